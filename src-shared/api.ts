@@ -1,0 +1,199 @@
+/**
+ * The one contract between renderer and main: every call (`domain:verb`) with its zod input
+ * schema and output type, and every event. The workbench implements each call once; the
+ * Electron (ipcMain + preload) and web (WebSocket) transports are both generated from this map,
+ * and main validates every payload with these schemas before it reaches the workbench.
+ *
+ * Adding a channel: one entry here and one method in `src-main/workbench`. A missing method is
+ * a compile error there.
+ */
+import { z } from 'zod'
+import type { ParamIssue } from './params'
+import type { ClaimResult, Params, Project, Run, StudyManifest, Sweep } from './model'
+import { ParamsSchema, RunStatus } from './model'
+
+const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -')
+const StudyId = z.string().min(1).max(100)
+const Seed = z.number().int().min(0).max(2 ** 31 - 1)
+
+export const RunSort = z.enum(['createdAt', 'study', 'status', 'durationMs', 'seed'])
+
+/** Decimated series of one run: x and the requested y columns, min/max kept per bucket. */
+export interface SeriesPayload {
+  runId: string
+  x: string
+  /** number of stored rows before decimation */
+  total: number
+  /** row count of the returned arrays */
+  length: number
+  columns: Record<string, Float64Array>
+}
+
+export interface ValidationResult {
+  ok: boolean
+  params: Params | null
+  issues: ParamIssue[]
+  warnings: string[]
+  derived: Record<string, number>
+}
+
+export interface AppInfo {
+  version: string
+  dbPath: string
+  platform: string
+  transport: 'electron' | 'web'
+  workers: number
+}
+
+export interface SweepDetail extends Sweep {
+  claims: ClaimResult[]
+  status: 'running' | 'done'
+}
+
+export const api = {
+  'app:info': { input: z.object({}).strict(), output: null as unknown as AppInfo },
+
+  'studies:list': { input: z.object({}).strict(), output: null as unknown as StudyManifest[] },
+  'studies:validate': {
+    input: z.object({ study: StudyId, params: z.record(z.string(), z.unknown()) }).strict(),
+    output: null as unknown as ValidationResult,
+  },
+
+  'projects:list': { input: z.object({}).strict(), output: null as unknown as Project[] },
+  'projects:create': {
+    input: z.object({ name: z.string().trim().min(1).max(200) }).strict(),
+    output: null as unknown as Project,
+  },
+  'projects:rename': {
+    input: z.object({ id: Id, name: z.string().trim().min(1).max(200) }).strict(),
+    output: null as unknown as Project,
+  },
+  'projects:delete': { input: z.object({ id: Id }).strict(), output: null as unknown as { deleted: number } },
+
+  'runs:start': {
+    input: z
+      .object({
+        study: StudyId,
+        params: ParamsSchema,
+        seed: Seed.optional(),
+        projectId: Id.optional(),
+      })
+      .strict(),
+    output: null as unknown as Run,
+  },
+  'runs:reproduce': {
+    input: z
+      .object({ study: StudyId, figure: z.string().min(1).max(100), seed: Seed.optional(), projectId: Id.optional() })
+      .strict(),
+    output: null as unknown as SweepDetail,
+  },
+  'runs:cancel': { input: z.object({ id: Id }).strict(), output: null as unknown as Run },
+  'runs:get': { input: z.object({ id: Id }).strict(), output: null as unknown as Run },
+  'runs:list': {
+    input: z
+      .object({
+        projectId: Id.optional(),
+        study: StudyId.optional(),
+        status: RunStatus.optional(),
+        search: z.string().max(200).optional(),
+        sort: RunSort.default('createdAt'),
+        desc: z.boolean().default(true),
+        limit: z.number().int().min(1).max(1000).default(100),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+    output: null as unknown as { runs: Run[]; total: number },
+  },
+  'runs:series': {
+    input: z
+      .object({
+        id: Id,
+        x: z.string().min(1).max(200).default('iteration'),
+        y: z.array(z.string().min(1).max(200)).max(200).optional(),
+        /** target points per column; buckets keep min and max so no extreme is dropped */
+        maxPoints: z.number().int().min(10).max(1_000_000).default(2000),
+        logX: z.boolean().default(false),
+        /** an x-range to zoom into (re-fetches detail) */
+        xMin: z.number().optional(),
+        xMax: z.number().optional(),
+      })
+      .strict(),
+    output: null as unknown as SeriesPayload,
+  },
+  'runs:update': {
+    input: z
+      .object({ id: Id, tags: z.array(z.string().trim().min(1).max(64)).max(50).optional(), notes: z.string().max(100_000).optional() })
+      .strict(),
+    output: null as unknown as Run,
+  },
+  'runs:delete': { input: z.object({ ids: z.array(Id).min(1).max(10_000) }).strict(), output: null as unknown as { deleted: number } },
+
+  'sweeps:get': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
+  'sweeps:list': {
+    input: z.object({ projectId: Id.optional() }).strict(),
+    output: null as unknown as SweepDetail[],
+  },
+} as const
+
+export type Api = typeof api
+export type Channel = keyof Api
+export type Input<C extends Channel> = z.input<Api[C]['input']>
+export type ParsedInput<C extends Channel> = z.output<Api[C]['input']>
+export type Output<C extends Channel> = Api[C]['output']
+
+/** Events main pushes to every client. */
+export interface Events {
+  /** a run was created or changed status or progress */
+  'runs:status': Run
+  /** a batch of newly recorded rows (about ten a second per running run) */
+  'runs:metrics': { runId: string; start: number; count: number; columns: Record<string, Float64Array> }
+  /** a figure reproduction changed (a run finished, or its claims were evaluated) */
+  'sweeps:status': SweepDetail
+}
+export type EventName = keyof Events
+
+/** The client the renderer holds, whatever the transport. */
+export type Client = {
+  [C in Channel]: (input: Input<C>) => Promise<Output<C>>
+} & {
+  on<E extends EventName>(event: E, handler: (payload: Events[E]) => void): () => void
+}
+
+/** Error shape every transport returns for a rejected call. */
+export interface ApiErrorPayload {
+  code: 'invalid-input' | 'not-found' | 'conflict' | 'storage' | 'internal'
+  message: string
+  issues?: { path: string; message: string }[]
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorPayload['code'],
+    message: string,
+    readonly issues?: ApiErrorPayload['issues'],
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+  toPayload(): ApiErrorPayload {
+    return { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) }
+  }
+}
+
+export const channels = Object.keys(api) as Channel[]
+
+/** Validate an input against its channel's schema; throws ApiError('invalid-input') naming every bad field. */
+export function parseInput<C extends Channel>(channel: C, payload: unknown): ParsedInput<C> {
+  const schema = api[channel].input
+  const r = schema.safeParse(payload ?? {})
+  if (r.success) return r.data as ParsedInput<C>
+  const issues = r.error.issues.map((i) => ({
+    path: i.path.join('.') || '(payload)',
+    message: i.message,
+  }))
+  throw new ApiError(
+    'invalid-input',
+    `${channel}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    issues,
+  )
+}

@@ -1,0 +1,248 @@
+/**
+ * The domain model shared by main and renderer: study manifests (what a study declares),
+ * runs, projects and sweeps (what the run history stores). Pure TypeScript + zod only.
+ */
+import { z } from 'zod'
+
+// ---------------------------------------------------------------- params
+
+export const NumberParamSpec = z.object({
+  type: z.literal('number'),
+  label: z.string(),
+  default: z.number(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** exclusive bounds, for open intervals such as ρ ∈ (0, 1) */
+  exclusiveMin: z.boolean().optional(),
+  exclusiveMax: z.boolean().optional(),
+  log: z.boolean().optional(),
+  unit: z.string().optional(),
+  help: z.string(),
+})
+export const IntegerParamSpec = NumberParamSpec.extend({ type: z.literal('integer') })
+export const ChoiceParamSpec = z.object({
+  type: z.literal('choice'),
+  label: z.string(),
+  default: z.string(),
+  choices: z.array(z.string()).min(1),
+  help: z.string(),
+})
+export const BooleanParamSpec = z.object({
+  type: z.literal('boolean'),
+  label: z.string(),
+  default: z.boolean(),
+  help: z.string(),
+})
+export const ParamSpec = z.discriminatedUnion('type', [
+  NumberParamSpec,
+  IntegerParamSpec,
+  ChoiceParamSpec,
+  BooleanParamSpec,
+])
+export type ParamSpec = z.infer<typeof ParamSpec>
+export type ParamValue = number | string | boolean
+export type Params = Record<string, ParamValue>
+export const ParamsSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+
+// ---------------------------------------------------------------- metrics, axes, charts
+
+export const MetricSpec = z.object({
+  label: z.string(),
+  unit: z.string().optional(),
+  scale: z.enum(['log', 'linear']),
+  /** a vector metric is recorded as NAME[0], NAME[1], ... (e.g. all singular values) */
+  vector: z.boolean().optional(),
+  help: z.string().optional(),
+})
+export type MetricSpec = z.infer<typeof MetricSpec>
+
+/** Built-in x-axes every run records; studies add oracle counters as `oracle:NAME`. */
+export const BUILTIN_AXES = ['iteration', 'wallMs'] as const
+export type AxisName = string
+
+export const OverlaySpec = z.discriminatedUnion('kind', [
+  /** a horizontal reference line, e.g. the floor η_T set by a step schedule */
+  z.object({ kind: z.literal('hline'), value: z.number(), label: z.string() }),
+  /**
+   * A power-law reference y = c·x^slope (a straight line on log-log axes), anchored so that
+   * it passes through the first plotted run's value at x = anchorX. Drawn dashed: a bound, not data.
+   */
+  z.object({ kind: z.literal('powerLaw'), slope: z.number(), anchorX: z.number(), label: z.string() }),
+  /** a geometric reference y = c·rate^x (a straight line on semilog-y axes), anchored at anchorX */
+  z.object({ kind: z.literal('geometric'), rate: z.number(), anchorX: z.number(), label: z.string() }),
+  /** vertical markers at the iterations of a recorded event, e.g. when a balancing step fired */
+  z.object({ kind: z.literal('events'), event: z.string(), label: z.string() }),
+])
+export type OverlaySpec = z.infer<typeof OverlaySpec>
+
+export const SeriesChartSpec = z.object({
+  kind: z.literal('series'),
+  id: z.string(),
+  title: z.string(),
+  /** metric names; a vector metric draws all its components */
+  y: z.array(z.string()).min(1),
+  x: z.string().default('iteration'),
+  logX: z.boolean().default(false),
+  logY: z.boolean().default(false),
+  overlays: z.array(OverlaySpec).default([]),
+  /** in a figure: only runs whose label matches one of these (all runs when omitted) */
+  runs: z.array(z.string()).optional(),
+})
+export const SummaryChartSpec = z.object({
+  kind: z.literal('summary'),
+  id: z.string(),
+  title: z.string(),
+  /** a summary value of each run */
+  y: z.string(),
+  /** a param (or summary value) on the x-axis */
+  x: z.string(),
+  /** one line per distinct value of this param */
+  groupBy: z.string().optional(),
+  logX: z.boolean().default(false),
+  logY: z.boolean().default(false),
+  overlays: z.array(OverlaySpec).default([]),
+  runs: z.array(z.string()).optional(),
+})
+export const ChartSpec = z.discriminatedUnion('kind', [SeriesChartSpec, SummaryChartSpec])
+export type ChartSpec = z.infer<typeof ChartSpec>
+export type ChartSpecInput = z.input<typeof ChartSpec>
+
+// ---------------------------------------------------------------- figures and claims
+
+export const FigureRunSpec = z.object({
+  /** a short, unique label within the figure, e.g. "sym k=5" */
+  label: z.string(),
+  params: ParamsSchema,
+})
+export const FigureSpec = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  runs: z.array(FigureRunSpec).min(1),
+  charts: z.array(ChartSpec).min(1),
+  /** seeds the preset runs by default (the figure is reproduced once per seed) */
+  seeds: z.array(z.number().int()).default([0]),
+})
+export type FigureSpec = z.infer<typeof FigureSpec>
+
+export const ClaimInfo = z.object({
+  id: z.string(),
+  /** the sentence the claim checks, with its threshold */
+  text: z.string(),
+  scope: z.enum(['run', 'figure']),
+  /** for scope 'figure': the figure whose runs it reads */
+  figure: z.string().optional(),
+})
+export type ClaimInfo = z.infer<typeof ClaimInfo>
+
+export const ClaimResult = z.object({
+  id: z.string(),
+  text: z.string(),
+  passed: z.boolean(),
+  /** the measured margin in words and numbers, e.g. "error 3.1e-11 ≤ 1e-8 at t = 600" */
+  measured: z.string(),
+})
+export type ClaimResult = z.infer<typeof ClaimResult>
+
+// ---------------------------------------------------------------- the manifest sent to clients
+
+export const PaperInfo = z.object({
+  title: z.string(),
+  authors: z.string(),
+  year: z.number().int(),
+  arxiv: z.string(),
+})
+export const StudyManifest = z.object({
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case'),
+  title: z.string(),
+  paper: PaperInfo,
+  summary: z.string(),
+  params: z.record(z.string(), ParamSpec),
+  metrics: z.record(z.string(), MetricSpec),
+  /** oracle counters the solver increments; each is also an x-axis `oracle:NAME` */
+  oracles: z.record(z.string(), z.string()),
+  charts: z.array(ChartSpec),
+  figures: z.array(FigureSpec),
+  claims: z.array(ClaimInfo),
+  codeHash: z.string(),
+})
+export type StudyManifest = z.infer<typeof StudyManifest>
+
+// ---------------------------------------------------------------- run history
+
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'done',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'diverged',
+] as const
+export const RunStatus = z.enum(RUN_STATUSES)
+export type RunStatus = z.infer<typeof RunStatus>
+export const isTerminal = (s: RunStatus): boolean => s !== 'queued' && s !== 'running'
+
+export interface RunEvent {
+  name: string
+  iteration: number
+  message?: string
+}
+
+export interface Run {
+  id: string
+  projectId: string
+  sweepId: string | null
+  study: string
+  /** figure preset and the run's label within it, when launched from one */
+  figure: string | null
+  label: string | null
+  params: Params
+  seed: number
+  paramsHash: string
+  codeHash: string
+  appVersion: string
+  platform: string
+  status: RunStatus
+  createdAt: number
+  startedAt: number | null
+  endedAt: number | null
+  durationMs: number | null
+  /** fraction done in [0, 1] */
+  progress: number
+  error: string | null
+  /** iteration at which a failure or divergence happened */
+  errorStep: number | null
+  summary: Record<string, number>
+  claims: ClaimResult[]
+  events: RunEvent[]
+  tags: string[]
+  notes: string
+  /** column names stored for this run: x-axes then metrics */
+  columns: string[]
+  points: number
+}
+
+export interface Project {
+  id: string
+  name: string
+  createdAt: number
+  runCount: number
+}
+
+export interface Sweep {
+  id: string
+  projectId: string
+  study: string
+  figure: string | null
+  createdAt: number
+  spec: unknown
+  runIds: string[]
+}
+
+/** One run's series, column-major: every column has `length` values; NaN where not recorded. */
+export interface SeriesData {
+  runId: string
+  length: number
+  columns: Record<string, Float64Array>
+}
