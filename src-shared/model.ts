@@ -33,11 +33,21 @@ export const BooleanParamSpec = z.object({
   default: z.boolean(),
   help: z.string(),
 })
+/** Free text, e.g. a CSV table the user pastes or imports from a file (the form offers both). */
+export const TextParamSpec = z.object({
+  type: z.literal('text'),
+  label: z.string(),
+  default: z.string(),
+  maxLength: z.number().int().positive(),
+  multiline: z.boolean().optional(),
+  help: z.string(),
+})
 export const ParamSpec = z.discriminatedUnion('type', [
   NumberParamSpec,
   IntegerParamSpec,
   ChoiceParamSpec,
   BooleanParamSpec,
+  TextParamSpec,
 ])
 export type ParamSpec = z.infer<typeof ParamSpec>
 export type ParamValue = number | string | boolean

@@ -17,6 +17,8 @@ export function describeAllowed(spec: ParamSpec): string {
       return `one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}`
     case 'boolean':
       return 'true or false'
+    case 'text':
+      return `text of at most ${spec.maxLength} characters`
     case 'number':
     case 'integer': {
       const kind = spec.type === 'integer' ? 'an integer' : 'a number'
@@ -40,6 +42,9 @@ export function checkParam(name: string, spec: ParamSpec, value: unknown): strin
         : bad(`${JSON.stringify(value)} is not a choice`)
     case 'boolean':
       return typeof value === 'boolean' ? null : bad(`${JSON.stringify(value)} is not a boolean`)
+    case 'text':
+      if (typeof value !== 'string') return bad(`${JSON.stringify(value)} is not text`)
+      return value.length <= spec.maxLength ? null : bad(`the text has ${value.length} characters`)
     case 'number':
     case 'integer': {
       if (typeof value !== 'number' || Number.isNaN(value)) return bad(`${JSON.stringify(value)} is not a number`)
@@ -87,6 +92,8 @@ export function parseParamText(spec: ParamSpec, text: string): ParamValue | unde
   switch (spec.type) {
     case 'choice':
       return t
+    case 'text':
+      return text
     case 'boolean':
       if (t === 'true' || t === '1' || t === 'on') return true
       if (t === 'false' || t === '0' || t === 'off') return false

@@ -38,6 +38,7 @@ export const param = {
     choices: [...o.choices] as string[] as C[number][],
   }),
   boolean: (o: Common & { default: boolean }) => ({ type: 'boolean' as const, ...o }),
+  text: (o: Common & { default: string; maxLength: number; multiline?: boolean }) => ({ type: 'text' as const, ...o }),
 }
 
 /** Typed params from their specs: numbers for number/integer, the literal union for choices. */
@@ -46,7 +47,9 @@ export type ParamsOf<S extends Record<string, ParamSpec>> = {
     ? C
     : S[K] extends { type: 'boolean' }
       ? boolean
-      : number
+      : S[K] extends { type: 'text' }
+        ? string
+        : number
 }
 
 // ---------------------------------------------------------------- solving
