@@ -1,0 +1,186 @@
+/**
+ * The `descent` commands. Each runs over the same Workbench as the desktop app and the web host.
+ * With --json a command prints exactly one JSON document on stdout.
+ */
+import { writeFileSync } from 'node:fs'
+import type { SweepDetail } from '../../src-shared/api'
+import type { ClaimResult, Params, Run, StudyManifest } from '../../src-shared/model'
+import { parseParamText } from '../../src-shared/params'
+import { runToJson, seriesToCsv } from '../export/csv'
+import { getStudy, studies } from '../studies/registry'
+import { Workbench } from '../workbench/workbench'
+import { intFlag, UsageError } from './args'
+import { claimLines, runText } from './format'
+
+export interface Io {
+  out: (text: string) => void
+  err: (text: string) => void
+}
+
+/** The `run` JSON shape scripts rely on. */
+export function runJson(run: Run) {
+  return {
+    id: run.id,
+    study: run.study,
+    status: run.status,
+    seed: run.seed,
+    params: run.params,
+    summary: run.summary,
+    claims: run.claims.map(claimJson),
+    durationMs: run.durationMs,
+    ...(run.label ? { label: run.label } : {}),
+    ...(run.error ? { error: run.error, errorStep: run.errorStep } : {}),
+  }
+}
+
+function claimJson(c: ClaimResult) {
+  return { id: c.id, text: c.text, passed: c.passed, measured: c.measured }
+}
+
+export function studyJson(m: StudyManifest) {
+  const params: Record<string, Record<string, unknown>> = {}
+  for (const [name, p] of Object.entries(m.params)) {
+    const o: Record<string, unknown> = { type: p.type, default: p.default }
+    if ((p.type === 'number' || p.type === 'integer') && p.min !== undefined) o.min = p.min
+    if ((p.type === 'number' || p.type === 'integer') && p.max !== undefined) o.max = p.max
+    if (p.type === 'choice') o.choices = p.choices
+    if ((p.type === 'number' || p.type === 'integer') && p.log) o.log = true
+    params[name] = o
+  }
+  return {
+    id: m.id,
+    title: m.title,
+    paper: m.paper,
+    params,
+    metrics: Object.keys(m.metrics),
+    figures: m.figures.map((f) => ({ id: f.id, title: f.title })),
+    claims: m.claims.map((c) => ({ id: c.id, text: c.text, scope: c.scope })),
+  }
+}
+
+export function cmdStudies(json: boolean, io: Io): number {
+  const list = [...studies().values()].map((s) => s.manifest).sort((a, b) => a.id.localeCompare(b.id))
+  if (json) io.out(JSON.stringify(list.map(studyJson)))
+  else {
+    for (const m of list) {
+      io.out(`${m.id}\n  ${m.title} (${m.paper.authors}, ${m.paper.year}, arXiv ${m.paper.arxiv})`)
+      io.out(`  params: ${Object.entries(m.params).map(([k, p]) => `${k}=${String(p.default).slice(0, 24)}`).join(' ')}`)
+      io.out(`  figures: ${m.figures.map((f) => f.id).join(', ') || 'none'}`)
+      io.out(`  claims: ${m.claims.length}\n`)
+    }
+  }
+  return 0
+}
+
+/** Parse repeated --set NAME=VALUE against a study's param specs. */
+export function parseSets(studyId: string, sets: string[]): Params {
+  const { manifest } = getStudy(studyId)
+  const out: Params = {}
+  for (const s of sets) {
+    const eq = s.indexOf('=')
+    if (eq <= 0) throw new UsageError(`--set ${JSON.stringify(s)}: expected NAME=VALUE`)
+    const name = s.slice(0, eq)
+    const spec = manifest.params[name]
+    if (!spec) throw new UsageError(`--set ${name}: unknown param of ${studyId}; allowed: ${Object.keys(manifest.params).join(', ')}`)
+    const value = parseParamText(spec, s.slice(eq + 1))
+    if (value === undefined) throw new UsageError(`--set ${name}=${s.slice(eq + 1)}: not a valid ${spec.type}`)
+    out[name] = value
+  }
+  return out
+}
+
+export async function cmdRun(wb: Workbench, a: { study: string; sets: string[]; seed?: string; project?: string; json: boolean }, io: Io): Promise<number> {
+  const params = parseSets(a.study, a.sets)
+  const seed = intFlag('seed', a.seed)
+  const started = await wb.call('runs:start', { study: a.study, params, seed, projectId: a.project })
+  const run = await wb.waitForRun(started.id)
+  if (a.json) io.out(JSON.stringify(runJson(run)))
+  else io.out(runText(run))
+  return run.status === 'done' ? 0 : 1
+}
+
+async function reproduceOne(wb: Workbench, study: string, figure: string, seed: number | undefined, project: string | undefined) {
+  const sweep: SweepDetail = await wb.call('runs:reproduce', { study, figure, seed, projectId: project })
+  const done = await wb.waitForSweep(sweep.id)
+  const runs = wb.store.getRuns(done.runIds)
+  return { sweep: done, runs }
+}
+
+export async function cmdReproduce(
+  wb: Workbench,
+  a: { study: string; figure?: string; seed?: string; project?: string; json: boolean; strict: boolean },
+  io: Io,
+): Promise<number> {
+  const { manifest } = getStudy(a.study)
+  const figures = a.figure ? [a.figure] : manifest.figures.map((f) => f.id)
+  if (a.figure && !manifest.figures.some((f) => f.id === a.figure)) {
+    throw new UsageError(`--figure ${a.figure}: unknown figure of ${a.study}; available: ${manifest.figures.map((f) => f.id).join(', ')}`)
+  }
+  const seed = intFlag('seed', a.seed)
+  const docs = []
+  let ok = true
+  for (const figure of figures) {
+    const { sweep, runs } = await reproduceOne(wb, a.study, figure, seed, a.project)
+    ok &&= runs.every((r) => r.status === 'done')
+    const allClaims = [...sweep.claims, ...runs.flatMap((r) => r.claims)]
+    if (a.strict) ok &&= allClaims.every((c) => c.passed)
+    const doc = { study: a.study, figure, runs: runs.map(runJson), claims: sweep.claims.map(claimJson) }
+    docs.push(doc)
+    if (!a.json) {
+      io.out(`figure ${figure}  (${runs.length} runs, sweep ${sweep.id})`)
+      for (const r of runs) io.out(runText(r).replace(/^/gm, '  '))
+      if (sweep.claims.length) io.out('  figure claims:\n' + claimLines(sweep.claims).join('\n'))
+      io.out('')
+    }
+  }
+  if (a.json) io.out(JSON.stringify(a.figure ? docs[0] : docs))
+  return ok ? 0 : 1
+}
+
+export function cmdRuns(wb: Workbench, a: { study?: string; status?: string; project?: string; limit?: string; json: boolean }, io: Io): Promise<number> {
+  return wb
+    .call('runs:list', {
+      study: a.study,
+      status: a.status as never,
+      projectId: a.project,
+      limit: intFlag('limit', a.limit, 1, 1000) ?? 50,
+    })
+    .then(({ runs, total }) => {
+      if (a.json) io.out(JSON.stringify({ total, runs: runs.map(runJson) }))
+      else {
+        io.out(`${total} runs${total > runs.length ? ` (showing ${runs.length})` : ''}`)
+        for (const r of runs) {
+          const passed = r.claims.filter((c) => c.passed).length
+          io.out(
+            `${r.id}  ${new Date(r.createdAt).toISOString().slice(0, 19)}  ${r.status.padEnd(11)} ${r.study}${r.label ? ` [${r.label}]` : ''}  seed ${r.seed}${r.claims.length ? `  claims ${passed}/${r.claims.length}` : ''}`,
+          )
+        }
+      }
+      return 0
+    })
+}
+
+export async function cmdShow(wb: Workbench, id: string, json: boolean, io: Io): Promise<number> {
+  const run = await wb.call('runs:get', { id })
+  if (json) io.out(JSON.stringify({ ...runJson(run), provenance: { paramsHash: run.paramsHash, codeHash: run.codeHash, appVersion: run.appVersion, platform: run.platform, createdAt: run.createdAt, startedAt: run.startedAt, endedAt: run.endedAt }, tags: run.tags, notes: run.notes, events: run.events }))
+  else {
+    io.out(runText(run))
+    io.out(`  params: ${JSON.stringify(run.params)}`)
+    io.out(`  provenance: params ${run.paramsHash}  code ${run.codeHash}  app ${run.appVersion}  ${run.platform}`)
+  }
+  return 0
+}
+
+export async function cmdExport(wb: Workbench, a: { ids: string[]; format: string; out?: string }, io: Io): Promise<number> {
+  if (a.format !== 'csv' && a.format !== 'json') throw new UsageError(`--format ${a.format}: expected csv or json`)
+  const runs = []
+  for (const id of a.ids) runs.push(await wb.call('runs:get', { id }))
+  const series = runs.map((r) => wb.store.readSeries(r.id))
+  const text =
+    a.format === 'csv'
+      ? seriesToCsv(series)
+      : JSON.stringify(a.ids.length === 1 ? runToJson(runs[0], series[0]) : runs.map((r, i) => runToJson(r, series[i])))
+  if (a.out) writeFileSync(a.out, text)
+  else io.out(text.replace(/\n$/, ''))
+  return 0
+}

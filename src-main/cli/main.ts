@@ -1,0 +1,178 @@
+/**
+ * `descent`: the workbench from the command line. Usage: `descent help`.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { ApiError } from '../../src-shared/api'
+import { UnknownStudyError } from '../studies/registry'
+import { StoreError } from '../store/store'
+import { resolveDbPath } from '../workbench/paths'
+import { APP_VERSION, Workbench } from '../workbench/workbench'
+import { startWebHost } from '../web/server'
+import { intFlag, parse, UsageError } from './args'
+import { cmdExport, cmdReproduce, cmdRun, cmdRuns, cmdShow, cmdStudies, type Io } from './commands'
+
+const USAGE = `descent ${APP_VERSION}: optimization papers as reproducible studies
+
+usage: descent COMMAND [flags]
+
+  studies                                   list studies, their params, figures and claims
+  run STUDY [--set NAME=VALUE]... [--seed N] [--project ID]
+                                            one run; prints its summary and claim results
+  reproduce STUDY [--figure ID] [--seed N] [--strict]
+                                            run a paper figure (every figure without --figure)
+  runs [--study S] [--status S] [--limit N] list stored runs, newest first
+  show RUN                                  one run's params, provenance, summary and claims
+  export RUN... [--format csv|json] [--out FILE]
+                                            a run's series as CSV (long format) or JSON
+  serve [--port P] [--open]                 the workbench in a browser, on 127.0.0.1 with a token
+
+every command: --db PATH (default: DESCENT_DB, else the desktop app's database), --json
+(exactly one JSON document on stdout), --workers N, --help`
+
+const io: Io = {
+  out: (t) => process.stdout.write(t + '\n'),
+  err: (t) => process.stderr.write(t + '\n'),
+}
+
+const COMMAND_FLAGS = {
+  studies: {},
+  run: { set: { type: 'string', multiple: true }, seed: { type: 'string' }, project: { type: 'string' }, workers: { type: 'string' } },
+  reproduce: { figure: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' }, workers: { type: 'string' }, strict: { type: 'boolean', default: false } },
+  runs: { study: { type: 'string' }, status: { type: 'string' }, project: { type: 'string' }, limit: { type: 'string' } },
+  show: {},
+  export: { format: { type: 'string', default: 'csv' }, out: { type: 'string' } },
+  serve: { port: { type: 'string' }, open: { type: 'boolean', default: false }, workers: { type: 'string' } },
+} as const
+
+type Command = keyof typeof COMMAND_FLAGS
+
+function openWorkbench(db: string | undefined, workers: string | undefined, transport: 'web' = 'web'): Workbench {
+  return new Workbench({
+    dbPath: resolveDbPath(db),
+    workerPath: new URL('./worker.js', import.meta.url),
+    maxWorkers: intFlag('workers', workers, 1, 256),
+    transport,
+  })
+}
+
+function findChromium(): string | null {
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/snap/bin/chromium']) {
+    if (existsSync(p)) return p
+  }
+  return null
+}
+
+async function serve(wb: Workbench, port: string | undefined, open: boolean, json: boolean): Promise<never> {
+  const host = await startWebHost(wb, { port: intFlag('port', port, 0, 65535) })
+  if (json) io.out(JSON.stringify({ url: host.url, port: host.port, token: host.token, db: wb.store.path }))
+  else {
+    io.out(`Descent ${APP_VERSION} is serving the workbench at\n\n  ${host.url}\n`)
+    io.out(`run database: ${wb.store.path}\nCtrl+C stops it.`)
+  }
+  if (open) {
+    const chromium = findChromium()
+    if (chromium) {
+      const child = spawn(chromium, [`--app=${host.url}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'], {
+        stdio: 'ignore',
+        detached: true,
+      })
+      child.on('error', () => io.err('could not open Chromium; open the URL above in a browser'))
+      child.unref()
+    } else if (!json) io.out('(no Chromium found: open the URL above in a browser)')
+  }
+  const stop = async (): Promise<void> => {
+    await host.close()
+    await wb.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop())
+  process.once('SIGTERM', () => void stop())
+  return new Promise<never>(() => undefined)
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE)
+    return 0
+  }
+  if (command === '--version' || command === 'version') {
+    io.out(APP_VERSION)
+    return 0
+  }
+  if (!Object.prototype.hasOwnProperty.call(COMMAND_FLAGS, command)) {
+    throw new UsageError(`unknown command "${command}"; commands: ${Object.keys(COMMAND_FLAGS).join(', ')} (descent help)`)
+  }
+  const cmd = command as Command
+  const { values, positionals } = parse(rest, COMMAND_FLAGS[cmd], cmd)
+  const v = values as Record<string, string | string[] | boolean | undefined>
+  const json = v.json === true
+  if (v.help) {
+    io.out(USAGE)
+    return 0
+  }
+  const arity = (min: number, max: number, what: string): void => {
+    if (positionals.length < min || positionals.length > max) {
+      throw new UsageError(`${cmd}: expected ${what}, got ${positionals.length ? positionals.map((p) => JSON.stringify(p)).join(' ') : 'nothing'}`)
+    }
+  }
+  if (cmd === 'studies') {
+    arity(0, 0, 'no arguments')
+    return cmdStudies(json, io)
+  }
+  const wb = openWorkbench(v.db as string | undefined, v.workers as string | undefined)
+  let interrupted = false
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130)
+    interrupted = true
+    io.err('interrupted: cancelling runs (Ctrl+C again to quit at once)')
+    void wb.close().then(() => process.exit(130))
+  }
+  if (cmd !== 'serve') process.once('SIGINT', onSigint)
+  try {
+    switch (cmd) {
+      case 'run':
+        arity(1, 1, 'one STUDY')
+        return await cmdRun(wb, { study: positionals[0], sets: (v.set as string[]) ?? [], seed: v.seed as string, project: v.project as string, json }, io)
+      case 'reproduce':
+        arity(1, 1, 'one STUDY')
+        return await cmdReproduce(wb, { study: positionals[0], figure: v.figure as string, seed: v.seed as string, project: v.project as string, json, strict: v.strict === true }, io)
+      case 'runs':
+        arity(0, 0, 'no arguments')
+        return await cmdRuns(wb, { study: v.study as string, status: v.status as string, project: v.project as string, limit: v.limit as string, json }, io)
+      case 'show':
+        arity(1, 1, 'one RUN id')
+        return await cmdShow(wb, positionals[0], json, io)
+      case 'export':
+        arity(1, 10_000, 'one or more RUN ids')
+        return await cmdExport(wb, { ids: positionals, format: v.format as string, out: v.out as string }, io)
+      case 'serve':
+        arity(0, 0, 'no arguments')
+        return await serve(wb, v.port as string, v.open === true, json)
+    }
+  } finally {
+    if (cmd !== 'serve') await wb.close()
+  }
+  return 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof UnknownStudyError) {
+      io.err(`descent: ${err.message}`)
+      process.exit(2)
+    }
+    if (err instanceof ApiError) {
+      io.err(`descent: ${err.message}`)
+      process.exit(err.code === 'invalid-input' || err.code === 'not-found' ? 2 : 1)
+    }
+    if (err instanceof StoreError) {
+      io.err(`descent: ${err.message}`)
+      process.exit(1)
+    }
+    io.err(`descent: ${(err as Error)?.stack ?? String(err)}`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,450 @@
+/**
+ * The run history: one SQLite file (WAL) holding projects, sweeps, runs with full provenance,
+ * and metric series stored column-major as float64 blobs. All SQL lives in this folder.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import type { ClaimResult, Params, Project, Run, RunEvent, RunStatus, SeriesData } from '../../src-shared/model'
+import { MIGRATIONS, SCHEMA_VERSION } from './schema'
+
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'StoreError'
+  }
+}
+
+/** A short, time-ordered id: sortable by creation, safe in URLs and file names. */
+export function newId(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${randomBytes(5).toString('hex')}`
+}
+
+export interface NewRun {
+  projectId: string
+  sweepId: string | null
+  study: string
+  figure: string | null
+  label: string | null
+  params: Params
+  seed: number
+  paramsHash: string
+  codeHash: string
+  appVersion: string
+  platform: string
+  /** the process that will execute it (see heartbeat) */
+  owner?: string
+}
+
+export interface RunQuery {
+  projectId?: string
+  study?: string
+  status?: RunStatus
+  search?: string
+  sweepId?: string
+  sort: 'createdAt' | 'study' | 'status' | 'durationMs' | 'seed'
+  desc: boolean
+  limit: number
+  offset: number
+}
+
+interface RunRow {
+  id: string
+  project_id: string
+  sweep_id: string | null
+  study: string
+  figure: string | null
+  label: string | null
+  params: string
+  seed: number
+  params_hash: string
+  code_hash: string
+  app_version: string
+  platform: string
+  status: RunStatus
+  created_at: number
+  started_at: number | null
+  ended_at: number | null
+  duration_ms: number | null
+  progress: number
+  error: string | null
+  error_step: number | null
+  summary: string
+  claims: string
+  events: string
+  tags: string
+  notes: string
+  columns: string
+  points: number
+}
+
+const SORT_SQL: Record<RunQuery['sort'], string> = {
+  createdAt: 'created_at',
+  study: 'study',
+  status: 'status',
+  durationMs: 'duration_ms',
+  seed: 'seed',
+}
+
+function rowToRun(r: RunRow): Run {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    sweepId: r.sweep_id,
+    study: r.study,
+    figure: r.figure,
+    label: r.label,
+    params: JSON.parse(r.params) as Params,
+    seed: r.seed,
+    paramsHash: r.params_hash,
+    codeHash: r.code_hash,
+    appVersion: r.app_version,
+    platform: r.platform,
+    status: r.status,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    durationMs: r.duration_ms,
+    progress: r.progress,
+    error: r.error,
+    errorStep: r.error_step,
+    summary: JSON.parse(r.summary) as Record<string, number>,
+    claims: JSON.parse(r.claims) as ClaimResult[],
+    events: JSON.parse(r.events) as RunEvent[],
+    tags: JSON.parse(r.tags) as string[],
+    notes: r.notes,
+    columns: JSON.parse(r.columns) as string[],
+    points: r.points,
+  }
+}
+
+function toBlob(values: Float64Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength)
+}
+
+function fromBlob(blob: Buffer, out: Float64Array, at: number): void {
+  // copy through a byte view: blobs are not guaranteed to be 8-byte aligned
+  new Uint8Array(out.buffer, out.byteOffset + at * 8, blob.length).set(blob)
+}
+
+export const DEFAULT_PROJECT_ID = 'default'
+
+export class RunStore {
+  readonly db: Database.Database
+  readonly path: string
+
+  constructor(path: string, opts: { readonly?: boolean } = {}) {
+    this.path = path
+    if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true })
+    try {
+      this.db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false })
+      this.db.pragma('busy_timeout = 5000')
+      if (!opts.readonly) {
+        this.db.pragma('journal_mode = WAL')
+        this.db.pragma('synchronous = NORMAL')
+      }
+      this.db.pragma('foreign_keys = ON')
+      if (!opts.readonly) this.migrate()
+      else this.checkVersion()
+    } catch (err) {
+      throw new StoreError(`cannot open the run database ${path}: ${(err as Error).message}`)
+    }
+  }
+
+  private checkVersion(): number {
+    const version = this.db.pragma('user_version', { simple: true }) as number
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(
+        `the database was written by a newer Descent (schema ${version}; this version reads up to ${SCHEMA_VERSION})`,
+      )
+    }
+    return version
+  }
+
+  private migrate(): void {
+    const version = this.checkVersion()
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v])
+        this.db.pragma(`user_version = ${v + 1}`)
+      })()
+    }
+    this.db
+      .prepare('INSERT OR IGNORE INTO projects (id, name, created_at) VALUES (?, ?, ?)')
+      .run(DEFAULT_PROJECT_ID, 'Default', Date.now())
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  // ------------------------------------------------------------------ projects
+
+  listProjects(): Project[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT p.id, p.name, p.created_at AS createdAt, (SELECT count(*) FROM runs r WHERE r.project_id = p.id) AS runCount
+           FROM projects p ORDER BY p.created_at`,
+        )
+        .all() as Project[]
+    )
+  }
+
+  getProject(id: string): Project | null {
+    return (
+      (this.db
+        .prepare(
+          `SELECT p.id, p.name, p.created_at AS createdAt, (SELECT count(*) FROM runs r WHERE r.project_id = p.id) AS runCount
+           FROM projects p WHERE p.id = ?`,
+        )
+        .get(id) as Project | undefined) ?? null
+    )
+  }
+
+  createProject(name: string): Project {
+    const id = newId('p')
+    this.db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)').run(id, name, Date.now())
+    return this.getProject(id)!
+  }
+
+  renameProject(id: string, name: string): Project | null {
+    this.db.prepare('UPDATE projects SET name = ? WHERE id = ?').run(name, id)
+    return this.getProject(id)
+  }
+
+  deleteProject(id: string): number {
+    return this.db.prepare('DELETE FROM projects WHERE id = ?').run(id).changes
+  }
+
+  // ------------------------------------------------------------------ sweeps
+
+  createSweep(s: { projectId: string; study: string; figure: string | null; spec: unknown }): string {
+    const id = newId('s')
+    this.db
+      .prepare('INSERT INTO sweeps (id, project_id, study, figure, created_at, spec) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, s.projectId, s.study, s.figure, Date.now(), JSON.stringify(s.spec ?? {}))
+    return id
+  }
+
+  getSweepRow(id: string):
+    | { id: string; projectId: string; study: string; figure: string | null; createdAt: number; spec: unknown; claims: ClaimResult[]; status: 'running' | 'done'; runIds: string[] }
+    | null {
+    const row = this.db
+      .prepare('SELECT id, project_id, study, figure, created_at, spec, claims, status FROM sweeps WHERE id = ?')
+      .get(id) as
+      | { id: string; project_id: string; study: string; figure: string | null; created_at: number; spec: string; claims: string; status: 'running' | 'done' }
+      | undefined
+    if (!row) return null
+    const runIds = (this.db.prepare('SELECT id FROM runs WHERE sweep_id = ? ORDER BY created_at, id').all(id) as { id: string }[]).map((r) => r.id)
+    return {
+      id: row.id,
+      projectId: row.project_id,
+      study: row.study,
+      figure: row.figure,
+      createdAt: row.created_at,
+      spec: JSON.parse(row.spec),
+      claims: JSON.parse(row.claims) as ClaimResult[],
+      status: row.status,
+      runIds,
+    }
+  }
+
+  listSweepIds(projectId?: string): string[] {
+    const rows = projectId
+      ? this.db.prepare('SELECT id FROM sweeps WHERE project_id = ? ORDER BY created_at DESC').all(projectId)
+      : this.db.prepare('SELECT id FROM sweeps ORDER BY created_at DESC').all()
+    return (rows as { id: string }[]).map((r) => r.id)
+  }
+
+  finishSweep(id: string, claims: ClaimResult[]): void {
+    this.db.prepare("UPDATE sweeps SET claims = ?, status = 'done' WHERE id = ?").run(JSON.stringify(claims), id)
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  createRun(r: NewRun): Run {
+    const id = newId('r')
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, project_id, sweep_id, study, figure, label, params, seed, params_hash, code_hash,
+           app_version, platform, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+      )
+      .run(id, r.projectId, r.sweepId, r.study, r.figure, r.label, JSON.stringify(r.params), r.seed, r.paramsHash, r.codeHash, r.appVersion, r.platform, Date.now())
+    if (r.owner) this.db.prepare('UPDATE runs SET owner = ? WHERE id = ?').run(r.owner, id)
+    return this.getRun(id)!
+  }
+
+  getRun(id: string): Run | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+    return row ? rowToRun(row) : null
+  }
+
+  getRuns(ids: string[]): Run[] {
+    const stmt = this.db.prepare('SELECT * FROM runs WHERE id = ?')
+    return ids.map((id) => stmt.get(id) as RunRow | undefined).filter((r): r is RunRow => !!r).map(rowToRun)
+  }
+
+  listRuns(q: RunQuery): { runs: Run[]; total: number } {
+    const where: string[] = []
+    const args: unknown[] = []
+    if (q.projectId) {
+      where.push('project_id = ?')
+      args.push(q.projectId)
+    }
+    if (q.study) {
+      where.push('study = ?')
+      args.push(q.study)
+    }
+    if (q.status) {
+      where.push('status = ?')
+      args.push(q.status)
+    }
+    if (q.sweepId) {
+      where.push('sweep_id = ?')
+      args.push(q.sweepId)
+    }
+    if (q.search) {
+      const like = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      where.push(
+        "(id LIKE ? ESCAPE '\\' OR study LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\' OR notes LIKE ? ESCAPE '\\' OR params LIKE ? ESCAPE '\\')",
+      )
+      args.push(like, like, like, like, like, like)
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : ''
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM runs ${clause}`).get(...args) as { n: number }).n
+    const order = `${SORT_SQL[q.sort]} ${q.desc ? 'DESC' : 'ASC'}, id ${q.desc ? 'DESC' : 'ASC'}`
+    const rows = this.db
+      .prepare(`SELECT * FROM runs ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...args, q.limit, q.offset) as RunRow[]
+    return { runs: rows.map(rowToRun), total }
+  }
+
+  markStarted(id: string, at: number): void {
+    this.db.prepare("UPDATE runs SET status = 'running', started_at = ? WHERE id = ?").run(at, id)
+  }
+
+  /** This process's liveness, written every second while it may own runs. */
+  heartbeat(owner: string): void {
+    this.db
+      .prepare('INSERT INTO owners (id, pid, heartbeat_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at')
+      .run(owner, process.pid, Date.now())
+  }
+
+  releaseOwner(owner: string): void {
+    this.db.prepare('DELETE FROM owners WHERE id = ?').run(owner)
+  }
+
+  /**
+   * Append one batch of recorded rows (every column `count` values) in one transaction, so a
+   * batch is on disk entirely or not at all. Called about ten times a second per running run.
+   */
+  appendBatch(id: string, start: number, count: number, columns: Record<string, Float64Array>, progress: number, newEvents: RunEvent[]): void {
+    const insert = this.db.prepare('INSERT INTO chunks (run_id, name, start, count, data) VALUES (?, ?, ?, ?, ?)')
+    this.db.transaction(() => {
+      for (const [name, values] of Object.entries(columns)) insert.run(id, name, start, count, toBlob(values))
+      const run = this.db.prepare('SELECT columns, events FROM runs WHERE id = ?').get(id) as { columns: string; events: string }
+      const known = JSON.parse(run.columns) as string[]
+      let cols = run.columns
+      const added = Object.keys(columns).filter((c) => !known.includes(c))
+      if (added.length) cols = JSON.stringify([...known, ...added])
+      const events = newEvents.length ? JSON.stringify([...(JSON.parse(run.events) as RunEvent[]), ...newEvents]) : run.events
+      this.db
+        .prepare('UPDATE runs SET points = ?, progress = ?, columns = ?, events = ? WHERE id = ?')
+        .run(start + count, progress, cols, events, id)
+    })()
+  }
+
+  finishRun(
+    id: string,
+    f: { status: RunStatus; endedAt: number; durationMs: number | null; error: string | null; errorStep: number | null; summary: Record<string, number>; claims: ClaimResult[] },
+  ): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, ended_at = ?, duration_ms = ?, error = ?, error_step = ?, summary = ?, claims = ?,
+             progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END WHERE id = ?`,
+        )
+        .run(f.status, f.endedAt, f.durationMs, f.error, f.errorStep, JSON.stringify(f.summary), JSON.stringify(f.claims), f.status, id)
+      this.compact(id)
+    })()
+  }
+
+  /** Merge a run's chunks into one chunk per column (reads then touch one row per column). */
+  compact(id: string): void {
+    const names = (this.db.prepare('SELECT DISTINCT name FROM chunks WHERE run_id = ?').all(id) as { name: string }[]).map((r) => r.name)
+    const points = (this.db.prepare('SELECT points FROM runs WHERE id = ?').get(id) as { points: number } | undefined)?.points ?? 0
+    for (const name of names) {
+      const parts = this.db.prepare('SELECT count(*) AS n FROM chunks WHERE run_id = ? AND name = ?').get(id, name) as { n: number }
+      if (parts.n <= 1) continue
+      const values = this.readColumn(id, name, points)
+      this.db.prepare('DELETE FROM chunks WHERE run_id = ? AND name = ?').run(id, name)
+      this.db.prepare('INSERT INTO chunks (run_id, name, start, count, data) VALUES (?, ?, 0, ?, ?)').run(id, name, points, toBlob(values))
+    }
+  }
+
+  private readColumn(id: string, name: string, length: number): Float64Array {
+    const out = new Float64Array(length).fill(NaN)
+    const rows = this.db
+      .prepare('SELECT start, count, data FROM chunks WHERE run_id = ? AND name = ? ORDER BY start')
+      .all(id, name) as { start: number; count: number; data: Buffer }[]
+    for (const r of rows) {
+      if (r.start + r.count > length || r.data.length !== r.count * 8) continue // torn tail: ignore
+      fromBlob(r.data, out, r.start)
+    }
+    return out
+  }
+
+  /** A run's stored series; `names` limits the columns read. */
+  readSeries(id: string, names?: string[]): SeriesData {
+    const run = this.db.prepare('SELECT columns, points FROM runs WHERE id = ?').get(id) as { columns: string; points: number } | undefined
+    if (!run) throw new StoreError(`no run ${id}`)
+    const all = JSON.parse(run.columns) as string[]
+    const wanted = names ? names.filter((n) => all.includes(n)) : all
+    const columns: Record<string, Float64Array> = {}
+    for (const name of wanted) columns[name] = this.readColumn(id, name, run.points)
+    return { runId: id, length: run.points, columns }
+  }
+
+  updateRunMeta(id: string, m: { tags?: string[]; notes?: string }): void {
+    if (m.tags) this.db.prepare('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify([...new Set(m.tags)]), id)
+    if (m.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(m.notes, id)
+  }
+
+  deleteRuns(ids: string[]): number {
+    const del = this.db.prepare('DELETE FROM runs WHERE id = ?')
+    return this.db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0))()
+  }
+
+  /**
+   * At start-up: runs left `running` or `queued` by a process that stopped beating (a crash, a
+   * kill) become `interrupted`, keeping the metrics that reached disk. Runs owned by another
+   * live process sharing the file are left alone. Returns how many were marked.
+   */
+  markInterrupted(staleMs = 5000): number {
+    const cutoff = Date.now() - staleMs
+    const ids = (
+      this.db
+        .prepare(
+          `SELECT r.id FROM runs r LEFT JOIN owners o ON o.id = r.owner
+           WHERE r.status IN ('running', 'queued') AND (o.id IS NULL OR o.heartbeat_at < ?)`,
+        )
+        .all(cutoff) as { id: string }[]
+    ).map((r) => r.id)
+    this.db.prepare('DELETE FROM owners WHERE heartbeat_at < ?').run(cutoff)
+    const now = Date.now()
+    this.db.transaction(() => {
+      for (const id of ids) {
+        this.db
+          .prepare(
+            "UPDATE runs SET status = 'interrupted', ended_at = ?, error = coalesce(error, 'the app stopped while this run was in progress') WHERE id = ?",
+          )
+          .run(now, id)
+        this.compact(id)
+      }
+    })()
+    return ids.length
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * The workbench implements every api call once. The Electron transport, the web transport and
+ * the CLI all call it; each payload is parsed with its channel's schema before it gets here.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { arch, platform, release } from 'node:os'
+import {
+  ApiError,
+  parseInput,
+  type AppInfo,
+  type Channel,
+  type EventName,
+  type Events,
+  type Output,
+  type ParsedInput,
+  type SeriesPayload,
+  type SweepDetail,
+  type ValidationResult,
+} from '../../src-shared/api'
+import { isTerminal, type ClaimResult, type Params, type Run, type RunStatus } from '../../src-shared/model'
+import { canonicalParams, resolveParams } from '../../src-shared/params'
+import { decimateMinMax } from '../../src-shared/series'
+import type { RunView } from '../kit/define'
+import { evaluateFigureClaims, evaluateRunClaims, makeFigureView, makeRunView, summarize } from '../kit/runview'
+import { WorkerPool, type Outcome } from '../runner/pool'
+import { DEFAULT_PROJECT_ID, RunStore, StoreError } from '../store/store'
+import { getStudy, studies, UnknownStudyError } from '../studies/registry'
+import pkg from '../../package.json'
+
+export const APP_VERSION: string = pkg.version
+
+export interface WorkbenchOptions {
+  dbPath: string
+  workerPath: string | URL
+  maxWorkers?: number
+  maxMemoryMb?: number
+  timeLimitMs?: number
+  transport: AppInfo['transport']
+}
+
+type Handlers = { [C in Channel]: (input: ParsedInput<C>) => Promise<Output<C>> | Output<C> }
+type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
+
+export class Workbench {
+  readonly store: RunStore
+  readonly pool: WorkerPool
+  private readonly listeners = new Set<Listener>()
+  private readonly owner = `o${randomBytes(6).toString('hex')}`
+  private readonly heartbeatTimer: NodeJS.Timeout
+  private readonly startedAt = new Map<string, number>()
+  private readonly platform = `${platform()}-${arch()} ${release()} node-${process.versions.node}${process.versions.electron ? ` electron-${process.versions.electron}` : ''}`
+  private closed = false
+
+  constructor(private readonly opts: WorkbenchOptions) {
+    this.store = new RunStore(opts.dbPath)
+    this.store.heartbeat(this.owner)
+    this.store.markInterrupted()
+    this.pool = new WorkerPool({
+      workerPath: opts.workerPath,
+      maxWorkers: opts.maxWorkers,
+      maxMemoryMb: opts.maxMemoryMb,
+      timeLimitMs: opts.timeLimitMs,
+    })
+    // Liveness for other processes sharing the file, and adoption of runs whose owner died.
+    this.heartbeatTimer = setInterval(() => {
+      try {
+        this.store.heartbeat(this.owner)
+        this.store.markInterrupted()
+      } catch {
+        /* a locked or full disk must not kill the app; the next beat retries */
+      }
+    }, 1000)
+    this.heartbeatTimer.unref()
+  }
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners) {
+      try {
+        l(event, payload)
+      } catch {
+        /* a broken client must not break the run */
+      }
+    }
+  }
+
+  /** Validate a payload and call its handler; every failure becomes an ApiError. */
+  async call<C extends Channel>(channel: C, payload: unknown): Promise<Output<C>> {
+    if (!Object.prototype.hasOwnProperty.call(this.handlers, channel)) {
+      throw new ApiError('not-found', `unknown channel "${String(channel)}"`)
+    }
+    const input = parseInput(channel, payload)
+    try {
+      return await (this.handlers[channel] as (i: ParsedInput<C>) => Promise<Output<C>>)(input)
+    } catch (err) {
+      if (err instanceof ApiError) throw err
+      if (err instanceof UnknownStudyError) throw new ApiError('not-found', err.message)
+      if (err instanceof StoreError || (err as { code?: string }).code?.startsWith?.('SQLITE')) {
+        throw new ApiError('storage', `the run database refused the change: ${(err as Error).message}`)
+      }
+      throw new ApiError('internal', (err as Error).message)
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    clearInterval(this.heartbeatTimer)
+    await this.pool.close()
+    try {
+      this.store.releaseOwner(this.owner)
+    } catch {
+      /* closing anyway */
+    }
+    this.store.close()
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private requireRun(id: string): Run {
+    const run = this.store.getRun(id)
+    if (!run) throw new ApiError('not-found', `no run with id "${id}"`)
+    return run
+  }
+
+  private requireProject(id: string | undefined): string {
+    const pid = id ?? DEFAULT_PROJECT_ID
+    if (!this.store.getProject(pid)) throw new ApiError('not-found', `no project with id "${pid}"`)
+    return pid
+  }
+
+  /** Resolve and check params the same way the form and the CLI do. */
+  validate(studyId: string, input: Record<string, unknown>): ValidationResult {
+    const { definition } = getStudy(studyId)
+    const r = resolveParams(definition.params, input)
+    if (!r.ok) return { ok: false, params: null, issues: r.issues, warnings: [], derived: {} }
+    const extra = definition.validate?.(r.params as never) ?? []
+    const issues = extra.map((message) => ({ param: '', message }))
+    return {
+      ok: issues.length === 0,
+      params: issues.length ? null : r.params,
+      issues,
+      warnings: definition.warnings?.(r.params as never) ?? [],
+      derived: definition.derived?.(r.params as never) ?? {},
+    }
+  }
+
+  private requireParams(studyId: string, input: Record<string, unknown>): Params {
+    const v = this.validate(studyId, input)
+    if (!v.ok || !v.params) {
+      throw new ApiError(
+        'invalid-input',
+        `invalid params for ${studyId}: ${v.issues.map((i) => i.message).join('; ')}`,
+        v.issues.map((i) => ({ path: i.param ? `params.${i.param}` : 'params', message: i.message })),
+      )
+    }
+    return v.params
+  }
+
+  private sweepDetail(id: string): SweepDetail {
+    const s = this.store.getSweepRow(id)
+    if (!s) throw new ApiError('not-found', `no sweep with id "${id}"`)
+    return s
+  }
+
+  /** Create a run row and queue it on the pool. */
+  private launch(study: string, params: Params, seed: number, projectId: string, extra: { sweepId: string | null; figure: string | null; label: string | null }): Run {
+    const { manifest } = getStudy(study)
+    const run = this.store.createRun({
+      projectId,
+      sweepId: extra.sweepId,
+      study,
+      figure: extra.figure,
+      label: extra.label,
+      params,
+      seed,
+      paramsHash: createHash('sha256').update(`${study}\0${canonicalParams(params)}`).digest('hex').slice(0, 16),
+      codeHash: manifest.codeHash,
+      appVersion: APP_VERSION,
+      platform: this.platform,
+      owner: this.owner,
+    })
+    this.emit('runs:status', run)
+    this.pool.submit(run.id, {
+      study,
+      params,
+      seed,
+      onStart: () => {
+        const at = Date.now()
+        this.startedAt.set(run.id, performance.now())
+        this.store.markStarted(run.id, at)
+        this.emit('runs:status', this.store.getRun(run.id)!)
+      },
+      onBatch: (batch) => {
+        try {
+          this.store.appendBatch(run.id, batch.start, batch.count, batch.columns, batch.progress, batch.events)
+        } catch (err) {
+          this.pool.cancel(run.id)
+          this.finish(run.id, { status: 'failed', message: `could not store metrics: ${(err as Error).message}`, step: null })
+          return
+        }
+        this.emit('runs:metrics', { runId: run.id, start: batch.start, count: batch.count, columns: batch.columns })
+        this.emit('runs:status', this.store.getRun(run.id)!)
+      },
+      onEnd: (outcome) => this.finish(run.id, outcome),
+    })
+    return run
+  }
+
+  private runView(run: Run, summary?: Record<string, number>): { view: RunView; columns: Record<string, Float64Array> } {
+    const series = this.store.readSeries(run.id)
+    const view = makeRunView({
+      label: run.label,
+      params: run.params,
+      seed: run.seed,
+      status: run.status,
+      summary: summary ?? run.summary,
+      events: run.events,
+      columns: series.columns,
+    })
+    return { view, columns: series.columns }
+  }
+
+  private finish(id: string, outcome: Outcome): void {
+    const run = this.store.getRun(id)
+    if (!run || isTerminal(run.status)) return
+    const t0 = this.startedAt.get(id)
+    this.startedAt.delete(id)
+    const status: RunStatus = outcome.status
+    let summary: Record<string, number> = {}
+    let claims: ClaimResult[] = []
+    try {
+      const { definition } = getStudy(run.study)
+      const { view, columns } = this.runView({ ...run, status })
+      summary = summarize(definition, view, columns)
+      if (status === 'done') claims = evaluateRunClaims(definition, { ...view, summary })
+    } catch {
+      /* summary is best effort for failed runs */
+    }
+    this.store.finishRun(id, {
+      status,
+      endedAt: Date.now(),
+      durationMs: t0 === undefined ? null : performance.now() - t0,
+      error: outcome.status === 'done' ? null : outcome.message,
+      errorStep: outcome.status === 'done' ? null : outcome.step,
+      summary,
+      claims,
+    })
+    this.emit('runs:status', this.store.getRun(id)!)
+    if (run.sweepId) this.maybeFinishSweep(run.sweepId)
+  }
+
+  private maybeFinishSweep(sweepId: string): void {
+    const sweep = this.store.getSweepRow(sweepId)
+    if (!sweep || sweep.status === 'done') return
+    const runs = this.store.getRuns(sweep.runIds)
+    if (!runs.every((r) => isTerminal(r.status))) {
+      this.emit('sweeps:status', sweep)
+      return
+    }
+    let claims: ClaimResult[] = []
+    if (sweep.figure) {
+      const { definition } = getStudy(sweep.study)
+      const views = runs.map((r) => this.runView(r).view)
+      claims = evaluateFigureClaims(definition, sweep.figure, makeFigureView(views))
+    }
+    this.store.finishSweep(sweepId, claims)
+    this.emit('sweeps:status', this.sweepDetail(sweepId))
+  }
+
+  /** Resolves when the run reaches a terminal status (CLI and tests). */
+  waitForRun(id: string): Promise<Run> {
+    return new Promise((resolve) => {
+      const check = (): boolean => {
+        const r = this.store.getRun(id)
+        if (r && isTerminal(r.status)) {
+          off()
+          resolve(r)
+          return true
+        }
+        return false
+      }
+      const off = this.on((event, payload) => {
+        if (event === 'runs:status' && (payload as Run).id === id) check()
+      })
+      check()
+    })
+  }
+
+  waitForSweep(id: string): Promise<SweepDetail> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const s = this.store.getSweepRow(id)
+        if (s && s.status === 'done') {
+          off()
+          resolve(s)
+        }
+      }
+      const off = this.on((event, payload) => {
+        if (event === 'sweeps:status' && (payload as SweepDetail).id === id) check()
+      })
+      check()
+    })
+  }
+
+  // ------------------------------------------------------------------ the api
+
+  readonly handlers: Handlers = {
+    'app:info': () => ({
+      version: APP_VERSION,
+      dbPath: this.opts.dbPath,
+      platform: this.platform,
+      transport: this.opts.transport,
+      workers: this.pool.maxWorkers,
+    }),
+
+    'studies:list': () => [...studies().values()].map((s) => s.manifest).sort((a, b) => a.id.localeCompare(b.id)),
+
+    'studies:validate': ({ study, params }) => this.validate(study, params),
+
+    'projects:list': () => this.store.listProjects(),
+    'projects:create': ({ name }) => this.store.createProject(name),
+    'projects:rename': ({ id, name }) => {
+      const p = this.store.renameProject(id, name)
+      if (!p) throw new ApiError('not-found', `no project with id "${id}"`)
+      return p
+    },
+    'projects:delete': ({ id }) => {
+      if (id === DEFAULT_PROJECT_ID) throw new ApiError('conflict', 'the Default project cannot be deleted')
+      const running = this.store.listRuns({ projectId: id, status: 'running', sort: 'createdAt', desc: true, limit: 1, offset: 0 })
+      if (running.total) throw new ApiError('conflict', 'the project has running runs; cancel them first')
+      return { deleted: this.store.deleteProject(id) }
+    },
+
+    'runs:start': ({ study, params, seed, projectId }) => {
+      const resolved = this.requireParams(study, params)
+      return this.launch(study, resolved, seed ?? 0, this.requireProject(projectId), { sweepId: null, figure: null, label: null })
+    },
+
+    'runs:reproduce': ({ study, figure, seed, projectId }) => {
+      const { manifest } = getStudy(study)
+      const fig = manifest.figures.find((f) => f.id === figure)
+      if (!fig) {
+        throw new ApiError('not-found', `unknown figure "${figure}" of ${study}; available: ${manifest.figures.map((f) => f.id).join(', ')}`)
+      }
+      const pid = this.requireProject(projectId)
+      const resolved = fig.runs.map((r) => ({ label: r.label, params: this.requireParams(study, r.params) }))
+      const s = seed ?? fig.seeds[0] ?? 0
+      const sweepId = this.store.createSweep({ projectId: pid, study, figure, spec: { kind: 'figure', figure, seed: s } })
+      for (const r of resolved) this.launch(study, r.params, s, pid, { sweepId, figure, label: r.label })
+      const detail = this.sweepDetail(sweepId)
+      this.emit('sweeps:status', detail)
+      return detail
+    },
+
+    'runs:cancel': ({ id }) => {
+      const run = this.requireRun(id)
+      if (isTerminal(run.status)) return run
+      if (!this.pool.cancel(id)) {
+        // owned by another process sharing the file, or lost: cannot reach its worker from here
+        throw new ApiError('conflict', `run ${id} is not running in this process`)
+      }
+      return this.store.getRun(id)!
+    },
+
+    'runs:get': ({ id }) => this.requireRun(id),
+
+    'runs:list': (q) => this.store.listRuns(q),
+
+    'runs:series': ({ id, x, y, maxPoints, logX, xMin, xMax }) => {
+      const run = this.requireRun(id)
+      const names = y ?? run.columns.filter((c) => c !== x)
+      const missing = [x, ...names].filter((n) => !run.columns.includes(n))
+      if (missing.length && run.points > 0) {
+        throw new ApiError('invalid-input', `run ${id} has no column ${missing.map((m) => `"${m}"`).join(', ')}; recorded: ${run.columns.join(', ')}`)
+      }
+      const data = this.store.readSeries(id, [x, ...names])
+      let xs = data.columns[x] ?? new Float64Array(0)
+      let cols = names.map((n) => data.columns[n] ?? new Float64Array(xs.length).fill(NaN))
+      if (xMin !== undefined || xMax !== undefined) {
+        const lo = xMin ?? -Infinity
+        const hi = xMax ?? Infinity
+        const keep: number[] = []
+        for (let i = 0; i < xs.length; i++) if (xs[i] >= lo && xs[i] <= hi) keep.push(i)
+        xs = Float64Array.from(keep, (i) => xs[i])
+        cols = cols.map((c) => Float64Array.from(keep, (i) => c[i]))
+      }
+      const idx = decimateMinMax(xs, cols, maxPoints, logX)
+      const pick = (a: Float64Array): Float64Array => Float64Array.from(idx, (i) => a[i])
+      const out: SeriesPayload = { runId: id, x, total: data.length, length: idx.length, columns: { [x]: pick(xs) } }
+      names.forEach((n, j) => (out.columns[n] = pick(cols[j])))
+      return out
+    },
+
+    'runs:update': ({ id, tags, notes }) => {
+      this.requireRun(id)
+      this.store.updateRunMeta(id, { tags, notes })
+      const run = this.requireRun(id)
+      this.emit('runs:status', run)
+      return run
+    },
+
+    'runs:delete': ({ ids }) => {
+      const running = this.store.getRuns(ids).filter((r) => !isTerminal(r.status))
+      if (running.length) throw new ApiError('conflict', `cancel these runs before deleting them: ${running.map((r) => r.id).join(', ')}`)
+      return { deleted: this.store.deleteRuns(ids) }
+    },
+
+    'sweeps:get': ({ id }) => this.sweepDetail(id),
+    'sweeps:list': ({ projectId }) => this.store.listSweepIds(projectId).map((id) => this.sweepDetail(id)),
+  }
+}
+
+export { parseInput }
