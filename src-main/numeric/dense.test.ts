@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest'
+import { axpy, dot, eye, frobNorm, gemm, gemv, matmul, nrm2, outer, scal, syrk, transpose } from './dense'
+import { Rng } from './rng'
+
+/** Textbook triple loop on explicitly transposed copies: the reference every kernel must match. */
+function naiveGemm(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, A: Float64Array, B: Float64Array, beta: number, C: Float64Array): Float64Array {
+  const out = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0
+      for (let p = 0; p < k; p++) {
+        const a = tA ? A[p * m + i] : A[i * k + p]
+        const b = tB ? B[j * k + p] : B[p * n + j]
+        s += a * b
+      }
+      out[i * n + j] = alpha * s + (beta === 0 ? 0 : beta * C[i * n + j])
+    }
+  }
+  return out
+}
+
+function maxRelDiff(a: Float64Array, b: Float64Array): number {
+  let scale = 0
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]))
+  let d = 0
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]))
+  return scale === 0 ? d : d / scale
+}
+
+const rng = Rng.stream(1, 'dense.test')
+
+describe('level 1', () => {
+  it('dot sums x·y over n entries, default all', () => {
+    const x = Float64Array.from([1, 2, 3, 4, 5])
+    const y = Float64Array.from([5, 4, 3, 2, 1])
+    expect(dot(x, y)).toBe(35)
+    expect(dot(x, y, 3)).toBe(22)
+  })
+  it('axpy adds alpha·x into y in place; scal scales in place', () => {
+    const y = Float64Array.from([1, 1, 1])
+    axpy(2, Float64Array.from([1, 2, 3]), y)
+    expect(Array.from(y)).toEqual([3, 5, 7])
+    expect(Array.from(scal(0.5, y))).toEqual([1.5, 2.5, 3.5])
+  })
+  it('nrm2 neither overflows nor underflows (Hammarling scaling)', () => {
+    expect(nrm2(Float64Array.from([3, 4]))).toBe(5)
+    expect(nrm2(Float64Array.from([3e200, 4e200]))).toBeCloseTo(5e200, -186)
+    expect(nrm2(Float64Array.from([3e-200, 4e-200])) / 5e-200).toBeCloseTo(1, 14)
+    expect(nrm2(new Float64Array(4))).toBe(0)
+    expect(frobNorm(Float64Array.from([1, 2, 2, 4]))).toBe(5)
+  })
+})
+
+describe('gemv', () => {
+  it('matches the naive product for op(A) = A and Aᵀ, with alpha and beta (rel. 1e-14)', () => {
+    const m = 7
+    const n = 5
+    const A = rng.gaussianMatrix(m, n)
+    for (const trans of [false, true]) {
+      const x = rng.gaussianMatrix(1, trans ? m : n)
+      const y = rng.gaussianMatrix(1, trans ? n : m)
+      const want = naiveGemm(trans, false, trans ? n : m, 1, trans ? m : n, 1.5, A, x, -0.5, y)
+      const got = gemv(trans, m, n, 1.5, A, x, -0.5, y.slice())
+      expect(maxRelDiff(got, want)).toBeLessThan(1e-14)
+    }
+  })
+  it('beta = 0 overwrites y, even NaN (BLAS semantics)', () => {
+    const y = Float64Array.from([NaN, NaN])
+    gemv(false, 2, 2, 1, eye(2), Float64Array.from([1, 2]), 0, y)
+    expect(Array.from(y)).toEqual([1, 2])
+  })
+})
+
+describe('gemm', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 4],
+    [9, 7, 13],
+    [17, 6, 130], // k above the 128 panel width
+    [4, 0, 3],
+  ]
+  for (const [m, n, k] of shapes) {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        it(`matches the naive product for ${m}×${n}×${k}, transA=${tA}, transB=${tB} (rel. 1e-13)`, () => {
+          const A = rng.gaussianMatrix(m, k)
+          const B = rng.gaussianMatrix(k, n)
+          const C = rng.gaussianMatrix(m, n)
+          const want = naiveGemm(tA, tB, m, n, k, 0.75, A, B, 2, C)
+          const got = gemm(tA, tB, m, n, k, 0.75, A, B, 2, C.slice())
+          expect(maxRelDiff(got, want)).toBeLessThan(1e-13)
+        })
+      }
+    }
+  }
+  it('matmul returns A·B as a new array', () => {
+    const A = Float64Array.from([1, 2, 3, 4, 5, 6]) // 2×3
+    const B = Float64Array.from([7, 8, 9, 10, 11, 12]) // 3×2
+    expect(Array.from(matmul(A, B, 2, 3, 2))).toEqual([58, 64, 139, 154])
+  })
+})
+
+describe('syrk, outer, transpose, eye', () => {
+  it('syrk gives A·Aᵀ and Aᵀ·A with both triangles filled (rel. 1e-14)', () => {
+    const A = rng.gaussianMatrix(6, 4)
+    const C0 = syrk(false, 4, 6, 1, A, 0, new Float64Array(16)) // A is 4×6 here: rows of length 6
+    expect(maxRelDiff(C0, naiveGemm(false, true, 4, 4, 6, 1, A, A, 0, new Float64Array(16)))).toBeLessThan(1e-14)
+    const S = syrk(true, 4, 6, 2, A, 0, new Float64Array(16)) // A is 6×4, C = 2AᵀA
+    expect(maxRelDiff(S, naiveGemm(true, false, 4, 4, 6, 2, A, A, 0, new Float64Array(16)))).toBeLessThan(1e-14)
+    const I = eye(4)
+    syrk(true, 4, 6, 1, A, 3, I)
+    const want = naiveGemm(true, false, 4, 4, 6, 1, A, A, 3, eye(4))
+    expect(maxRelDiff(I, want)).toBeLessThan(1e-14)
+  })
+  it('outer adds alpha·x·yᵀ', () => {
+    const A = new Float64Array(6)
+    outer(2, Float64Array.from([1, 2]), Float64Array.from([1, 0, -1]), A)
+    expect(Array.from(A)).toEqual([2, 0, -2, 4, 0, -4])
+  })
+  it('transpose swaps indices across tile boundaries', () => {
+    const m = 37
+    const n = 70
+    const A = rng.gaussianMatrix(m, n)
+    const T = transpose(A, m, n)
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(T[j * m + i]).toBe(A[i * n + j])
+    expect(() => transpose(A, m, n, A)).toThrow(/alias/)
+  })
+})

@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest'
+import { eye, frobNorm, gemm, matmul, transpose } from './dense'
+import {
+  cholesky,
+  det,
+  lstsq,
+  qr,
+  singularValues,
+  solve,
+  spectralNorm,
+  svd,
+  symEig,
+  symEigvalues,
+  symInvSqrt,
+  symSqrt,
+} from './linalg'
+import { Rng } from './rng'
+
+const EPS = 2 ** -52
+const rng = Rng.stream(2, 'linalg.test')
+
+function randomSymmetric(n: number): Float64Array {
+  const G = rng.gaussianMatrix(n, n)
+  const A = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = G[i * n + j] + G[j * n + i]
+  return A
+}
+
+function randomSPD(n: number): Float64Array {
+  const G = rng.gaussianMatrix(n, n)
+  const A = gemm(true, false, n, n, n, 1, G, G, 0, new Float64Array(n * n))
+  for (let i = 0; i < n; i++) A[i * n + i] += n
+  return A
+}
+
+function diff(a: Float64Array, b: Float64Array): Float64Array {
+  return a.map((v, i) => v - b[i])
+}
+
+/** ‖QᵀQ − I‖_F for Q m×p. */
+function orthogonalityError(Q: Float64Array, m: number, p: number): number {
+  const G = gemm(true, false, p, p, m, 1, Q, Q, 0, new Float64Array(p * p))
+  return frobNorm(diff(G, eye(p)))
+}
+
+/** U·diag(S)·Vᵀ. */
+function recompose(U: Float64Array, S: Float64Array, V: Float64Array, m: number, n: number): Float64Array {
+  const p = S.length
+  const US = U.slice()
+  for (let i = 0; i < m; i++) for (let j = 0; j < p; j++) US[i * p + j] *= S[j]
+  return gemm(false, true, m, n, p, 1, US, V, 0, new Float64Array(m * n))
+}
+
+describe('symEig', () => {
+  for (const n of [1, 2, 5, 30, 80]) {
+    it(`diagonalises a random symmetric ${n}×${n}: residual and orthogonality ≤ 20n·eps (relative)`, () => {
+      const A = randomSymmetric(n)
+      const { values, vectors } = symEig(A, n)
+      for (let j = 1; j < n; j++) expect(values[j]).toBeGreaterThanOrEqual(values[j - 1])
+      const back = recompose(vectors, values, vectors, n, n)
+      expect(frobNorm(diff(back, A)) / frobNorm(A)).toBeLessThan(20 * n * EPS)
+      expect(orthogonalityError(vectors, n, n)).toBeLessThan(20 * n * EPS)
+      const only = symEigvalues(A, n)
+      for (let j = 0; j < n; j++) expect(Math.abs(only[j] - values[j])).toBeLessThan(20 * n * EPS * Math.abs(values[n - 1]))
+    })
+  }
+  it('returns the known spectrum of the 1-D Laplacian, 2 − 2cos(kπ/(n+1)) (abs. 1e-14)', () => {
+    const n = 40
+    const T = new Float64Array(n * n)
+    for (let i = 0; i < n; i++) {
+      T[i * n + i] = 2
+      if (i > 0) T[i * n + i - 1] = T[(i - 1) * n + i] = -1
+    }
+    const { values } = symEig(T, n)
+    for (let k = 1; k <= n; k++) expect(Math.abs(values[k - 1] - (2 - 2 * Math.cos((k * Math.PI) / (n + 1))))).toBeLessThan(1e-14)
+  })
+  it('handles diagonal, zero and repeated-eigenvalue matrices', () => {
+    const D = Float64Array.from([3, 0, 0, 0, 1, 0, 0, 0, 2])
+    expect(Array.from(symEig(D, 3).values)).toEqual([1, 2, 3])
+    expect(Array.from(symEig(new Float64Array(9), 3).values)).toEqual([0, 0, 0])
+    const I = symEig(eye(4), 4)
+    expect(orthogonalityError(I.vectors, 4, 4)).toBeLessThan(1e-15)
+  })
+})
+
+describe('svd', () => {
+  const shapes: [number, number][] = [
+    [1, 1],
+    [6, 6],
+    [20, 7],
+    [7, 20],
+    [60, 45],
+  ]
+  for (const [m, n] of shapes) {
+    it(`factorises a random ${m}×${n}: residual and orthogonality ≤ 20·max(m,n)·eps`, () => {
+      const A = rng.gaussianMatrix(m, n)
+      const p = Math.min(m, n)
+      const { U, S, V } = svd(A, m, n)
+      expect(U.length).toBe(m * p)
+      expect(V.length).toBe(n * p)
+      for (let j = 1; j < p; j++) expect(S[j]).toBeLessThanOrEqual(S[j - 1])
+      const tol = 20 * Math.max(m, n) * EPS
+      expect(frobNorm(diff(recompose(U, S, V, m, n), A)) / frobNorm(A)).toBeLessThan(tol)
+      expect(orthogonalityError(U, m, p)).toBeLessThan(tol)
+      expect(orthogonalityError(V, n, p)).toBeLessThan(tol)
+      const sv = singularValues(A, m, n)
+      for (let j = 0; j < p; j++) expect(Math.abs(sv[j] - S[j])).toBeLessThan(tol * S[0])
+    })
+  }
+  it('recovers prescribed singular values spanning 1e-11..1 to within 10·eps·σ₁ (the rounding of A itself)', () => {
+    const m = 30
+    const n = 12
+    const Q1 = qr(rng.gaussianMatrix(m, n), m, n).Q
+    const Q2 = qr(rng.gaussianMatrix(n, n), n, n).Q
+    const sigma = Float64Array.from({ length: n }, (_, j) => 10 ** (-j))
+    const A = recompose(Q1, sigma, Q2, m, n)
+    const S = singularValues(A, m, n)
+    for (let j = 0; j < n; j++) expect(Math.abs(S[j] - sigma[j])).toBeLessThan(10 * EPS)
+  })
+  it('completes U orthonormally for a rank-deficient matrix', () => {
+    const m = 8
+    const n = 5
+    const B = rng.gaussianMatrix(m, 2)
+    const C = rng.gaussianMatrix(2, n)
+    const A = matmul(B, C, m, 2, n) // rank 2
+    const { U, S, V } = svd(A, m, n)
+    expect(S[2]).toBeLessThan(1e-14 * S[0])
+    expect(orthogonalityError(U, m, n)).toBeLessThan(1e-13)
+    expect(frobNorm(diff(recompose(U, S, V, m, n), A)) / frobNorm(A)).toBeLessThan(1e-14)
+    const Z = svd(new Float64Array(6), 3, 2)
+    expect(Array.from(Z.S)).toEqual([0, 0])
+    expect(orthogonalityError(Z.U, 3, 2)).toBeLessThan(1e-15)
+  })
+  it('spectralNorm equals the largest singular value (rel. 1e-14)', () => {
+    for (const [m, n] of [[9, 4], [4, 9], [10, 10]] as const) {
+      const A = rng.gaussianMatrix(m, n)
+      expect(Math.abs(spectralNorm(A, m, n) / singularValues(A, m, n)[0] - 1)).toBeLessThan(1e-14)
+    }
+  })
+})
+
+describe('cholesky and solves', () => {
+  it('cholesky gives lower-triangular L with L·Lᵀ = A (rel. 1e-15·n)', () => {
+    const n = 25
+    const A = randomSPD(n)
+    const L = cholesky(A, n)
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(L[i * n + j]).toBe(0)
+    const back = gemm(false, true, n, n, n, 1, L, L, 0, new Float64Array(n * n))
+    expect(frobNorm(diff(back, A)) / frobNorm(A)).toBeLessThan(n * 1e-15)
+  })
+  it('cholesky throws naming the failing pivot on an indefinite matrix', () => {
+    const A = Float64Array.from([4, 2, 0, 2, 1, 0, 0, 0, 1]) // pivot 1 is exactly 0
+    expect(() => cholesky(A, 3)).toThrow(/not positive definite \(pivot 1 of 3/)
+  })
+  it('solve reproduces a known solution with several right-hand sides (rel. 1e-12)', () => {
+    const n = 40
+    const A = rng.gaussianMatrix(n, n)
+    const X = rng.gaussianMatrix(n, 3)
+    const B = matmul(A, X, n, n, 3)
+    const got = solve(A, B, n, 3)
+    expect(frobNorm(diff(got, X)) / frobNorm(X)).toBeLessThan(1e-12)
+  })
+  it('solve needs pivoting for [[0,1],[1,0]] and throws on a singular matrix', () => {
+    expect(Array.from(solve(Float64Array.from([0, 1, 1, 0]), Float64Array.from([2, 3]), 2))).toEqual([3, 2])
+    expect(() => solve(Float64Array.from([1, 2, 2, 4]), Float64Array.from([1, 1]), 2)).toThrow(/singular/)
+    expect(det(Float64Array.from([1, 2, 3, 4]), 2)).toBeCloseTo(-2, 14)
+  })
+})
+
+describe('qr and lstsq', () => {
+  it('thin QR: Q orthonormal, R upper triangular with non-negative diagonal, QR = A', () => {
+    const m = 50
+    const n = 20
+    const A = rng.gaussianMatrix(m, n)
+    const { Q, R } = qr(A, m, n)
+    expect(orthogonalityError(Q, m, n)).toBeLessThan(100 * EPS)
+    for (let i = 0; i < n; i++) {
+      expect(R[i * n + i]).toBeGreaterThanOrEqual(0)
+      for (let j = 0; j < i; j++) expect(R[i * n + j]).toBe(0)
+    }
+    expect(frobNorm(diff(matmul(Q, R, m, n, n), A)) / frobNorm(A)).toBeLessThan(100 * EPS)
+  })
+  it('lstsq solves the normal equations for a full-rank tall system (rel. 1e-12)', () => {
+    const m = 40
+    const n = 6
+    const A = rng.gaussianMatrix(m, n)
+    const b = rng.gaussianMatrix(m, 1)
+    const x = lstsq(A, b, m, n)
+    // Aᵀ(Ax − b) = 0
+    const r = matmul(A, x, m, n, 1).map((v, i) => v - b[i])
+    const g = gemm(true, false, n, 1, m, 1, A, r, 0, new Float64Array(n))
+    expect(frobNorm(g) / (frobNorm(A) * frobNorm(b))).toBeLessThan(1e-13)
+  })
+  it('lstsq returns the minimum-norm solution of an underdetermined system', () => {
+    // x1 + x2 = 2 → minimum-norm x = (1, 1).
+    const x = lstsq(Float64Array.from([1, 1]), Float64Array.from([2]), 1, 2)
+    expect(x[0]).toBeCloseTo(1, 14)
+    expect(x[1]).toBeCloseTo(1, 14)
+    // Rank-deficient tall: columns equal, the pseudo-inverse splits the weight evenly.
+    const y = lstsq(Float64Array.from([1, 1, 1, 1, 1, 1]), Float64Array.from([1, 2, 3]), 3, 2)
+    expect(y[0]).toBeCloseTo(1, 13)
+    expect(y[1]).toBeCloseTo(1, 13)
+  })
+})
+
+describe('symmetric matrix functions', () => {
+  it('symSqrt(A)² = A and symInvSqrt(A)·A·symInvSqrt(A) = I for SPD A (rel. 1e-13)', () => {
+    const n = 12
+    const A = randomSPD(n)
+    const R = symSqrt(A, n)
+    expect(frobNorm(diff(matmul(R, R, n, n, n), A)) / frobNorm(A)).toBeLessThan(1e-13)
+    const W = symInvSqrt(A, n)
+    const I = matmul(matmul(W, A, n, n, n), W, n, n, n)
+    expect(frobNorm(diff(I, eye(n)))).toBeLessThan(1e-13)
+    expect(frobNorm(diff(transpose(W, n, n), W))).toBe(0)
+  })
+  it('symInvSqrt throws on a singular matrix, symSqrt on an indefinite one', () => {
+    expect(() => symInvSqrt(Float64Array.from([1, 0, 0, 0]), 2)).toThrow(/not positive definite/)
+    expect(() => symSqrt(Float64Array.from([1, 0, 0, -1]), 2)).toThrow(/not positive semidefinite/)
+    expect(Array.from(symSqrt(Float64Array.from([4, 0, 0, 0]), 2))).toEqual([2, 0, 0, 0])
+  })
+})

@@ -1,0 +1,799 @@
+/**
+ * Dense decompositions and solves on row-major Float64Array, written for float64 accuracy.
+ *
+ * Choices (see README.md for the measurements behind them):
+ * - symEig: Householder tridiagonalisation + implicit QL with Wilkinson shifts (EISPACK
+ *   tred2/tql2, as in JAMA), run on the transposed eigenvector matrix so every inner loop is
+ *   contiguous in row-major storage. Backward stable: |λ̂ − λ| ≲ n·eps·‖A‖₂.
+ * - svd: one-sided Jacobi (Hestenes 1958; Demmel & Veselić 1992), after a Householder QR when
+ *   m > n. Orthogonality to ~n·eps and singular values to high relative accuracy.
+ * - cholesky, LU with partial pivoting, Householder QR: textbook row-oriented kernels
+ *   (Golub & Van Loan, Matrix Computations, 4th ed., Alg. 4.2.1, 3.4.1, 5.2.1).
+ */
+import { dotAt, eye, gemm, syrk, transpose } from './dense'
+
+const EPS = 2 ** -52
+
+/** sqrt(a² + b²) without destructive overflow or underflow (Math.hypot is slow in V8). */
+function hypot(a: number, b: number): number {
+  const x = Math.abs(a)
+  const y = Math.abs(b)
+  if (x > y) {
+    const r = y / x
+    return x * Math.sqrt(1 + r * r)
+  }
+  if (y === 0) return 0
+  const r = x / y
+  return y * Math.sqrt(1 + r * r)
+}
+
+function checkSquare(name: string, A: Float64Array, n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name}: n must be a non-negative integer, got ${n}`)
+  if (A.length < n * n) throw new RangeError(`${name}: array of length ${A.length} is too short for ${n}×${n}`)
+}
+
+function checkShape(name: string, A: Float64Array, m: number, n: number): void {
+  if (!Number.isInteger(m) || !Number.isInteger(n) || m < 0 || n < 0) {
+    throw new RangeError(`${name}: shape ${m}×${n} is not a pair of non-negative integers`)
+  }
+  if (A.length < m * n) throw new RangeError(`${name}: array of length ${A.length} is too short for ${m}×${n}`)
+}
+
+export interface SymEig {
+  /** Eigenvalues in ascending order. */
+  values: Float64Array
+  /** n×n row-major; column j is the unit eigenvector of values[j]. */
+  vectors: Float64Array
+}
+
+/**
+ * Householder reduction of the symmetric matrix held in W (n×n) to tridiagonal form: EISPACK
+ * tred2 as transcribed in JAMA, with every V[a][b] of the original read as W[b·n + a], so that
+ * W ends as the transpose of the accumulated orthogonal matrix (row j = column j of Q). Writes
+ * the diagonal to d and the subdiagonal to e[1..n-1]. With `vectors = false` the accumulation is
+ * skipped and W is left as scratch.
+ */
+function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean): void {
+  for (let j = 0; j < n; j++) d[j] = W[j * n + n - 1]
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0
+    let h = 0
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k])
+    if (scale === 0) {
+      e[i] = d[i - 1]
+      for (let j = 0; j < i; j++) {
+        d[j] = W[j * n + i - 1]
+        W[j * n + i] = 0
+        W[i * n + j] = 0
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] /= scale
+        h += d[k] * d[k]
+      }
+      let f = d[i - 1]
+      let g = Math.sqrt(h)
+      if (f > 0) g = -g
+      e[i] = scale * g
+      h -= f * g
+      d[i - 1] = f - g
+      for (let j = 0; j < i; j++) e[j] = 0
+      for (let j = 0; j < i; j++) {
+        f = d[j]
+        W[i * n + j] = f
+        const wj = j * n
+        g = e[j] + W[wj + j] * f
+        for (let k = j + 1; k <= i - 1; k++) {
+          g += W[wj + k] * d[k]
+          e[k] += W[wj + k] * f
+        }
+        e[j] = g
+      }
+      f = 0
+      for (let j = 0; j < i; j++) {
+        e[j] /= h
+        f += e[j] * d[j]
+      }
+      const hh = f / (h + h)
+      for (let j = 0; j < i; j++) e[j] -= hh * d[j]
+      for (let j = 0; j < i; j++) {
+        f = d[j]
+        g = e[j]
+        const wj = j * n
+        for (let k = j; k <= i - 1; k++) W[wj + k] -= f * e[k] + g * d[k]
+        d[j] = W[wj + i - 1]
+        W[wj + i] = 0
+      }
+    }
+    d[i] = h
+  }
+  if (!vectors) {
+    // The tridiagonal's diagonal sits on W's diagonal after the reduction (tred2 keeps it there).
+    for (let i = 0; i < n; i++) d[i] = W[i * n + i]
+    e[0] = 0
+    return
+  }
+  // Accumulate the Householder transformations.
+  for (let i = 0; i < n - 1; i++) {
+    W[i * n + n - 1] = W[i * n + i]
+    W[i * n + i] = 1
+    const h = d[i + 1]
+    const wi1 = (i + 1) * n
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = W[wi1 + k] / h
+      for (let j = 0; j <= i; j++) {
+        const wj = j * n
+        const g = dotAt(W, wi1, W, wj, i + 1)
+        for (let k = 0; k <= i; k++) W[wj + k] -= g * d[k]
+      }
+    }
+    for (let k = 0; k <= i; k++) W[wi1 + k] = 0
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = W[j * n + n - 1]
+    W[j * n + n - 1] = 0
+  }
+  W[n * n - 1] = 1
+  e[0] = 0
+}
+
+/**
+ * Implicit QL with Wilkinson shifts on the tridiagonal (d, e): EISPACK tql2 via JAMA. Rotations
+ * are applied to rows of W (eigenvectors as rows) when `vectors` is set. Leaves eigenvalues in d
+ * (unsorted).
+ */
+function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i]
+  if (n > 0) e[n - 1] = 0
+  let f = 0
+  let tst1 = 0
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]))
+    let m = l
+    while (m < n) {
+      if (Math.abs(e[m]) <= EPS * tst1) break
+      m++
+    }
+    if (m > l) {
+      let iter = 0
+      do {
+        if (++iter > 60) throw new Error(`symEig: QL iteration did not converge for eigenvalue ${l}`)
+        let g = d[l]
+        let p = (d[l + 1] - g) / (2 * e[l])
+        let r = hypot(p, 1)
+        if (p < 0) r = -r
+        d[l] = e[l] / (p + r)
+        d[l + 1] = e[l] * (p + r)
+        const dl1 = d[l + 1]
+        let h = g - d[l]
+        for (let i = l + 2; i < n; i++) d[i] -= h
+        f += h
+        p = d[m]
+        let c = 1
+        let c2 = c
+        let c3 = c
+        const el1 = e[l + 1]
+        let s = 0
+        let s2 = 0
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2
+          c2 = c
+          s2 = s
+          g = c * e[i]
+          h = c * p
+          r = hypot(p, e[i])
+          e[i + 1] = s * r
+          s = e[i] / r
+          c = p / r
+          p = c * d[i] - s * g
+          d[i + 1] = h + s * (c * g + s * d[i])
+          if (vectors) {
+            const wi = i * n
+            const wi1 = wi + n
+            for (let k = 0; k < n; k++) {
+              const hk = W[wi1 + k]
+              const vk = W[wi + k]
+              W[wi1 + k] = s * vk + c * hk
+              W[wi + k] = c * vk - s * hk
+            }
+          }
+        }
+        p = (-s * s2 * c3 * el1 * e[l]) / dl1
+        e[l] = s * p
+        d[l] = c * p
+      } while (Math.abs(e[l]) > EPS * tst1)
+    }
+    d[l] += f
+    e[l] = 0
+  }
+}
+
+/**
+ * Eigendecomposition A = V·diag(values)·Vᵀ of the symmetric n×n matrix A (only its lower
+ * triangle is read by the reduction in exact arithmetic; pass a symmetric matrix).
+ * Eigenvalues ascend; column j of `vectors` is the eigenvector of values[j].
+ */
+export function symEig(A: Float64Array, n: number): SymEig {
+  checkSquare('symEig', A, n)
+  // A = Aᵀ, so A's storage is already the transposed working matrix tred2 expects.
+  const W = A.slice(0, n * n)
+  const d = new Float64Array(n)
+  const e = new Float64Array(n)
+  tridiagonalise(W, n, d, e, true)
+  tridiagonalQL(W, n, d, e, true)
+  const order = ascendingOrder(d)
+  const values = new Float64Array(n)
+  const vectors = new Float64Array(n * n)
+  for (let j = 0; j < n; j++) {
+    const src = order[j]
+    values[j] = d[src]
+    const w = src * n
+    for (let i = 0; i < n; i++) vectors[i * n + j] = W[w + i]
+  }
+  return { values, vectors }
+}
+
+/** Eigenvalues of the symmetric n×n matrix A, ascending (no eigenvectors: about 3× cheaper). */
+export function symEigvalues(A: Float64Array, n: number): Float64Array {
+  checkSquare('symEigvalues', A, n)
+  const W = A.slice(0, n * n)
+  const d = new Float64Array(n)
+  const e = new Float64Array(n)
+  tridiagonalise(W, n, d, e, false)
+  tridiagonalQL(W, n, d, e, false)
+  return d.sort()
+}
+
+function ascendingOrder(v: Float64Array): Int32Array {
+  const idx = Array.from({ length: v.length }, (_, i) => i)
+  idx.sort((a, b) => v[a] - v[b] || a - b)
+  return Int32Array.from(idx)
+}
+
+export interface Svd {
+  /** m×p row-major, orthonormal columns (p = min(m, n)). */
+  U: Float64Array
+  /** p singular values, descending. */
+  S: Float64Array
+  /** n×p row-major, orthonormal columns. */
+  V: Float64Array
+}
+
+/**
+ * One-sided Jacobi on the rows of W (n×m, row j = column j of the matrix, m ≥ n): rotates pairs
+ * of rows until all are mutually orthogonal to within tol, accumulating the rotations in the
+ * rows of Vt (n×n) when given. On return the row norms of W are the singular values. The
+ * stopping rule |⟨w_p, w_q⟩| ≤ tol·‖w_p‖‖w_q‖ with tol = sqrt(m)·eps follows LAPACK dgesvj.
+ */
+function oneSidedJacobi(W: Float64Array, n: number, m: number, Vt: Float64Array | null): void {
+  const tol = Math.sqrt(m) * EPS
+  const sq = new Float64Array(n)
+  for (let j = 0; j < n; j++) sq[j] = dotAt(W, j * m, W, j * m, m)
+  for (let sweep = 0; sweep < 80; sweep++) {
+    let rotated = false
+    for (let p = 0; p < n - 1; p++) {
+      const wp = p * m
+      for (let q = p + 1; q < n; q++) {
+        const alpha = sq[p]
+        const beta = sq[q]
+        if (alpha === 0 || beta === 0) continue
+        const wq = q * m
+        const gamma = dotAt(W, wp, W, wq, m)
+        if (Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue
+        rotated = true
+        const zeta = (beta - alpha) / (2 * gamma)
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta))
+        const c = 1 / Math.sqrt(1 + t * t)
+        const s = c * t
+        let np = 0
+        let nq = 0
+        for (let k = 0; k < m; k++) {
+          const a = W[wp + k]
+          const b = W[wq + k]
+          const a2 = c * a - s * b
+          const b2 = s * a + c * b
+          W[wp + k] = a2
+          W[wq + k] = b2
+          np += a2 * a2
+          nq += b2 * b2
+        }
+        sq[p] = np
+        sq[q] = nq
+        if (Vt) {
+          const vp = p * n
+          const vq = q * n
+          for (let k = 0; k < n; k++) {
+            const a = Vt[vp + k]
+            const b = Vt[vq + k]
+            Vt[vp + k] = c * a - s * b
+            Vt[vq + k] = s * a + c * b
+          }
+        }
+      }
+    }
+    if (!rotated) return
+  }
+  throw new Error('svd: one-sided Jacobi did not converge in 80 sweeps')
+}
+
+/** Row norms of W (n rows of length m), each computed overflow-safely. */
+function rowNorms(W: Float64Array, n: number, m: number): Float64Array {
+  const out = new Float64Array(n)
+  for (let j = 0; j < n; j++) out[j] = nrm2Slice(W, j * m, m)
+  return out
+}
+
+function nrm2Slice(x: Float64Array, off: number, len: number): number {
+  let scale = 0
+  let ssq = 1
+  for (let i = off; i < off + len; i++) {
+    const v = x[i]
+    if (v !== 0) {
+      const a = Math.abs(v)
+      if (scale < a) {
+        const r = scale / a
+        ssq = 1 + ssq * r * r
+        scale = a
+      } else {
+        const r = a / scale
+        ssq += r * r
+      }
+    }
+  }
+  return scale * Math.sqrt(ssq)
+}
+
+/**
+ * Fill rows `from`..p-1 of Q (p rows of length m, the first `from` orthonormal) with unit vectors
+ * orthogonal to all earlier rows: Gram–Schmidt, twice, on coordinate vectors. Completes singular
+ * vectors belonging to zero singular values.
+ */
+function completeOrthonormalRows(Q: Float64Array, p: number, m: number, from: number): void {
+  let candidate = 0
+  for (let r = from; r < p; r++) {
+    const off = r * m
+    for (;;) {
+      if (candidate >= m) throw new Error('svd: could not complete an orthonormal basis')
+      Q.fill(0, off, off + m)
+      Q[off + candidate++] = 1
+      for (let pass = 0; pass < 2; pass++) {
+        for (let s = 0; s < r; s++) {
+          const c = dotAt(Q, s * m, Q, off, m)
+          for (let k = 0; k < m; k++) Q[off + k] -= c * Q[s * m + k]
+        }
+      }
+      const nrm = nrm2Slice(Q, off, m)
+      if (nrm > 0.5) {
+        for (let k = 0; k < m; k++) Q[off + k] /= nrm
+        break
+      }
+    }
+  }
+}
+
+/** Thin SVD of a tall or square m×n matrix (m ≥ n), returned as rows: Ut (n×m), S, Vt (n×n). */
+function svdTall(A: Float64Array, m: number, n: number, vectors: boolean): { Ut: Float64Array; S: Float64Array; Vt: Float64Array } {
+  // For m > n, A = QR first and Jacobi works on the n×n factor R: fewer, shorter rotations.
+  let W: Float64Array
+  let Qt: Float64Array | null = null
+  let rows = m
+  if (m > n) {
+    const f = householderQR(A, m, n)
+    W = transpose(f.R, n, n)
+    if (vectors) Qt = formQt(f, m, n)
+    rows = n
+  } else {
+    W = transpose(A, m, n)
+  }
+  const Vt = vectors ? eye(n) : null
+  oneSidedJacobi(W, n, rows, Vt)
+  const norms = rowNorms(W, n, rows)
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => norms[b] - norms[a] || a - b)
+  const S = new Float64Array(n)
+  for (let j = 0; j < n; j++) S[j] = norms[order[j]]
+  if (!vectors) return { Ut: new Float64Array(0), S, Vt: new Float64Array(0) }
+  // Left vectors of the (possibly reduced) matrix: normalised rows of W, descending order.
+  const Ur = new Float64Array(n * rows)
+  const Vs = new Float64Array(n * n)
+  let rank = 0
+  for (let j = 0; j < n; j++) {
+    const src = order[j]
+    Vs.set(Vt!.subarray(src * n, src * n + n), j * n)
+    // Columns with σ below n·eps·σ₁ carry no direction: complete them orthonormally instead.
+    if (S[j] > n * EPS * S[0] && S[j] > 0) {
+      const inv = 1 / S[j]
+      for (let k = 0; k < rows; k++) Ur[j * rows + k] = W[src * rows + k] * inv
+      rank++
+    }
+  }
+  if (rank < n) completeOrthonormalRows(Ur, n, rows, rank)
+  if (Qt === null) return { Ut: Ur, S, Vt: Vs }
+  // U = Q·U_R; as rows, Ut (n×m) = Ur (n×n, rows = columns of U_R) · Qt (n×m).
+  const Ut = gemm(false, false, n, m, n, 1, Ur, Qt, 0, new Float64Array(n * m))
+  return { Ut, S, Vt: Vs }
+}
+
+/**
+ * Thin SVD A = U·diag(S)·Vᵀ of the m×n matrix A, p = min(m, n): U m×p, S descending, V n×p,
+ * all row-major. Singular vectors of repeated singular values are any orthonormal basis of
+ * their subspace; those of zero singular values are completed to an orthonormal set.
+ */
+export function svd(A: Float64Array, m: number, n: number): Svd {
+  checkShape('svd', A, m, n)
+  if (m >= n) {
+    const { Ut, S, Vt } = svdTall(A, m, n, true)
+    return { U: transpose(Ut, n, m), S, V: transpose(Vt, n, n) }
+  }
+  // A = (Aᵀ)ᵀ: the SVD of the tall Aᵀ = U'SV'ᵀ gives A = V'SU'ᵀ.
+  const { Ut, S, Vt } = svdTall(transpose(A, m, n), n, m, true)
+  return { U: transpose(Vt, m, m), S, V: transpose(Ut, m, n) }
+}
+
+/** Singular values of the m×n matrix A, descending (min(m, n) of them). */
+export function singularValues(A: Float64Array, m: number, n: number): Float64Array {
+  checkShape('singularValues', A, m, n)
+  return m >= n ? svdTall(A, m, n, false).S : svdTall(transpose(A, m, n), n, m, false).S
+}
+
+/**
+ * Cholesky factor: the lower-triangular L with A = L·Lᵀ, for A symmetric positive definite
+ * (only the lower triangle of A is read). Throws naming the first non-positive pivot.
+ */
+export function cholesky(A: Float64Array, n: number): Float64Array {
+  checkSquare('cholesky', A, n)
+  const L = new Float64Array(n * n)
+  for (let j = 0; j < n; j++) {
+    const lj = j * n
+    const pivot = A[lj + j] - dotAt(L, lj, L, lj, j)
+    if (!(pivot > 0)) {
+      throw new Error(`cholesky: matrix is not positive definite (pivot ${j} of ${n} is ${pivot})`)
+    }
+    const ljj = Math.sqrt(pivot)
+    L[lj + j] = ljj
+    for (let i = j + 1; i < n; i++) {
+      const li = i * n
+      L[li + j] = (A[li + j] - dotAt(L, li, L, lj, j)) / ljj
+    }
+  }
+  return L
+}
+
+/** Solve L·X = B in place (L lower triangular n×n, B n×nrhs). */
+export function solveLower(L: Float64Array, B: Float64Array, n: number, nrhs = 1, unitDiagonal = false): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const bi = i * nrhs
+    for (let k = 0; k < i; k++) {
+      const l = L[i * n + k]
+      if (l === 0) continue
+      const bk = k * nrhs
+      for (let r = 0; r < nrhs; r++) B[bi + r] -= l * B[bk + r]
+    }
+    if (!unitDiagonal) {
+      const d = L[i * n + i]
+      for (let r = 0; r < nrhs; r++) B[bi + r] /= d
+    }
+  }
+  return B
+}
+
+/** Solve U·X = B in place (U upper triangular n×n, B n×nrhs). */
+export function solveUpper(U: Float64Array, B: Float64Array, n: number, nrhs = 1): Float64Array {
+  for (let i = n - 1; i >= 0; i--) {
+    const bi = i * nrhs
+    for (let k = i + 1; k < n; k++) {
+      const u = U[i * n + k]
+      if (u === 0) continue
+      const bk = k * nrhs
+      for (let r = 0; r < nrhs; r++) B[bi + r] -= u * B[bk + r]
+    }
+    const d = U[i * n + i]
+    for (let r = 0; r < nrhs; r++) B[bi + r] /= d
+  }
+  return B
+}
+
+/** Solve A·X = B for A symmetric positive definite, given its Cholesky factor L. */
+export function choleskySolve(L: Float64Array, B: Float64Array, n: number, nrhs = 1): Float64Array {
+  const X = B.slice(0, n * nrhs)
+  solveLower(L, X, n, nrhs)
+  // Lᵀ·X = Y: back substitution reading L by columns.
+  for (let i = n - 1; i >= 0; i--) {
+    const xi = i * nrhs
+    for (let k = i + 1; k < n; k++) {
+      const l = L[k * n + i]
+      if (l === 0) continue
+      for (let r = 0; r < nrhs; r++) X[xi + r] -= l * X[k * nrhs + r]
+    }
+    const d = L[i * n + i]
+    for (let r = 0; r < nrhs; r++) X[xi + r] /= d
+  }
+  return X
+}
+
+export interface LU {
+  /** Unit-lower L below the diagonal and U on and above it, n×n row-major. */
+  LU: Float64Array
+  /** Row i of the factorisation is row perm[i] of A. */
+  perm: Int32Array
+  /** +1 or −1: the sign of the permutation (for determinants). */
+  sign: number
+}
+
+/**
+ * LU factorisation with partial pivoting, P·A = L·U (GVL Alg. 3.4.1, row-oriented). Throws when
+ * a pivot is zero or below n·eps·max|A| (singular to working precision), naming the column.
+ */
+export function lu(A: Float64Array, n: number): LU {
+  checkSquare('lu', A, n)
+  const F = A.slice(0, n * n)
+  const perm = new Int32Array(n)
+  for (let i = 0; i < n; i++) perm[i] = i
+  let amax = 0
+  for (let i = 0; i < n * n; i++) amax = Math.max(amax, Math.abs(F[i]))
+  const threshold = n * EPS * amax
+  let sign = 1
+  for (let k = 0; k < n; k++) {
+    let p = k
+    let best = Math.abs(F[k * n + k])
+    for (let i = k + 1; i < n; i++) {
+      const v = Math.abs(F[i * n + k])
+      if (v > best) {
+        best = v
+        p = i
+      }
+    }
+    if (!(best > threshold)) {
+      throw new Error(`solve: matrix is singular to working precision (pivot ${k} of ${n} is ${best === 0 ? 0 : F[p * n + k]})`)
+    }
+    if (p !== k) {
+      for (let j = 0; j < n; j++) {
+        const t = F[k * n + j]
+        F[k * n + j] = F[p * n + j]
+        F[p * n + j] = t
+      }
+      const t = perm[k]
+      perm[k] = perm[p]
+      perm[p] = t
+      sign = -sign
+    }
+    const pivot = F[k * n + k]
+    const rk = k * n
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n
+      const l = F[ri + k] / pivot
+      F[ri + k] = l
+      if (l === 0) continue
+      for (let j = k + 1; j < n; j++) F[ri + j] -= l * F[rk + j]
+    }
+  }
+  return { LU: F, perm, sign }
+}
+
+/** Solve A·X = B given lu(A); B is n×nrhs row-major; returns a new X. */
+export function luSolve(f: LU, B: Float64Array, n: number, nrhs = 1): Float64Array {
+  const X = new Float64Array(n * nrhs)
+  for (let i = 0; i < n; i++) X.set(B.subarray(f.perm[i] * nrhs, f.perm[i] * nrhs + nrhs), i * nrhs)
+  solveLower(f.LU, X, n, nrhs, true)
+  return solveUpper(f.LU, X, n, nrhs)
+}
+
+/** Solve the general square system A·X = B (A n×n, B n×nrhs row-major) by LU with partial pivoting. */
+export function solve(A: Float64Array, b: Float64Array, n: number, nrhs = 1): Float64Array {
+  if (b.length < n * nrhs) throw new RangeError(`solve: right-hand side of length ${b.length} is too short for ${n}×${nrhs}`)
+  return luSolve(lu(A, n), b, n, nrhs)
+}
+
+/** det(A) via LU (0 for matrices singular to working precision). */
+export function det(A: Float64Array, n: number): number {
+  let f: LU
+  try {
+    f = lu(A, n)
+  } catch {
+    return 0
+  }
+  let d = f.sign
+  for (let i = 0; i < n; i++) d *= f.LU[i * n + i]
+  return d
+}
+
+/** Compact Householder QR of an m×n matrix (m ≥ n): reflectors stored as rows. */
+interface HouseholderQR {
+  /** n×m: row k holds the reflector v_k in entries k+1..m-1 (v_k[k] = 1 implicitly). */
+  reflectors: Float64Array
+  tau: Float64Array
+  /** n×n upper triangular. */
+  R: Float64Array
+}
+
+/**
+ * Householder QR (GVL Alg. 5.2.1) on Aᵀ, so that each column of A, and each reflector, is a
+ * contiguous row. H_k = I − tau_k v_k v_kᵀ with v_k[k] = 1 (LAPACK dlarfg convention).
+ */
+function householderQR(A: Float64Array, m: number, n: number): HouseholderQR {
+  const T = transpose(A, m, n) // n×m
+  const tau = new Float64Array(n)
+  const R = new Float64Array(n * n)
+  for (let k = 0; k < n; k++) {
+    const tk = k * m
+    const x0 = T[tk + k]
+    const tailNorm = nrm2Slice(T, tk + k + 1, m - k - 1)
+    if (tailNorm === 0) {
+      tau[k] = 0
+    } else {
+      const beta = -(x0 >= 0 ? 1 : -1) * hypot(x0, tailNorm)
+      tau[k] = (beta - x0) / beta
+      const scale = 1 / (x0 - beta)
+      for (let i = k + 1; i < m; i++) T[tk + i] *= scale
+      T[tk + k] = beta
+      // Apply H_k to the remaining columns (rows of T).
+      const t = tau[k]
+      for (let j = k + 1; j < n; j++) {
+        const tj = j * m
+        const w = T[tj + k] + dotAt(T, tk + k + 1, T, tj + k + 1, m - k - 1)
+        const tw = t * w
+        T[tj + k] -= tw
+        for (let i = k + 1; i < m; i++) T[tj + i] -= tw * T[tk + i]
+      }
+    }
+    for (let j = k; j < n; j++) R[k * n + j] = T[j * m + k]
+  }
+  return { reflectors: T, tau, R }
+}
+
+/** Qᵀ of the thin Q (as n rows of length m), by backward accumulation of the reflectors. */
+function formQt(f: HouseholderQR, m: number, n: number): Float64Array {
+  const Qt = new Float64Array(n * m)
+  for (let j = 0; j < n; j++) Qt[j * m + j] = 1
+  const V = f.reflectors
+  for (let k = n - 1; k >= 0; k--) {
+    const t = f.tau[k]
+    if (t === 0) continue
+    const vk = k * m
+    // Rows j < k of Qt are zero in entries ≥ k at this point, so H_k leaves them unchanged.
+    for (let j = k; j < n; j++) {
+      const qj = j * m
+      const w = Qt[qj + k] + dotAt(V, vk + k + 1, Qt, qj + k + 1, m - k - 1)
+      if (w === 0) continue
+      const tw = t * w
+      Qt[qj + k] -= tw
+      for (let i = k + 1; i < m; i++) Qt[qj + i] -= tw * V[vk + i]
+    }
+  }
+  return Qt
+}
+
+/**
+ * Thin QR A = Q·R of the m×n matrix A (m ≥ n) by Householder reflections: Q m×n with orthonormal
+ * columns, R n×n upper triangular with a non-negative diagonal (which makes the factorisation
+ * unique when A has full column rank).
+ */
+export function qr(A: Float64Array, m: number, n: number): { Q: Float64Array; R: Float64Array } {
+  checkShape('qr', A, m, n)
+  if (m < n) throw new RangeError(`qr: thin QR needs m ≥ n, got ${m}×${n}`)
+  const f = householderQR(A, m, n)
+  const Qt = formQt(f, m, n)
+  const R = f.R
+  for (let k = 0; k < n; k++) {
+    if (R[k * n + k] < 0) {
+      for (let j = k; j < n; j++) R[k * n + j] = -R[k * n + j]
+      for (let i = 0; i < m; i++) Qt[k * m + i] = -Qt[k * m + i]
+    }
+  }
+  return { Q: transpose(Qt, n, m), R }
+}
+
+/**
+ * Least squares: the X minimising ‖A·X − B‖_F for A m×n, B m×nrhs. Full column rank (checked on
+ * R's diagonal) goes through Householder QR; otherwise, and for m < n, the minimum-norm solution
+ * through the SVD, with singular values below max(m, n)·eps·σ₁ treated as zero (numpy's rcond).
+ */
+export function lstsq(A: Float64Array, b: Float64Array, m: number, n: number, nrhs = 1): Float64Array {
+  checkShape('lstsq', A, m, n)
+  if (b.length < m * nrhs) throw new RangeError(`lstsq: right-hand side of length ${b.length} is too short for ${m}×${nrhs}`)
+  if (m >= n) {
+    const f = householderQR(A, m, n)
+    let rmax = 0
+    let rmin = Infinity
+    for (let k = 0; k < n; k++) {
+      const r = Math.abs(f.R[k * n + k])
+      rmax = Math.max(rmax, r)
+      rmin = Math.min(rmin, r)
+    }
+    // |R_kk| bounds σ_min only loosely, so demand a comfortable margin before trusting QR.
+    if (n === 0 || rmin > Math.sqrt(EPS) * rmax) {
+      // X = R⁻¹ (Qᵀ B)_{1..n}: apply the reflectors to B, then back-substitute.
+      const Y = b.slice(0, m * nrhs)
+      const V = f.reflectors
+      for (let k = 0; k < n; k++) {
+        const t = f.tau[k]
+        if (t === 0) continue
+        const vk = k * m
+        for (let r = 0; r < nrhs; r++) {
+          let w = Y[k * nrhs + r]
+          for (let i = k + 1; i < m; i++) w += V[vk + i] * Y[i * nrhs + r]
+          const tw = t * w
+          Y[k * nrhs + r] -= tw
+          for (let i = k + 1; i < m; i++) Y[i * nrhs + r] -= tw * V[vk + i]
+        }
+      }
+      return solveUpper(f.R, Y.subarray(0, n * nrhs).slice(), n, nrhs)
+    }
+  }
+  return pinvApply(A, b, m, n, nrhs)
+}
+
+/** Minimum-norm least-squares solution V·diag(1/σ)·Uᵀ·B with numpy's rcond cut-off. */
+function pinvApply(A: Float64Array, b: Float64Array, m: number, n: number, nrhs: number): Float64Array {
+  const { U, S, V } = svd(A, m, n)
+  const p = Math.min(m, n)
+  const cutoff = Math.max(m, n) * EPS * (p > 0 ? S[0] : 0)
+  const UtB = gemm(true, false, p, nrhs, m, 1, U, b, 0, new Float64Array(p * nrhs))
+  for (let j = 0; j < p; j++) {
+    const inv = S[j] > cutoff ? 1 / S[j] : 0
+    for (let r = 0; r < nrhs; r++) UtB[j * nrhs + r] *= inv
+  }
+  return gemm(false, false, n, nrhs, p, 1, V, UtB, 0, new Float64Array(n * nrhs))
+}
+
+/** V·diag(f(λ))·Vᵀ for the symmetric A = V·diag(λ)·Vᵀ, from its eigendecomposition. */
+export function symFunction(eig: SymEig, n: number, f: (lambda: number, index: number) => number): Float64Array {
+  const { values, vectors } = eig
+  // Scale the columns of V by f(λ) and multiply by Vᵀ: (V·F)·Vᵀ, an n×n×n gemm with Bᵀ.
+  const VF = new Float64Array(n * n)
+  const fv = new Float64Array(n)
+  for (let j = 0; j < n; j++) fv[j] = f(values[j], j)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) VF[i * n + j] = vectors[i * n + j] * fv[j]
+  const out = gemm(false, true, n, n, n, 1, VF, vectors, 0, new Float64Array(n * n))
+  // Symmetrise: the product is symmetric in exact arithmetic only.
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const v = 0.5 * (out[i * n + j] + out[j * n + i])
+      out[i * n + j] = v
+      out[j * n + i] = v
+    }
+  }
+  return out
+}
+
+/**
+ * The principal square root of the symmetric positive semidefinite A. Eigenvalues in
+ * [−4n·eps·‖A‖₂, 0) are rounding noise and are clamped to zero; more negative ones throw.
+ */
+export function symSqrt(A: Float64Array, n: number): Float64Array {
+  checkSquare('symSqrt', A, n)
+  const eig = symEig(A, n)
+  const { values } = eig
+  const scale = n > 0 ? Math.max(Math.abs(values[0]), Math.abs(values[n - 1])) : 0
+  if (n > 0 && values[0] < -4 * n * EPS * scale) {
+    throw new Error(`symSqrt: matrix is not positive semidefinite (smallest eigenvalue ${values[0]})`)
+  }
+  return symFunction(eig, n, (lambda) => Math.sqrt(Math.max(lambda, 0)))
+}
+
+/**
+ * A^{-1/2} for the symmetric positive definite A (the inverse of the principal square root; the
+ * polar factor of B is B·(BᵀB)^{-1/2}). Throws when an eigenvalue is not positive.
+ */
+export function symInvSqrt(A: Float64Array, n: number): Float64Array {
+  checkSquare('symInvSqrt', A, n)
+  return symFunction(symEig(A, n), n, (lambda, j) => {
+    if (!(lambda > 0)) throw new Error(`symInvSqrt: matrix is not positive definite (eigenvalue ${j} is ${lambda})`)
+    return 1 / Math.sqrt(lambda)
+  })
+}
+
+/**
+ * ‖A‖₂, the largest singular value of the m×n matrix A, as sqrt(λ_max) of the smaller Gram
+ * matrix. λ_max is perfectly conditioned, so this loses nothing in relative accuracy for σ₁
+ * (only small singular values suffer from squaring).
+ */
+export function spectralNorm(A: Float64Array, m: number, n: number): number {
+  checkShape('spectralNorm', A, m, n)
+  if (m === 0 || n === 0) return 0
+  const p = Math.min(m, n)
+  const G = new Float64Array(p * p)
+  if (m >= n) syrk(true, n, m, 1, A, 0, G)
+  else syrk(false, m, n, 1, A, 0, G)
+  const values = symEigvalues(G, p)
+  return Math.sqrt(Math.max(values[p - 1], 0))
+}
