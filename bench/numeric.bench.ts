@@ -1,0 +1,225 @@
+/**
+ * Numeric-core benchmark: times Descent's kernels against the same computation in numpy, in one
+ * run, interleaved (Descent rep, numpy rep, Descent rep, ...), and prints the median ratio
+ * numpy_ms / descent_ms per kernel (> 1 means Descent is faster).
+ *
+ *   node bench/numeric.mjs [--json] [--reps N] [--only NAME] [--mlmatrix] [--numpy-threads N]
+ *
+ * numpy runs in one long-lived python3 subprocess (bench/numeric_numpy.py) that times each
+ * request itself, so process start-up and JSON transfer are not counted. Without python3 and
+ * numpy the bench prints Descent's own times and says so. Not part of the test suite.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { Matrix, EigenvalueDecomposition, SingularValueDecomposition } from 'ml-matrix'
+import { gemm, gemv } from '../src-main/numeric/dense'
+import { cholesky, qr, singularValues, solve, svd, symEig } from '../src-main/numeric/linalg'
+import { Rng } from '../src-main/numeric/rng'
+
+interface Kernel {
+  name: string
+  n: number
+  /** Builds inputs once and returns the timed closure. */
+  setup: () => () => void
+}
+
+function symmetric(n: number, rng: Rng): Float64Array {
+  const G = rng.gaussianMatrix(n, n)
+  const A = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = G[i * n + j] + G[j * n + i]
+  return A
+}
+
+function kernels(): Kernel[] {
+  const rng = Rng.stream(1, 'bench')
+  const list: Kernel[] = []
+  for (const n of [64, 256, 512]) {
+    list.push({
+      name: 'dgemm',
+      n,
+      setup: () => {
+        const A = rng.gaussianMatrix(n, n)
+        const B = rng.gaussianMatrix(n, n)
+        const C = new Float64Array(n * n)
+        return () => gemm(false, false, n, n, n, 1, A, B, 0, C)
+      },
+    })
+  }
+  list.push({
+    name: 'dgemm_nt',
+    n: 256,
+    setup: () => {
+      const A = rng.gaussianMatrix(256, 256)
+      const B = rng.gaussianMatrix(256, 256)
+      const C = new Float64Array(256 * 256)
+      return () => gemm(false, true, 256, 256, 256, 1, A, B, 0, C)
+    },
+  })
+  list.push({
+    name: 'dgemv',
+    n: 512,
+    setup: () => {
+      const A = rng.gaussianMatrix(512, 512)
+      const x = rng.gaussianMatrix(512, 1)
+      const y = new Float64Array(512)
+      return () => gemv(false, 512, 512, 1, A, x, 0, y)
+    },
+  })
+  for (const n of [64, 256]) {
+    list.push({ name: 'symEig', n, setup: () => { const A = symmetric(n, rng); return () => symEig(A, n) } })
+    list.push({ name: 'svd', n, setup: () => { const A = rng.gaussianMatrix(n, n); return () => svd(A, n, n) } })
+    list.push({ name: 'singularValues', n, setup: () => { const A = rng.gaussianMatrix(n, n); return () => singularValues(A, n, n) } })
+  }
+  list.push({
+    name: 'cholesky',
+    n: 256,
+    setup: () => {
+      const n = 256
+      const G = rng.gaussianMatrix(n, n)
+      const A = gemm(false, true, n, n, n, 1, G, G, 0, new Float64Array(n * n))
+      for (let i = 0; i < n; i++) A[i * n + i] += n
+      return () => cholesky(A, n)
+    },
+  })
+  list.push({ name: 'solve', n: 256, setup: () => { const A = rng.gaussianMatrix(256, 256); const b = rng.gaussianMatrix(256, 1); return () => solve(A, b, 256) } })
+  list.push({ name: 'qr', n: 256, setup: () => { const A = rng.gaussianMatrix(256, 256); return () => qr(A, 256, 256) } })
+  return list
+}
+
+/** The same decompositions through ml-matrix, for the README's library-vs-kernel choice. */
+function mlMatrixKernels(): Kernel[] {
+  const rng = Rng.stream(1, 'bench-ml')
+  const toMatrix = (A: Float64Array, n: number): Matrix => {
+    const M = new Matrix(n, n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M.set(i, j, A[i * n + j])
+    return M
+  }
+  const list: Kernel[] = []
+  for (const n of [64, 256]) {
+    list.push({ name: 'ml-matrix mmul', n, setup: () => { const A = toMatrix(rng.gaussianMatrix(n, n), n); const B = toMatrix(rng.gaussianMatrix(n, n), n); return () => A.mmul(B) } })
+    list.push({ name: 'ml-matrix symEig', n, setup: () => { const A = toMatrix(symmetric(n, rng), n); return () => new EigenvalueDecomposition(A, { assumeSymmetric: true }) } })
+    list.push({ name: 'ml-matrix svd', n, setup: () => { const A = toMatrix(rng.gaussianMatrix(n, n), n); return () => new SingularValueDecomposition(A) } })
+  }
+  return list
+}
+
+class NumpyWorker {
+  private proc: ChildProcessWithoutNullStreams
+  private buffer = ''
+  private waiting: ((line: string) => void)[] = []
+  private lines: string[] = []
+
+  constructor(script: string, threads: string) {
+    // One BLAS thread by default: Descent's kernels are single-threaded, and on a shared machine
+    // multithreaded BLAS timings swing by 10× with the neighbours' load.
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads }
+    this.proc = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'], env })
+    this.proc.once('exit', () => {
+      for (const w of this.waiting.splice(0)) w('{"error":"python3 exited"}')
+    })
+    this.proc.stdout.setEncoding('utf8')
+    this.proc.stdout.on('data', (chunk: string) => {
+      this.buffer += chunk
+      let nl: number
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl)
+        this.buffer = this.buffer.slice(nl + 1)
+        const w = this.waiting.shift()
+        if (w) w(line)
+        else this.lines.push(line)
+      }
+    })
+  }
+
+  next(): Promise<string> {
+    const l = this.lines.shift()
+    if (l !== undefined) return Promise.resolve(l)
+    if (this.proc.exitCode !== null) return Promise.resolve('{"error":"python3 exited"}')
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  async time(name: string, n: number): Promise<number> {
+    this.proc.stdin.write(JSON.stringify({ name, n, seed: 1 }) + '\n')
+    const reply = JSON.parse(await this.next()) as { ms?: number; error?: string }
+    if (reply.ms === undefined) throw new Error(`numpy ${name}: ${reply.error}`)
+    return reply.ms
+  }
+
+  close(): void {
+    this.proc.stdin.end()
+  }
+}
+
+async function startNumpy(threads: string): Promise<{ worker: NumpyWorker; version: string } | null> {
+  const here = dirname(fileURLToPath(import.meta.url))
+  try {
+    const worker = new NumpyWorker(join(here, 'numeric_numpy.py'), threads)
+    const hello = await Promise.race([
+      worker.next(),
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 20_000)),
+    ])
+    const version = (JSON.parse(hello) as { numpy?: string }).numpy
+    return version ? { worker, version } : null
+  } catch {
+    return null
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const h = s.length >> 1
+  return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h])
+}
+
+function timeOnce(f: () => void): number {
+  const t0 = performance.now()
+  f()
+  return performance.now() - t0
+}
+
+export interface BenchRow {
+  name: string
+  descentMs: number
+  numpyMs: number | null
+  ratio: number | null
+}
+
+export async function main(argv: string[]): Promise<BenchRow[]> {
+  const json = argv.includes('--json')
+  const repsArg = argv.indexOf('--reps')
+  const reps = repsArg >= 0 ? Number(argv[repsArg + 1]) : 7
+  const onlyArg = argv.indexOf('--only')
+  const only = onlyArg >= 0 ? argv[onlyArg + 1] : null
+  const withMl = argv.includes('--mlmatrix')
+  const threadsArg = argv.indexOf('--numpy-threads')
+  const threads = threadsArg >= 0 ? argv[threadsArg + 1] : '1'
+  const numpy = await startNumpy(threads)
+  const log = (s: string) => {
+    if (!json) console.log(s)
+  }
+  log(numpy ? `numpy ${numpy.version} via python3 (BLAS threads: ${threads}); ${reps} interleaved reps, medians` : 'python3 with numpy not found: Descent times only')
+  const list = [...kernels(), ...(withMl ? mlMatrixKernels() : [])].filter((k) => !only || k.name === only || `${k.name}:${k.n}` === only)
+  const rows: BenchRow[] = []
+  for (const k of list) {
+    const f = k.setup()
+    // Warm-up: let V8 tier the kernel up before timing (two calls, or ~200 ms).
+    const w0 = performance.now()
+    for (let i = 0; i < 2 || performance.now() - w0 < 200; i++) f()
+    const isMl = k.name.startsWith('ml-matrix')
+    const descent: number[] = []
+    const np: number[] = []
+    for (let r = 0; r < reps; r++) {
+      descent.push(timeOnce(f))
+      if (numpy && !isMl) np.push(await numpy.worker.time(k.name, k.n))
+    }
+    const d = median(descent)
+    const p = np.length ? median(np) : null
+    const row: BenchRow = { name: `${k.name} ${k.n}`, descentMs: d, numpyMs: p, ratio: p === null ? null : p / d }
+    rows.push(row)
+    log(`${row.name.padEnd(24)} descent ${d.toFixed(3).padStart(10)} ms   numpy ${p === null ? '         -' : p.toFixed(3).padStart(10)} ms   ratio ${row.ratio === null ? '-' : row.ratio.toFixed(3)}`)
+  }
+  numpy?.worker.close()
+  if (json) console.log(JSON.stringify(rows))
+  return rows
+}

@@ -1,0 +1,79 @@
+"""numpy side of bench/numeric.bench.ts: a line protocol on stdin/stdout so that the TypeScript
+bench can interleave Descent and numpy repetitions in one run.
+
+Request:  {"name": "dgemm", "n": 256, "seed": 1}   (one JSON object per line)
+Reply:    {"ms": <median-free single timing in milliseconds>}
+
+The inputs are regenerated from the seed with numpy's own generator (the values differ from
+Descent's, the shapes and distributions do not, which is all timing needs). Each request is
+timed once; the caller repeats and takes medians.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+
+_cache = {}
+
+
+def inputs(name, n, seed):
+    key = (name, n, seed)
+    if key not in _cache:
+        rng = np.random.default_rng(seed)
+        A = rng.standard_normal((n, n))
+        if name in ("symEig", "cholesky"):
+            A = A + A.T
+            if name == "cholesky":
+                A = A @ A.T + n * np.eye(n)
+        B = rng.standard_normal((n, n))
+        x = rng.standard_normal(n)
+        _cache.clear()
+        _cache[key] = (A, B, x)
+    return _cache[key]
+
+
+def run(name, n, seed):
+    A, B, x = inputs(name, n, seed)
+    t0 = time.perf_counter()
+    if name == "dgemm":
+        A @ B
+    elif name == "dgemm_nt":
+        A @ B.T
+    elif name == "dgemv":
+        A @ x
+    elif name == "symEig":
+        np.linalg.eigh(A)
+    elif name == "svd":
+        np.linalg.svd(A, full_matrices=False)
+    elif name == "singularValues":
+        np.linalg.svd(A, compute_uv=False)
+    elif name == "cholesky":
+        np.linalg.cholesky(A)
+    elif name == "solve":
+        np.linalg.solve(A, x)
+    elif name == "qr":
+        np.linalg.qr(A)
+    else:
+        raise ValueError(f"unknown kernel {name}")
+    return (time.perf_counter() - t0) * 1e3
+
+
+def main():
+    sys.stdout.write(json.dumps({"numpy": np.__version__}) + "\n")
+    sys.stdout.flush()
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        req = json.loads(line)
+        try:
+            reply = {"ms": run(req["name"], int(req["n"]), int(req.get("seed", 1)))}
+        except Exception as exc:  # report, keep serving
+            reply = {"error": str(exc)}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
