@@ -1,0 +1,668 @@
+/**
+ * ECharts options from chart specs and data, as pure functions (no DOM, testable in Node).
+ *
+ * Log axes are true log axes (`type: 'log'`). A log axis cannot show values ≤ 0; instead of
+ * dropping them (which hides a solver hitting exactly zero, or iteration 0), they are drawn at
+ * a floor one decade below the smallest positive value and marked with a red ▼ series whose
+ * legend entry counts them. Theory overlays (hline, powerLaw, geometric, events) are grey and
+ * dashed so they read as bounds, not data.
+ */
+import type { EChartsOption, LineSeriesOption, ScatterSeriesOption } from 'echarts'
+import type { MetricSpec, OverlaySpec, RunEvent } from '../../../src-shared/model'
+import { emaSmooth } from '../../../src-shared/series'
+import { formatLogTick, formatNumber } from '../format'
+
+/** Tableau 10: distinguishable, colour-blind tolerable, and readable on light and dark. */
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+]
+export const colorAt = (i: number): string => PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length]
+
+export const FLOOR_COLOR = '#d03050'
+const overlayColor = (dark: boolean): string => (dark ? '#a0a4ab' : '#6b7280')
+
+export interface SeriesChartSpecLike {
+  id: string
+  title: string
+  y: string[]
+  x: string
+  logX: boolean
+  logY: boolean
+  overlays: OverlaySpec[]
+}
+
+export interface SummaryChartSpecLike {
+  id: string
+  title: string
+  y: string
+  x: string
+  groupBy?: string
+  logX: boolean
+  logY: boolean
+  overlays: OverlaySpec[]
+}
+
+/** One run's data for a series chart: the x column and whatever y columns it has. */
+export interface ChartRunData {
+  id: string
+  /** legend name in multi-run charts (the figure label, or a short id) */
+  label: string
+  color?: string
+  x: Float64Array
+  columns: Record<string, Float64Array>
+  events?: readonly RunEvent[]
+  /** the run's iteration column, to place events when x is not the iteration */
+  iteration?: Float64Array
+}
+
+export interface BuiltChart {
+  option: EChartsOption
+  /** data points drawn (overlays excluded), for the chart's `data-points` attribute */
+  points: number
+  /** values ≤ 0 drawn at the floor of a log axis */
+  floored: number
+  floorY: number | null
+  floorX: number | null
+}
+
+// ---------------------------------------------------------------- columns
+
+export interface ExpandedColumn {
+  metric: string
+  column: string
+  /** vector component index, or null for a scalar metric */
+  component: number | null
+}
+
+/**
+ * The stored columns a chart's y list draws: a scalar metric is its own column; a vector
+ * metric NAME is every NAME[i] column, in component order.
+ */
+export function expandColumns(y: readonly string[], available: readonly string[]): ExpandedColumn[] {
+  const out: ExpandedColumn[] = []
+  for (const metric of y) {
+    if (available.includes(metric)) {
+      out.push({ metric, column: metric, component: null })
+      continue
+    }
+    const prefix = `${metric}[`
+    const comps: ExpandedColumn[] = []
+    for (const c of available) {
+      if (c.startsWith(prefix) && c.endsWith(']')) {
+        const i = Number(c.slice(prefix.length, -1))
+        if (Number.isInteger(i)) comps.push({ metric, column: c, component: i })
+      }
+    }
+    comps.sort((a, b) => a.component! - b.component!)
+    out.push(...comps)
+  }
+  return out
+}
+
+// ---------------------------------------------------------------- log floors
+
+/** One decade below the smallest positive value, rounded to a power of ten. */
+export function logFloor(minPositive: number): number {
+  if (!(minPositive > 0) || !Number.isFinite(minPositive)) return 1e-16
+  // Number('1e-4') is exact where Math.pow(10, -4) is not
+  return Number(`1e${Math.floor(Math.log10(minPositive)) - 1}`)
+}
+
+function minPositive(values: Iterable<number>): number {
+  let m = Infinity
+  for (const v of values) if (v > 0 && v < m && Number.isFinite(v)) m = v
+  return m
+}
+
+// ---------------------------------------------------------------- axes
+
+function axisOption(kind: 'x' | 'y', log: boolean, name: string, category?: string[]): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    name,
+    nameLocation: kind === 'x' ? 'middle' : 'end',
+    nameGap: kind === 'x' ? 26 : 10,
+    nameTextStyle: kind === 'y' ? { align: 'left' } : undefined,
+    splitLine: { show: true, lineStyle: { opacity: 0.35 } },
+    axisLine: { onZero: false },
+  }
+  if (category) return { ...base, type: 'category', data: category, boundaryGap: false }
+  if (log) {
+    return {
+      ...base,
+      type: 'log',
+      logBase: 10,
+      axisLabel: { formatter: (v: number) => formatLogTick(v) },
+      minorTick: { show: true },
+    }
+  }
+  return {
+    ...base,
+    type: 'value',
+    scale: true,
+    axisLabel: { formatter: (v: number) => formatNumber(v, 3) },
+  }
+}
+
+function commonOption(dark: boolean, tooltipAxis: boolean): EChartsOption {
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    grid: { left: 64, right: 24, top: 44, bottom: 44 },
+    tooltip: {
+      trigger: tooltipAxis ? 'axis' : 'item',
+      confine: true,
+      valueFormatter: (v) => (typeof v === 'number' ? formatNumber(v) : String(v)),
+      axisPointer: { type: 'line', snap: false },
+    },
+    legend: { type: 'scroll', top: 0, left: 0, right: 96, itemWidth: 18, itemHeight: 8, textStyle: { fontSize: 11 } },
+    toolbox: {
+      right: 0,
+      top: 0,
+      itemSize: 13,
+      feature: {
+        dataZoom: { yAxisIndex: 'none', title: { zoom: 'zoom x', back: 'undo zoom' } },
+        restore: { title: 'reset' },
+        saveAsImage: { title: 'save PNG', pixelRatio: 2, backgroundColor: dark ? '#18181c' : '#ffffff' },
+      },
+    },
+    dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
+  }
+}
+
+// ---------------------------------------------------------------- overlays
+
+interface Extent {
+  xMin: number
+  xMax: number
+  yMin: number
+  yMax: number
+}
+
+/** Sample points uniformly on screen (log-spaced on a log axis). */
+function sampleX(xMin: number, xMax: number, log: boolean, n = 48): number[] {
+  const out: number[] = []
+  if (!(xMax > xMin)) return [xMin]
+  if (log) {
+    const a = Math.log10(xMin)
+    const b = Math.log10(xMax)
+    for (let i = 0; i < n; i++) out.push(Math.pow(10, a + ((b - a) * i) / (n - 1)))
+  } else for (let i = 0; i < n; i++) out.push(xMin + ((xMax - xMin) * i) / (n - 1))
+  return out
+}
+
+/** The value of (x, y) data at the x nearest `at` (the anchor of a reference line). */
+export function valueNear(x: ArrayLike<number>, y: ArrayLike<number>, at: number, positiveOnly: boolean): number {
+  let best = NaN
+  let bestD = Infinity
+  for (let i = 0; i < x.length; i++) {
+    const v = y[i]
+    if (!Number.isFinite(v) || (positiveOnly && v <= 0)) continue
+    const d = Math.abs(x[i] - at)
+    if (d < bestD) {
+      bestD = d
+      best = v
+    }
+  }
+  return best
+}
+
+/** Keep reference lines from stretching the axes far beyond the data. */
+function clipToExtent(points: [number, number][], e: Extent, logY: boolean): [number, number][] {
+  const lo = logY ? e.yMin / 100 : e.yMin - (e.yMax - e.yMin)
+  const hi = logY ? e.yMax * 100 : e.yMax + (e.yMax - e.yMin)
+  return points.filter(([, y]) => Number.isFinite(y) && y >= lo && y <= hi && (!logY || y > 0))
+}
+
+interface OverlayContext {
+  extent: Extent
+  logX: boolean
+  logY: boolean
+  dark: boolean
+  /** data the power-law and geometric references are anchored through */
+  anchor: { x: ArrayLike<number>; y: ArrayLike<number> } | null
+  /** x positions of each event name, per run */
+  eventPositions: (event: string) => number[]
+}
+
+function overlaySeries(overlays: readonly OverlaySpec[], ctx: OverlayContext): LineSeriesOption[] {
+  const grey = overlayColor(ctx.dark)
+  const base = (name: string): LineSeriesOption => ({
+    type: 'line',
+    name,
+    showSymbol: false,
+    symbol: 'none',
+    silent: true,
+    z: 1,
+    color: grey,
+    lineStyle: { type: 'dashed', width: 1.25, color: grey },
+    emphasis: { disabled: true },
+    tooltip: { show: false },
+    data: [],
+  })
+  const { extent: e } = ctx
+  const out: LineSeriesOption[] = []
+  const xs = sampleX(ctx.logX ? Math.max(e.xMin, Number.MIN_VALUE) : e.xMin, e.xMax, ctx.logX)
+  for (const o of overlays) {
+    switch (o.kind) {
+      case 'hline': {
+        const value = ctx.logY && o.value <= 0 ? e.yMin : o.value
+        out.push({ ...base(o.label), data: [[e.xMin, value], [e.xMax, value]] })
+        break
+      }
+      case 'powerLaw':
+      case 'geometric': {
+        if (!ctx.anchor || !Number.isFinite(e.xMin)) break
+        const yA = valueNear(ctx.anchor.x, ctx.anchor.y, o.anchorX, ctx.logY)
+        if (!Number.isFinite(yA) || (o.kind === 'powerLaw' && !(o.anchorX > 0))) break
+        const f =
+          o.kind === 'powerLaw'
+            ? (x: number) => yA * Math.pow(x / o.anchorX, o.slope)
+            : (x: number) => yA * Math.pow(o.rate, x - o.anchorX)
+        const pts = xs.filter((x) => o.kind === 'geometric' || x > 0).map((x) => [x, f(x)] as [number, number])
+        out.push({ ...base(o.label), data: clipToExtent(pts, e, ctx.logY) })
+        break
+      }
+      case 'events': {
+        const positions = ctx.eventPositions(o.event).slice(0, 200)
+        out.push({
+          ...base(o.label),
+          markLine: {
+            silent: true,
+            symbol: 'none',
+            label: { show: false },
+            lineStyle: { type: 'dashed', color: grey, width: 1 },
+            data: positions.map((x) => ({ xAxis: x })),
+          },
+        })
+        break
+      }
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------- series charts
+
+export interface SeriesChartInput {
+  spec: SeriesChartSpecLike
+  metrics: Record<string, MetricSpec>
+  /** the x-axis in words, e.g. "iteration", "wall time (ms)", "oracle calls: grad" */
+  xLabel: string
+  runs: ChartRunData[]
+  /** legend by run (figures) rather than by metric (one run) */
+  multiRun: boolean
+  dark: boolean
+  /** debiased EMA weight in [0, 1); 0 = off. On a log y axis it smooths log10 y. */
+  smoothing?: number
+}
+
+function metricLabel(metrics: Record<string, MetricSpec>, name: string): string {
+  return metrics[name]?.label ?? name
+}
+
+function yAxisName(spec: SeriesChartSpecLike, metrics: Record<string, MetricSpec>): string {
+  if (spec.y.length !== 1) {
+    const units = new Set(spec.y.map((m) => metrics[m]?.unit ?? ''))
+    return units.size === 1 ? [...units][0] : ''
+  }
+  const m = metrics[spec.y[0]]
+  return m ? `${m.label}${m.unit ? ` (${m.unit})` : ''}` : spec.y[0]
+}
+
+function smooth(y: Float64Array, weight: number, logY: boolean): Float64Array {
+  if (!logY) return emaSmooth(y, weight)
+  const l = Float64Array.from(y, (v) => (v > 0 ? Math.log10(v) : NaN))
+  const s = emaSmooth(l, weight)
+  return Float64Array.from(s, (v, i) => (Number.isFinite(v) ? Math.pow(10, v) : y[i]))
+}
+
+/** Map an event's iteration onto a chart x: the x of the first row at or after it. */
+function eventX(run: ChartRunData, iteration: number, xIsIteration: boolean): number | null {
+  if (xIsIteration) return iteration
+  const it = run.iteration
+  if (!it) return null
+  for (let i = 0; i < it.length; i++) if (it[i] >= iteration && Number.isFinite(run.x[i])) return run.x[i]
+  return null
+}
+
+export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
+  const { spec, metrics, runs, multiRun, dark } = input
+  const weight = input.smoothing ?? 0
+  const logX = spec.logX
+  const logY = spec.logY
+
+  // what to draw: one entry per (run, column), with finite points only (NaN = not recorded)
+  interface Line {
+    name: string
+    color: string
+    component: number | null
+    xs: number[]
+    ys: number[]
+    raw: number[] | null
+  }
+  const lines: Line[] = []
+  runs.forEach((run, r) => {
+    const cols = expandColumns(spec.y, Object.keys(run.columns))
+    cols.forEach((c) => {
+      const metricIndex = spec.y.indexOf(c.metric)
+      const name = multiRun
+        ? spec.y.length > 1
+          ? `${run.label} · ${metricLabel(metrics, c.metric)}`
+          : run.label
+        : metricLabel(metrics, c.metric)
+      const color = multiRun ? (run.color ?? colorAt(r)) : colorAt(metricIndex)
+      const yRaw = run.columns[c.column]
+      const ySm = weight > 0 ? smooth(yRaw, weight, logY) : yRaw
+      const xs: number[] = []
+      const ys: number[] = []
+      const raw: number[] | null = weight > 0 ? [] : null
+      const n = Math.min(run.x.length, yRaw.length)
+      for (let i = 0; i < n; i++) {
+        const xv = run.x[i]
+        const yv = ySm[i]
+        if (!Number.isFinite(xv) || !Number.isFinite(yv)) continue
+        xs.push(xv)
+        ys.push(yv)
+        raw?.push(yRaw[i])
+      }
+      lines.push({ name, color, component: c.component, xs, ys, raw })
+    })
+  })
+
+  // floors: one decade below the smallest positive value on each log axis
+  const allY = function* (): Generator<number> {
+    for (const l of lines) {
+      yield* l.ys
+      if (l.raw) yield* l.raw
+    }
+  }
+  const allX = function* (): Generator<number> {
+    for (const l of lines) yield* l.xs
+  }
+  const floorY = logY ? logFloor(minPositive(allY())) : null
+  const floorX = logX ? logFloor(minPositive(allX())) : null
+  const fy = (v: number): number => (floorY !== null && v <= 0 ? floorY : v)
+  const fx = (v: number): number => (floorX !== null && v <= 0 ? floorX : v)
+
+  const series: (LineSeriesOption | ScatterSeriesOption)[] = []
+  const flooredPoints: [number, number][] = []
+  let floored = 0
+  let points = 0
+  let xMin = Infinity
+  let xMax = -Infinity
+  let yMin = Infinity
+  let yMax = -Infinity
+  const legendNames: string[] = []
+  const multiComponent = lines.some((l) => l.component !== null && l.component > 0)
+
+  for (const l of lines) {
+    const data: [number, number][] = new Array(l.xs.length)
+    for (let i = 0; i < l.xs.length; i++) {
+      const x0 = l.xs[i]
+      const y0 = l.ys[i]
+      const x = fx(x0)
+      const y = fy(y0)
+      if (x !== x0 || y !== y0) {
+        floored++
+        if (flooredPoints.length < 1000) flooredPoints.push([x, y])
+      }
+      data[i] = [x, y]
+      if (x < xMin) xMin = x
+      if (x > xMax) xMax = x
+      if (y < yMin) yMin = y
+      if (y > yMax) yMax = y
+    }
+    points += data.length
+    if (!legendNames.includes(l.name)) legendNames.push(l.name)
+    const isComponent = l.component !== null
+    if (l.raw) {
+      // TensorBoard style: the raw curve faint behind the smoothed one
+      series.push({
+        type: 'line',
+        name: l.name,
+        data: l.xs.map((x, i) => [fx(x), fy(l.raw![i])]),
+        showSymbol: false,
+        color: l.color,
+        lineStyle: { width: 1, opacity: 0.2 },
+        emphasis: { disabled: true },
+        tooltip: { show: false },
+        silent: true,
+      })
+    }
+    series.push({
+      type: 'line',
+      name: l.name,
+      data,
+      showSymbol: data.length === 1,
+      symbolSize: 4,
+      color: l.color,
+      lineStyle: { width: isComponent && multiComponent ? 1 : 1.6, opacity: isComponent && multiComponent ? 0.75 : 1 },
+      emphasis: { focus: 'series' },
+      z: 3,
+    })
+  }
+
+  if (floored > 0) {
+    const name = `≤ 0 drawn at floor (${floored})`
+    legendNames.push(name)
+    series.push({
+      type: 'scatter',
+      name,
+      data: flooredPoints,
+      symbol: 'triangle',
+      symbolRotate: 180,
+      symbolSize: 7,
+      color: FLOOR_COLOR,
+      z: 4,
+      tooltip: { show: false },
+    })
+  }
+
+  if (!Number.isFinite(yMin)) {
+    yMin = logY ? 1e-16 : 0
+    yMax = logY ? 1 : 1
+  }
+  const extent: Extent = { xMin, xMax, yMin, yMax }
+  const firstRun = runs[0]
+  const firstCol = firstRun ? expandColumns(spec.y, Object.keys(firstRun.columns))[0] : undefined
+  const anchor = firstRun && firstCol ? { x: firstRun.x, y: firstRun.columns[firstCol.column] } : null
+  const overlays = Number.isFinite(xMin)
+    ? overlaySeries(spec.overlays, {
+        extent,
+        logX,
+        logY,
+        dark,
+        anchor,
+        eventPositions: (event) => {
+          const out: number[] = []
+          for (const run of runs) {
+            for (const ev of run.events ?? []) {
+              if (ev.name !== event) continue
+              const x = eventX(run, ev.iteration, spec.x === 'iteration')
+              if (x !== null) out.push(fx(x))
+            }
+          }
+          return out
+        },
+      })
+    : []
+  for (const o of overlays) legendNames.push(o.name as string)
+  series.push(...overlays)
+
+  const option: EChartsOption = {
+    ...commonOption(dark, lines.length <= 12),
+    legend: { ...(commonOption(dark, true).legend as object), data: legendNames },
+    xAxis: axisOption('x', logX, input.xLabel),
+    yAxis: axisOption('y', logY, yAxisName(spec, metrics)),
+    series,
+  } as EChartsOption
+  return { option, points, floored, floorY: floored ? floorY : null, floorX: floored ? floorX : null }
+}
+
+// ---------------------------------------------------------------- summary charts
+
+export interface SummaryRun {
+  label: string
+  params: Record<string, number | string | boolean>
+  summary: Record<string, number>
+}
+
+export interface SummaryChartInput {
+  spec: SummaryChartSpecLike
+  runs: SummaryRun[]
+  xLabel: string
+  yLabel: string
+  dark: boolean
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/**
+ * A summary value of each run against a param (or another summary value), one line per
+ * value of `groupBy`. With several runs at one x (seeds), the line goes through their median
+ * and every run is drawn as a dot.
+ */
+export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
+  const { spec, runs, dark } = input
+  const xOf = (r: SummaryRun): number | string | undefined => {
+    const p = r.params[spec.x]
+    if (typeof p === 'number' || typeof p === 'string') return p
+    if (typeof p === 'boolean') return String(p)
+    return r.summary[spec.x]
+  }
+  const categorical = runs.some((r) => typeof xOf(r) === 'string')
+  const categories: string[] = []
+  if (categorical) for (const r of runs) {
+    const v = String(xOf(r))
+    if (!categories.includes(v)) categories.push(v)
+  }
+  const logX = spec.logX && !categorical
+  const logY = spec.logY
+
+  const groups = new Map<string, { x: number | string; y: number }[]>()
+  for (const r of runs) {
+    const x = xOf(r)
+    const y = r.summary[spec.y]
+    if (x === undefined || y === undefined || !Number.isFinite(y) || (typeof x === 'number' && !Number.isFinite(x))) continue
+    const key = spec.groupBy ? `${spec.groupBy} = ${String(r.params[spec.groupBy] ?? r.summary[spec.groupBy])}` : input.yLabel
+    if (!groups.has(key)) groups.set(key, [])
+    groups.get(key)!.push({ x: categorical ? String(x) : x, y })
+  }
+
+  const ys = [...groups.values()].flat().map((p) => p.y)
+  const xsNum = categorical ? [] : [...groups.values()].flat().map((p) => p.x as number)
+  const floorY = logY ? logFloor(minPositive(ys)) : null
+  const floorX = logX ? logFloor(minPositive(xsNum)) : null
+  const fy = (v: number): number => (floorY !== null && v <= 0 ? floorY : v)
+  const fx = (v: number | string): number | string => (typeof v === 'number' && floorX !== null && v <= 0 ? floorX : v)
+
+  const series: (LineSeriesOption | ScatterSeriesOption)[] = []
+  const legendNames: string[] = []
+  const flooredPoints: [number | string, number][] = []
+  let floored = 0
+  let points = 0
+  let g = 0
+  let anchor: { x: number[]; y: number[] } | null = null
+  let xMin = Infinity
+  let xMax = -Infinity
+  let yMin = Infinity
+  let yMax = -Infinity
+  const order = (a: number | string, b: number | string): number =>
+    categorical ? categories.indexOf(String(a)) - categories.indexOf(String(b)) : (a as number) - (b as number)
+
+  for (const [name, pts] of groups) {
+    const color = colorAt(g++)
+    const byX = new Map<number | string, number[]>()
+    for (const p of pts) {
+      const x = fx(p.x)
+      const y = fy(p.y)
+      if (x !== p.x || y !== p.y) {
+        floored++
+        flooredPoints.push([x, y])
+      }
+      if (!byX.has(x)) byX.set(x, [])
+      byX.get(x)!.push(y)
+      if (typeof x === 'number') {
+        xMin = Math.min(xMin, x)
+        xMax = Math.max(xMax, x)
+      }
+      yMin = Math.min(yMin, y)
+      yMax = Math.max(yMax, y)
+    }
+    points += pts.length
+    const keys = [...byX.keys()].sort(order)
+    const line = keys.map((k) => [k, median(byX.get(k)!)] as [number | string, number])
+    if (!anchor && !categorical) anchor = { x: line.map((p) => p[0] as number), y: line.map((p) => p[1]) }
+    legendNames.push(name)
+    series.push({ type: 'line', name, data: line, color, symbolSize: 6, showSymbol: true, z: 3, emphasis: { focus: 'series' } })
+    if (pts.length > keys.length) {
+      series.push({
+        type: 'scatter',
+        name,
+        data: pts.map((p) => [fx(p.x), fy(p.y)]),
+        color,
+        symbolSize: 4,
+        itemStyle: { opacity: 0.45 },
+        z: 2,
+      })
+    }
+  }
+
+  if (floored > 0) {
+    const name = `≤ 0 drawn at floor (${floored})`
+    legendNames.push(name)
+    series.push({
+      type: 'scatter',
+      name,
+      data: flooredPoints,
+      symbol: 'triangle',
+      symbolRotate: 180,
+      symbolSize: 8,
+      color: FLOOR_COLOR,
+      z: 4,
+      tooltip: { show: false },
+    })
+  }
+
+  if (!categorical && Number.isFinite(xMin) && Number.isFinite(yMin)) {
+    const overlays = overlaySeries(
+      spec.overlays.filter((o) => o.kind !== 'events'),
+      { extent: { xMin, xMax, yMin, yMax }, logX, logY, dark, anchor, eventPositions: () => [] },
+    )
+    for (const o of overlays) legendNames.push(o.name as string)
+    series.push(...overlays)
+  }
+
+  const option: EChartsOption = {
+    ...commonOption(dark, false),
+    legend: { ...(commonOption(dark, false).legend as object), data: legendNames },
+    xAxis: axisOption('x', logX, input.xLabel, categorical ? categories : undefined),
+    yAxis: axisOption('y', logY, input.yLabel),
+    series,
+  } as EChartsOption
+  return { option, points, floored, floorY: floored ? floorY : null, floorX: floored ? floorX : null }
+}
+
+/** The x-axis of a series chart in words. */
+export function axisLabel(axis: string, oracles: Record<string, string>): string {
+  if (axis === 'iteration') return 'iteration'
+  if (axis === 'wallMs') return 'wall time (ms)'
+  if (axis.startsWith('oracle:')) {
+    const name = axis.slice('oracle:'.length)
+    return `${oracles[name] ?? name} (oracle calls)`
+  }
+  return axis
+}
