@@ -1,0 +1,166 @@
+/**
+ * The matrix-sensing problem: a rank-r PSD ground truth M* = U·diag(σ)·Uᵀ and the residual
+ * matrix S = (1/m) Σ_i (⟨A_i, Z⟩ − y_i)·A_i of the loss L(Z) = (1/2m) Σ_i (⟨A_i, Z⟩ − y_i)²
+ * (Xiong, Ding & Du 2023, the matrix sensing objective of Section 2). In factorisation mode the
+ * measurement operator is the identity (the population limit), so S = Z − M* and
+ * L = ½‖Z − M*‖²_F.
+ */
+import type { Rng } from '../../numeric/rng'
+
+export type Mode = 'factorisation' | 'sensing'
+export type Measurements = 'general' | 'symmetrised'
+
+export interface SensingData {
+  mode: Mode
+  n: number
+  r: number
+  /** the ground truth M*, n×n */
+  Mstar: Float64Array
+  normMstar: number
+  /** its spectrum σ_1 ≥ … ≥ σ_r */
+  sigma: Float64Array
+  /** measurements (sensing mode only; 0 otherwise) */
+  m: number
+  /** the sensing matrices A_i as rows of an m×n² matrix (sensing mode only) */
+  A: Float64Array | null
+  /** y_i = ⟨A_i, M*⟩ (sensing mode only, noise-free) */
+  y: Float64Array | null
+}
+
+/**
+ * The spectrum of M*: σ_i = 1 − ½·(i − 1)/(r − 1), i.e. (1, 0.75, 0.5) for r = 3 as the spec
+ * gives, (1, 0.5) for r = 2 (a decision: the spec leaves the sensing-mode spectrum open) and
+ * (1) for r = 1. σ_1 = 1 always, which the step-size guidance η ≤ 0.4 assumes.
+ */
+export function groundTruthSpectrum(r: number): Float64Array {
+  const s = new Float64Array(r)
+  for (let i = 0; i < r; i++) s[i] = r === 1 ? 1 : 1 - (0.5 * i) / (r - 1)
+  return s
+}
+
+/** Orthonormalise the columns of the n×r matrix Q in place (modified Gram–Schmidt, twice). */
+export function orthonormaliseColumns(Q: Float64Array, n: number, r: number): Float64Array {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let j = 0; j < r; j++) {
+      for (let p = 0; p < j; p++) {
+        let d = 0
+        for (let i = 0; i < n; i++) d += Q[i * r + p] * Q[i * r + j]
+        for (let i = 0; i < n; i++) Q[i * r + j] -= d * Q[i * r + p]
+      }
+      let nrm = 0
+      for (let i = 0; i < n; i++) nrm += Q[i * r + j] * Q[i * r + j]
+      nrm = Math.sqrt(nrm)
+      if (!(nrm > 0)) throw new Error('orthonormaliseColumns: rank-deficient draw')
+      for (let i = 0; i < n; i++) Q[i * r + j] /= nrm
+    }
+  }
+  return Q
+}
+
+/**
+ * Draw the problem from the "data" stream: U from the QR factor of an n×r Gaussian matrix
+ * (orthonormal columns), then in sensing mode m sensing matrices with i.i.d. N(0, 1) entries.
+ * `symmetrised` replaces each A_i by (A_i + A_iᵀ)/2: the pitfall in which the asymmetric
+ * parameterisation cannot see the skew part of FGᵀ and plateaus.
+ */
+export function makeSensingData(
+  mode: Mode,
+  n: number,
+  r: number,
+  m: number,
+  measurements: Measurements,
+  rng: Rng,
+): SensingData {
+  const U = orthonormaliseColumns(rng.gaussianMatrix(n, r), n, r)
+  const sigma = groundTruthSpectrum(r)
+  const Mstar = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0
+      for (let l = 0; l < r; l++) s += U[i * r + l] * sigma[l] * U[j * r + l]
+      Mstar[i * n + j] = s
+    }
+  }
+  let normMstar = 0
+  for (let i = 0; i < n * n; i++) normMstar += Mstar[i] * Mstar[i]
+  normMstar = Math.sqrt(normMstar)
+  if (mode === 'factorisation') return { mode, n, r, Mstar, normMstar, sigma, m: 0, A: null, y: null }
+
+  const nn = n * n
+  const A = rng.gaussianMatrix(m, nn)
+  if (measurements === 'symmetrised') {
+    for (let q = 0; q < m; q++) {
+      const o = q * nn
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          const s = 0.5 * (A[o + i * n + j] + A[o + j * n + i])
+          A[o + i * n + j] = s
+          A[o + j * n + i] = s
+        }
+      }
+    }
+  }
+  const y = new Float64Array(m)
+  for (let q = 0; q < m; q++) {
+    let s = 0
+    const o = q * nn
+    for (let p = 0; p < nn; p++) s += A[o + p] * Mstar[p]
+    y[q] = s
+  }
+  return { mode, n, r, Mstar, normMstar, sigma, m, A, y }
+}
+
+/**
+ * The residual matrix S (written into S, n×n) and the loss L at Z. `res` is m scratch values
+ * (sensing mode). Factorisation mode: S = Z − M*, L = ½‖S‖²_F. Sensing mode:
+ * res_i = ⟨A_i, Z⟩ − y_i, S = (1/m) Σ_i res_i A_i, L = (1/2m) Σ_i res_i².
+ */
+export function residualMatrix(data: SensingData, Z: Float64Array, S: Float64Array, res: Float64Array): number {
+  const nn = data.n * data.n
+  const Ms = data.Mstar
+  if (data.mode === 'factorisation') {
+    let ss = 0
+    for (let p = 0; p < nn; p++) {
+      const d = Z[p] - Ms[p]
+      S[p] = d
+      ss += d * d
+    }
+    return 0.5 * ss
+  }
+  const A = data.A!
+  const y = data.y!
+  const m = data.m
+  let loss = 0
+  for (let q = 0; q < m; q++) {
+    const o = q * nn
+    let s0 = 0
+    let s1 = 0
+    let p = 0
+    for (; p + 1 < nn; p += 2) {
+      s0 += A[o + p] * Z[p]
+      s1 += A[o + p + 1] * Z[p + 1]
+    }
+    if (p < nn) s0 += A[o + p] * Z[p]
+    const rq = s0 + s1 - y[q]
+    res[q] = rq / m
+    loss += rq * rq
+  }
+  S.fill(0, 0, nn)
+  for (let q = 0; q < m; q++) {
+    const w = res[q]
+    const o = q * nn
+    for (let p = 0; p < nn; p++) S[p] += w * A[o + p]
+  }
+  return loss / (2 * m)
+}
+
+/** ‖Z − M*‖_F / ‖M*‖_F */
+export function relativeError(data: SensingData, Z: Float64Array): number {
+  const Ms = data.Mstar
+  let ss = 0
+  for (let p = 0; p < Ms.length; p++) {
+    const d = Z[p] - Ms[p]
+    ss += d * d
+  }
+  return Math.sqrt(ss) / data.normMstar
+}

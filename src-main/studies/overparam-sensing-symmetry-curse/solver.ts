@@ -1,0 +1,294 @@
+/**
+ * Gradient descent on the factorised matrix-sensing loss, symmetric (XXᵀ) and asymmetric (FGᵀ),
+ * with the optional one-step balancing fix. Fused float64 loops over row-major Float64Arrays;
+ * nothing is allocated inside the iteration loop.
+ */
+import type { SolveContext } from '../../kit'
+import { makeSensingData, residualMatrix, type Measurements, type Mode, type SensingData } from './problem'
+import { SmallSymEig } from './smallEig'
+
+export interface SensingParams {
+  mode: Mode
+  n: number
+  r: number
+  k: number
+  parameterisation: 'symmetric' | 'asymmetric'
+  alpha: number
+  initBalance: 'imbalanced' | 'balanced'
+  eta: number
+  T: number
+  m: number
+  measurements: Measurements
+  fix: boolean
+  tau: number
+}
+
+/** The event recorded when the balancing step fires (its overlay label says "reconstruction"). */
+export const FIX_EVENT = 'balancingStep'
+/** The event recorded when the iterate blows up (η too large) and the run stops. */
+export const BLOWUP_EVENT = 'blowUp'
+/** relError above this ends the run with a blow-up event instead of overflowing to Infinity. */
+export const BLOWUP_LEVEL = 1e8
+
+/** Z = F·Gᵀ for F, G ∈ ℝ^{n×k} (Z = XXᵀ when F = G = X). */
+export function productFGt(F: Float64Array, G: Float64Array, n: number, k: number, Z: Float64Array): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const fi = i * k
+    for (let j = 0; j < n; j++) {
+      const gj = j * k
+      let s = 0
+      for (let l = 0; l < k; l++) s += F[fi + l] * G[gj + l]
+      Z[i * n + j] = s
+    }
+  }
+  return Z
+}
+
+/**
+ * Symmetric GD step X⁺ = X − η·(S + Sᵀ)·X, the gradient of L(XXᵀ) (Xiong, Ding & Du 2023,
+ * the symmetric GD update of Section 3), written into Xout.
+ */
+export function symmetricStep(
+  X: Float64Array,
+  S: Float64Array,
+  eta: number,
+  n: number,
+  k: number,
+  Xout: Float64Array,
+): Float64Array {
+  Xout.set(X)
+  for (let i = 0; i < n; i++) {
+    const xi = i * k
+    for (let j = 0; j < n; j++) {
+      const w = eta * (S[i * n + j] + S[j * n + i])
+      if (w === 0) continue
+      const xj = j * k
+      for (let l = 0; l < k; l++) Xout[xi + l] -= w * X[xj + l]
+    }
+  }
+  return Xout
+}
+
+/**
+ * Asymmetric GD step, simultaneous (both right-hand sides use the old F and G; a Gauss–Seidel
+ * update is a different method): F⁺ = F − η·S·G, G⁺ = G − η·Sᵀ·F (Xiong, Ding & Du 2023, the
+ * asymmetric GD update of Section 4). One fused pass over S.
+ */
+export function asymmetricStep(
+  F: Float64Array,
+  G: Float64Array,
+  S: Float64Array,
+  eta: number,
+  n: number,
+  k: number,
+  Fout: Float64Array,
+  Gout: Float64Array,
+): void {
+  Fout.set(F)
+  Gout.set(G)
+  for (let i = 0; i < n; i++) {
+    const fi = i * k
+    for (let j = 0; j < n; j++) {
+      const w = eta * S[i * n + j]
+      if (w === 0) continue
+      const gj = j * k
+      for (let l = 0; l < k; l++) {
+        Fout[fi + l] -= w * G[gj + l]
+        Gout[gj + l] -= w * F[fi + l]
+      }
+    }
+  }
+}
+
+/** AᵀA (k×k) for A ∈ ℝ^{n×k}, written into out. */
+export function gram(A: Float64Array, n: number, k: number, out: Float64Array): Float64Array {
+  out.fill(0, 0, k * k)
+  for (let i = 0; i < n; i++) {
+    const ai = i * k
+    for (let p = 0; p < k; p++) {
+      const v = A[ai + p]
+      for (let q = p; q < k; q++) out[p * k + q] += v * A[ai + q]
+    }
+  }
+  for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) out[p * k + q] = out[q * k + p]
+  return out
+}
+
+/**
+ * The one-step balancing fix — "balancing step (reconstruction)". The paper's eq. (5.1)
+ * modifies one GD step to make the rate independent of α; its formula was not available to
+ * the spec, so this is the spec's reconstruction: with s = ‖FGᵀ‖₂ and P = √s·(FᵀF)^{−1/2},
+ * set F ← F·P and G ← G·P^{−T} = G·(FᵀF)^{1/2}/√s. FGᵀ is unchanged, every singular value of F
+ * becomes √s, and the redundant part of G then decays at rate η·s instead of η·α².
+ * With FᵀF = VΛVᵀ, σ(FGᵀ) = σ(Λ^{1/2}VᵀGᵀ) (F·V·Λ^{−1/2} has orthonormal columns), so s² is the
+ * top eigenvalue of the k×k matrix Λ^{1/2}Vᵀ(GᵀG)VΛ^{1/2}. Returns s. Allocates (runs once).
+ */
+export function balancingStep(F: Float64Array, G: Float64Array, n: number, k: number): number {
+  const FtF = gram(F, n, k, new Float64Array(k * k))
+  const GtG = gram(G, n, k, new Float64Array(k * k))
+  const eig = new SmallSymEig(k).compute(FtF, true)
+  const V = eig.vectors
+  const lam = eig.values
+  if (!(lam[0] > 0)) throw new Error(`balancing step: FᵀF is singular (λ_min = ${lam[0]})`)
+  const sq = new Float64Array(k)
+  for (let j = 0; j < k; j++) sq[j] = Math.sqrt(lam[j])
+  // B = Λ^{1/2} Vᵀ GᵀG V Λ^{1/2}
+  const GV = new Float64Array(k * k)
+  for (let p = 0; p < k; p++)
+    for (let j = 0; j < k; j++) {
+      let s = 0
+      for (let q = 0; q < k; q++) s += GtG[p * k + q] * V[q * k + j]
+      GV[p * k + j] = s
+    }
+  const B = new Float64Array(k * k)
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      let s = 0
+      for (let p = 0; p < k; p++) s += V[p * k + i] * GV[p * k + j]
+      B[i * k + j] = sq[i] * s * sq[j]
+    }
+  for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) B[i * k + j] = B[j * k + i] = 0.5 * (B[i * k + j] + B[j * k + i])
+  const bEig = new SmallSymEig(k).compute(B, false)
+  const s = Math.sqrt(Math.max(0, bEig.values[k - 1]))
+  const rs = Math.sqrt(s)
+  // P = √s·V Λ^{−1/2} Vᵀ and P^{−T} = V Λ^{1/2} Vᵀ / √s (both symmetric)
+  const P = new Float64Array(k * k)
+  const Pinv = new Float64Array(k * k)
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      let a = 0
+      let b = 0
+      for (let l = 0; l < k; l++) {
+        const vv = V[i * k + l] * V[j * k + l]
+        a += vv / sq[l]
+        b += vv * sq[l]
+      }
+      P[i * k + j] = rs * a
+      Pinv[i * k + j] = b / rs
+    }
+  const row = new Float64Array(k)
+  const rowG = new Float64Array(k)
+  for (let i = 0; i < n; i++) {
+    const o = i * k
+    for (let j = 0; j < k; j++) {
+      let a = 0
+      let b = 0
+      for (let l = 0; l < k; l++) {
+        a += F[o + l] * P[l * k + j]
+        b += G[o + l] * Pinv[l * k + j]
+      }
+      row[j] = a
+      rowG[j] = b
+    }
+    F.set(row, o)
+    G.set(rowG, o)
+  }
+  return s
+}
+
+/** The initialisation, from the "init" stream: X0 ~ N(0, α²); F0 ~ N(0, α²), G0 ~ N(0, (α/3)²) or N(0, α²). */
+export function initialFactors(
+  p: Pick<SensingParams, 'n' | 'k' | 'alpha' | 'parameterisation' | 'initBalance'>,
+  rng: { gaussianMatrix(rows: number, cols: number, std?: number): Float64Array },
+): { F: Float64Array; G: Float64Array | null } {
+  const F = rng.gaussianMatrix(p.n, p.k, p.alpha)
+  if (p.parameterisation === 'symmetric') return { F, G: null }
+  const G = rng.gaussianMatrix(p.n, p.k, p.initBalance === 'imbalanced' ? p.alpha / 3 : p.alpha)
+  return { F, G }
+}
+
+/**
+ * Run GD for T steps, recording at t = 0..T the metrics of the iterate (X_t or F_t, G_t):
+ * relError, loss, the redundant singular values σ_{r+1..k} (of X, or of G), the norms and, for
+ * FGᵀ, the eigenvalues of the imbalance FᵀF − GᵀG (conserved under gradient flow).
+ */
+export function solveSensing(p: SensingParams, ctx: SolveContext): void {
+  const data: SensingData = makeSensingData(p.mode, p.n, p.r, p.m, p.measurements, ctx.stream('data'))
+  const { n, k, r } = p
+  const init = initialFactors(p, ctx.stream('init'))
+  const symmetric = p.parameterisation === 'symmetric'
+  let F: Float64Array = init.F
+  let G: Float64Array = init.G ?? init.F
+  let Fn: Float64Array = new Float64Array(n * k)
+  let Gn: Float64Array = symmetric ? Fn : new Float64Array(n * k)
+  const Z = new Float64Array(n * n)
+  const S = new Float64Array(n * n)
+  const res = new Float64Array(Math.max(1, data.m))
+  const FtF = new Float64Array(k * k)
+  const GtG = new Float64Array(k * k)
+  const D = new Float64Array(k * k)
+  const eigD = new SmallSymEig(k)
+  const eigG = new SmallSymEig(k)
+  const redundant = new Float64Array(Math.max(0, k - r))
+  const nRed = redundant.length
+  let fired = false
+  const values: Record<string, number | Float64Array> = {}
+
+  for (let t = 0; t <= p.T; t++) {
+    if ((t & 7) === 0) {
+      if (ctx.cancelled) return
+      if ((t & 127) === 0) ctx.progress(t / p.T)
+    }
+    productFGt(F, G, n, k, Z)
+    const loss = residualMatrix(data, Z, S, res)
+    let ss = 0
+    for (let q = 0; q < n * n; q++) {
+      const d = Z[q] - data.Mstar[q]
+      ss += d * d
+    }
+    const relError = Math.sqrt(ss) / data.normMstar
+    if (!(relError <= BLOWUP_LEVEL)) {
+      ctx.event(BLOWUP_EVENT, t, `relError ${relError} > ${BLOWUP_LEVEL}: GD diverged (step size too large); the run stops`)
+      return
+    }
+    if (!symmetric && p.fix && !fired && relError <= p.tau) {
+      const s = balancingStep(F, G, n, k)
+      fired = true
+      ctx.event(FIX_EVENT, t, `balancing step (reconstruction) at relError ${relError.toExponential(2)} ≤ τ = ${p.tau}; ‖FGᵀ‖₂ = ${s.toPrecision(4)}`)
+    }
+
+    values.relError = relError
+    values.loss = loss
+    gram(G, n, k, GtG)
+    eigG.compute(GtG)
+    // σ_{r+1..k}, descending: the k − r smallest eigenvalues of GᵀG (or XᵀX), largest first
+    for (let j = 0; j < nRed; j++) redundant[j] = Math.sqrt(Math.max(0, eigG.values[nRed - 1 - j]))
+    if (nRed > 0) values.redundantSingularValues = redundant
+    let trG = 0
+    for (let j = 0; j < k; j++) trG += GtG[j * k + j]
+    if (symmetric) {
+      values.normX = Math.sqrt(trG)
+    } else {
+      gram(F, n, k, FtF)
+      let trF = 0
+      for (let j = 0; j < k; j++) trF += FtF[j * k + j]
+      for (let q = 0; q < k * k; q++) D[q] = FtF[q] - GtG[q]
+      eigD.compute(D)
+      values.imbalanceEigs = eigD.values
+      values.imbalanceMin = eigD.values[0]
+      values.normF = Math.sqrt(trF)
+      values.normG = Math.sqrt(trG)
+    }
+    ctx.record(t, values)
+    if (t === p.T) break
+
+    ctx.count('grad')
+    if (symmetric) {
+      symmetricStep(F, S, p.eta, n, k, Fn)
+      const tmp = F
+      F = Fn
+      G = Fn
+      Fn = tmp
+      Gn = tmp
+    } else {
+      asymmetricStep(F, G, S, p.eta, n, k, Fn, Gn)
+      let tmp = F
+      F = Fn
+      Fn = tmp
+      tmp = G
+      G = Gn
+      Gn = tmp
+    }
+  }
+  ctx.progress(1)
+}
