@@ -1,0 +1,55 @@
+/**
+ * Cholesky factorisation and solves for the regularised Newton systems (H + λB)Δ = −g of
+ * Algorithm 1. Allocation-free: the factor is written into a caller-owned buffer, so the inner
+ * γ-search (up to 40 factorisations per iteration) never allocates.
+ */
+
+/**
+ * Factor the symmetric matrix M (row-major n×n, only the lower triangle read) as M = L·Lᵀ,
+ * writing L into `L` (lower triangle; the strict upper triangle is left untouched and unused).
+ * Returns false when a pivot is not positive (M not numerically positive definite), which the
+ * caller treats like `scipy.linalg.cho_factor` raising LinAlgError.
+ */
+export function choleskyInto(M: Float64Array, L: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n
+    let d = M[rj + j]
+    for (let k = 0; k < j; k++) d -= L[rj + k] * L[rj + k]
+    if (!(d > 0)) return false
+    const ljj = Math.sqrt(d)
+    L[rj + j] = ljj
+    const inv = 1 / ljj
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n
+      let s = M[ri + j]
+      for (let k = 0; k < j; k++) s -= L[ri + k] * L[rj + k]
+      L[ri + j] = s * inv
+    }
+  }
+  return true
+}
+
+/** Solve L·y = b (forward substitution) in place on `x` (x holds b on entry, y on exit). */
+export function forwardSolveInPlace(L: Float64Array, x: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n
+    let s = x[i]
+    for (let k = 0; k < i; k++) s -= L[ri + k] * x[k]
+    x[i] = s / L[ri + i]
+  }
+}
+
+/** Solve Lᵀ·y = b (back substitution) in place on `x`. */
+export function backSolveInPlace(L: Float64Array, x: Float64Array, n: number): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i]
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k]
+    x[i] = s / L[i * n + i]
+  }
+}
+
+/** Solve (L·Lᵀ)·x = b in place on `x` (x holds b on entry). */
+export function choleskySolveInPlace(L: Float64Array, x: Float64Array, n: number): void {
+  forwardSolveInPlace(L, x, n)
+  backSolveInPlace(L, x, n)
+}

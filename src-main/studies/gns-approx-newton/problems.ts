@@ -1,0 +1,361 @@
+/**
+ * The two test problems of the study, as objectives with value, gradient, and exact or
+ * approximate Hessian oracles over preallocated scratch (no allocation per call).
+ *
+ * (1) Softmax / log-sum-exp, as in the repository's `create_log_sum_exp_zero_oracle`:
+ *     f(x) = μ·log Σ_i exp((⟨a_i, x⟩ − b_i)/μ), rows shifted a_i ← a_i − ∇f(0) so that x* = 0
+ *     and f* = f(0) exactly. Hessian (1/μ)(Aᵀdiag(π)A − ggᵀ); weighted Gauss–Newton drops −ggᵀ/μ.
+ * (2) ℓ2-regularised logistic regression in margin form (this study's construction):
+ *     f(x) = (1/m)Σ_i log(1 + exp(−⟨a_i, x⟩)) + (reg/2)‖x‖², a_i = y_i·z_i. Exact Hessian
+ *     Aᵀdiag(s(1−s))A/m + reg·I; empirical Fisher Aᵀdiag((1−s)²)A/m + reg·I, s = σ(⟨a_i, x⟩).
+ */
+import type { Rng } from '../../numeric/rng'
+import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from './cholesky'
+
+/** 'exact' = ∇²f; 'approx' = the problem's Hessian model (WGN for softmax, Fisher for logistic). */
+export type HessianModel = 'exact' | 'approx'
+
+export interface Objective {
+  readonly n: number
+  /** the optimal value, exact to rounding (softmax: f(0) after the shift; logistic: Newton's) */
+  readonly fStar: number
+  readonly x0: Float64Array
+  value(x: Float64Array): number
+  /** f(x), writing ∇f(x) into g */
+  valueAndGradient(x: Float64Array, g: Float64Array): number
+  /** writes the full symmetric n×n exact Hessian or Hessian model at x into H */
+  hessian(x: Float64Array, model: HessianModel, H: Float64Array): void
+  /** the metric B = AᵀA of the problem's (unshifted) data matrix, plus ε·I when m < n */
+  gram(eps: number): Float64Array
+}
+
+/** H = scale·Σ_i w_i a_i a_iᵀ over the rows of A (m×n): upper triangle by rank-one updates, mirrored. */
+export function weightedGram(
+  A: Float64Array,
+  w: Float64Array,
+  m: number,
+  n: number,
+  scale: number,
+  H: Float64Array,
+): void {
+  H.fill(0)
+  for (let i = 0; i < m; i++) {
+    const wi = scale * w[i]
+    if (wi === 0) continue
+    const ri = i * n
+    for (let j = 0; j < n; j++) {
+      const c = wi * A[ri + j]
+      if (c === 0) continue
+      const hj = j * n
+      for (let k = j; k < n; k++) H[hj + k] += c * A[ri + k]
+    }
+  }
+  for (let j = 0; j < n; j++) for (let k = j + 1; k < n; k++) H[k * n + j] = H[j * n + k]
+}
+
+function gramOf(A: Float64Array, m: number, n: number, eps: number): Float64Array {
+  const ones = new Float64Array(m).fill(1)
+  const B = new Float64Array(n * n)
+  weightedGram(A, ones, m, n, 1, B)
+  if (m < n) for (let j = 0; j < n; j++) B[j * n + j] += eps
+  return B
+}
+
+// ---------------------------------------------------------------- softmax / log-sum-exp
+
+export interface SoftmaxData {
+  m: number
+  n: number
+  mu: number
+  /** unshifted A (m×n), entries U[−1, 1] */
+  A: Float64Array
+  b: Float64Array
+}
+
+/** Draw A and b with i.i.d. U[−1, 1] entries (A row-major first, then b). */
+export function drawSoftmaxData(rng: Rng, m: number, n: number, mu: number): SoftmaxData {
+  const A = new Float64Array(m * n)
+  for (let i = 0; i < A.length; i++) A[i] = rng.uniformIn(-1, 1)
+  const b = new Float64Array(m)
+  for (let i = 0; i < m; i++) b[i] = rng.uniformIn(-1, 1)
+  return { m, n, mu, A, b }
+}
+
+export class SoftmaxObjective implements Objective {
+  readonly n: number
+  readonly m: number
+  readonly mu: number
+  /** the shifted rows a_i − ∇f(0) */
+  readonly As: Float64Array
+  readonly b: Float64Array
+  readonly fStar: number
+  readonly x0: Float64Array
+  /** ∇f(0) of the unshifted problem (the shift) */
+  readonly shift: Float64Array
+  private readonly A: Float64Array
+  private readonly z: Float64Array
+  private readonly pi: Float64Array
+  private readonly gScratch: Float64Array
+
+  constructor(data: SoftmaxData) {
+    const { m, n, mu, A, b } = data
+    this.m = m
+    this.n = n
+    this.mu = mu
+    this.A = A
+    this.b = b
+    this.z = new Float64Array(m)
+    this.pi = new Float64Array(m)
+    this.gScratch = new Float64Array(n)
+    // ∇f(0) with the unshifted rows: Aᵀπ(0), π(0) = softmax(−b/μ).
+    this.As = A
+    const zero = new Float64Array(n)
+    this.shift = new Float64Array(n)
+    this.valueAndGradient(zero, this.shift)
+    const As = new Float64Array(m * n)
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) As[i * n + j] = A[i * n + j] - this.shift[j]
+    this.As = As
+    // The softmax weights at 0 do not depend on A, so ∇f(0) = 0 after the shift: x* = 0.
+    this.fStar = this.value(zero)
+    this.x0 = new Float64Array(n).fill(1)
+  }
+
+  /** z_i = (⟨a_i, x⟩ − b_i)/μ and π = softmax(z) with the maximum subtracted; returns f. */
+  private weights(x: Float64Array): number {
+    const { m, n, mu, As, b, z, pi } = this
+    let zmax = -Infinity
+    for (let i = 0; i < m; i++) {
+      const ri = i * n
+      let s = 0
+      for (let j = 0; j < n; j++) s += As[ri + j] * x[j]
+      const zi = (s - b[i]) / mu
+      z[i] = zi
+      if (zi > zmax) zmax = zi
+    }
+    let sum = 0
+    for (let i = 0; i < m; i++) {
+      const e = Math.exp(z[i] - zmax)
+      pi[i] = e
+      sum += e
+    }
+    const inv = 1 / sum
+    for (let i = 0; i < m; i++) pi[i] *= inv
+    return mu * (zmax + Math.log(sum))
+  }
+
+  value(x: Float64Array): number {
+    return this.weights(x)
+  }
+
+  valueAndGradient(x: Float64Array, g: Float64Array): number {
+    const f = this.weights(x)
+    const { m, n, As, pi } = this
+    g.fill(0)
+    for (let i = 0; i < m; i++) {
+      const p = pi[i]
+      if (p === 0) continue
+      const ri = i * n
+      for (let j = 0; j < n; j++) g[j] += p * As[ri + j]
+    }
+    return f
+  }
+
+  hessian(x: Float64Array, model: HessianModel, H: Float64Array): void {
+    const { n, mu, pi } = this
+    this.valueAndGradient(x, this.gScratch)
+    weightedGram(this.As, pi, this.m, n, 1 / mu, H)
+    if (model === 'exact') {
+      const g = this.gScratch
+      for (let j = 0; j < n; j++) {
+        const c = g[j] / mu
+        for (let k = 0; k < n; k++) H[j * n + k] -= c * g[k]
+      }
+    }
+  }
+
+  gram(eps: number): Float64Array {
+    return gramOf(this.A, this.m, this.n, eps)
+  }
+}
+
+// ---------------------------------------------------------------- logistic regression
+
+export interface LogisticData {
+  m: number
+  n: number
+  reg: number
+  /** margin-form rows a_i = y_i·z_i (m×n) */
+  A: Float64Array
+  /** the ±1 labels after flipping */
+  y: Float64Array
+  /** indices of the flipped labels */
+  flipped: Int32Array
+  /** per-feature scales e^{U[−r, r]} */
+  scales: Float64Array
+}
+
+/**
+ * This study's logistic instance (the spec's open point; see README): raw features N(0, 1),
+ * each feature (column) scaled by e^{U[−r, r]}; a Gaussian teacher w* ~ N(0, I) labels the scaled
+ * features by sign(⟨z_i, w*⟩); then exactly round(p·m) labels, chosen uniformly, are flipped.
+ * Draw order: features, scales, teacher, flip permutation.
+ */
+export function drawLogisticData(rng: Rng, m: number, n: number, scaleRange: number, flip: number, reg: number): LogisticData {
+  const Z = new Float64Array(m * n)
+  for (let i = 0; i < Z.length; i++) Z[i] = rng.normal()
+  const scales = new Float64Array(n)
+  for (let j = 0; j < n; j++) scales[j] = Math.exp(rng.uniformIn(-scaleRange, scaleRange))
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) Z[i * n + j] *= scales[j]
+  const teacher = new Float64Array(n)
+  for (let j = 0; j < n; j++) teacher[j] = rng.normal()
+  const y = new Float64Array(m)
+  for (let i = 0; i < m; i++) {
+    let s = 0
+    for (let j = 0; j < n; j++) s += Z[i * n + j] * teacher[j]
+    y[i] = s >= 0 ? 1 : -1
+  }
+  const nFlip = Math.round(flip * m)
+  const perm = rng.permutation(m)
+  const flipped = perm.slice(0, nFlip).sort()
+  for (const i of flipped) y[i] = -y[i]
+  const A = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) A[i * n + j] = y[i] * Z[i * n + j]
+  return { m, n, reg, A, y, flipped, scales }
+}
+
+/** log(1 + e^t) without overflow. */
+export function softplus(t: number): number {
+  return t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t))
+}
+
+/** σ(t) = 1/(1 + e^{−t}) without overflow. */
+export function sigmoid(t: number): number {
+  if (t >= 0) return 1 / (1 + Math.exp(-t))
+  const e = Math.exp(t)
+  return e / (1 + e)
+}
+
+export class LogisticObjective implements Objective {
+  readonly n: number
+  readonly m: number
+  readonly reg: number
+  readonly A: Float64Array
+  readonly x0: Float64Array
+  readonly fStar: number
+  /** Newton iterations and final ‖∇f‖ of the f* computation */
+  readonly fStarNewton: { iterations: number; gradNorm: number }
+  private readonly t: Float64Array
+  private readonly w: Float64Array
+
+  constructor(data: LogisticData) {
+    this.m = data.m
+    this.n = data.n
+    this.reg = data.reg
+    this.A = data.A
+    this.t = new Float64Array(data.m)
+    this.w = new Float64Array(data.m)
+    this.x0 = new Float64Array(data.n)
+    const { fStar, iterations, gradNorm } = this.solveForOptimum()
+    this.fStar = fStar
+    this.fStarNewton = { iterations, gradNorm }
+  }
+
+  /** margins t_i = ⟨a_i, x⟩ */
+  private margins(x: Float64Array): void {
+    const { m, n, A, t } = this
+    for (let i = 0; i < m; i++) {
+      const ri = i * n
+      let s = 0
+      for (let j = 0; j < n; j++) s += A[ri + j] * x[j]
+      t[i] = s
+    }
+  }
+
+  private regTerm(x: Float64Array): number {
+    let s = 0
+    for (let j = 0; j < this.n; j++) s += x[j] * x[j]
+    return 0.5 * this.reg * s
+  }
+
+  value(x: Float64Array): number {
+    this.margins(x)
+    let s = 0
+    for (let i = 0; i < this.m; i++) s += softplus(-this.t[i])
+    return s / this.m + this.regTerm(x)
+  }
+
+  valueAndGradient(x: Float64Array, g: Float64Array): number {
+    this.margins(x)
+    const { m, n, A, t, reg } = this
+    let s = 0
+    for (let j = 0; j < n; j++) g[j] = reg * x[j]
+    for (let i = 0; i < m; i++) {
+      s += softplus(-t[i])
+      // φ'(t) = −(1 − σ(t)) = −σ(−t)
+      const c = -sigmoid(-t[i]) / m
+      const ri = i * n
+      for (let j = 0; j < n; j++) g[j] += c * A[ri + j]
+    }
+    return s / m + this.regTerm(x)
+  }
+
+  hessian(x: Float64Array, model: HessianModel, H: Float64Array): void {
+    this.margins(x)
+    const { m, n, t, w } = this
+    for (let i = 0; i < m; i++) {
+      const s = sigmoid(t[i])
+      const oneMinus = sigmoid(-t[i])
+      // exact φ'' = s(1 − s); empirical Fisher φ'² = (1 − s)²
+      w[i] = model === 'exact' ? s * oneMinus : oneMinus * oneMinus
+    }
+    weightedGram(this.A, w, m, n, 1 / m, H)
+    for (let j = 0; j < n; j++) H[j * n + j] += this.reg
+  }
+
+  gram(eps: number): Float64Array {
+    return gramOf(this.A, this.m, this.n, eps)
+  }
+
+  /**
+   * f* by damped Newton from 0 (exact Hessian, Armijo backtracking) until the Newton decrement
+   * stalls: with reg > 0 the problem is reg-strongly convex, so f − f* ≤ ‖∇f‖²/(2·reg), far below
+   * the 1e-8 tolerance once ‖∇f‖ ≈ 1e-12. Not counted as oracle calls of the run.
+   */
+  private solveForOptimum(): { fStar: number; iterations: number; gradNorm: number } {
+    const n = this.n
+    const x = new Float64Array(n)
+    const g = new Float64Array(n)
+    const d = new Float64Array(n)
+    const xt = new Float64Array(n)
+    const H = new Float64Array(n * n)
+    const L = new Float64Array(n * n)
+    let f = this.valueAndGradient(x, g)
+    let best = f
+    let it = 0
+    for (; it < 100; it++) {
+      this.hessian(x, 'exact', H)
+      if (!choleskyInto(H, L, n)) break
+      for (let j = 0; j < n; j++) d[j] = -g[j]
+      forwardSolveInPlace(L, d, n)
+      backSolveInPlace(L, d, n)
+      let slope = 0
+      for (let j = 0; j < n; j++) slope += g[j] * d[j]
+      if (-slope < 1e-30) break
+      let step = 1
+      let ft = f
+      for (let ls = 0; ls < 60; ls++) {
+        for (let j = 0; j < n; j++) xt[j] = x[j] + step * d[j]
+        ft = this.value(xt)
+        if (ft <= f + 0.25 * step * slope) break
+        step *= 0.5
+      }
+      if (!(ft <= f)) break
+      x.set(xt)
+      f = this.valueAndGradient(x, g)
+      if (f < best) best = f
+    }
+    let gn = 0
+    for (let j = 0; j < n; j++) gn += g[j] * g[j]
+    return { fStar: best, iterations: it, gradNorm: Math.sqrt(gn) }
+  }
+}
