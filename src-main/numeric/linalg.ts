@@ -250,6 +250,29 @@ function ascendingOrder(v: Float64Array): Int32Array {
   return Int32Array.from(idx)
 }
 
+/**
+ * Eigenvalues (ascending) and, with `vectors`, eigenvectors of the symmetric tridiagonal matrix
+ * with diagonal `diag` (length k) and off-diagonal `offDiag` (length k − 1), by implicit QL.
+ * vectors is k×k row-major, column j belonging to values[j] (as in symEig). Used by Lanczos.
+ */
+export function symTridiagonalEig(diag: Float64Array, offDiag: Float64Array, vectors = true): { values: Float64Array; vectors: Float64Array } {
+  const k = diag.length
+  const d = diag.slice()
+  const e = new Float64Array(k)
+  for (let i = 1; i < k; i++) e[i] = offDiag[i - 1]
+  const W = vectors ? eye(k) : new Float64Array(0)
+  tridiagonalQL(W, k, d, e, vectors)
+  const order = ascendingOrder(d)
+  const values = new Float64Array(k)
+  const V = new Float64Array(vectors ? k * k : 0)
+  for (let j = 0; j < k; j++) {
+    const src = order[j]
+    values[j] = d[src]
+    if (vectors) for (let i = 0; i < k; i++) V[i * k + j] = W[src * k + i]
+  }
+  return { values, vectors: V }
+}
+
 export interface Svd {
   /** m×p row-major, orthonormal columns (p = min(m, n)). */
   U: Float64Array
