@@ -1,0 +1,250 @@
+/**
+ * The sub-gradient method (SubGM) on the over-parameterised ℓ1 loss
+ *   f(U) = (1/m) Σ_i |⟨A_i, UUᵀ⟩ − y_i|,   U ∈ ℝ^{d×r'},
+ * started from a small random point U_0 = α·B (Ma & Fattahi 2022, Algorithm 1 with the geometric
+ * step η_t = η0·ρ^t). Everything here is an explicit state over Float64Arrays, allocated once.
+ */
+import type { RecoveryProblem } from './problem'
+
+export interface SubgmState {
+  d: number
+  /** r', the number of columns of U */
+  k: number
+  /** U_t, d×k row-major */
+  U: Float64Array
+  /** Z = U_tU_tᵀ, d×d row-major (full, symmetric) */
+  Z: Float64Array
+  /** Z packed with off-diagonal entries doubled, so ⟨S_i, Z⟩ = Σ_e sensing_i[e]·zw[e] */
+  zw: Float64Array
+  /** Σ_i sign(r_i)·S_i, packed */
+  g: Float64Array
+  /** the sub-gradient D_t, d×k */
+  D: Float64Array
+  /** sign(r_i) at the last pass, and at the one before (for the incremental update of g) */
+  signs: Int8Array
+  previous: Int8Array
+  /** passes since g was last summed from scratch (Infinity: never) */
+  passesSinceRefresh: number
+}
+
+/** What one pass over the measurements measures at U_t (besides the sub-gradient). */
+export interface PassResult {
+  /** f(U_t) */
+  loss: number
+  /** fraction of i with sign(⟨A_i, Z⟩ − y_i) = sign(⟨A_i, Z − X*⟩) */
+  signAgreement: number
+}
+
+export function makeState(d: number, k: number, m: number, U0: Float64Array): SubgmState {
+  if (U0.length !== d * k) throw new RangeError(`U0 has ${U0.length} entries, expected ${d}×${k}`)
+  const n2 = (d * (d + 1)) / 2
+  return {
+    d,
+    k,
+    U: Float64Array.from(U0),
+    Z: new Float64Array(d * d),
+    zw: new Float64Array(n2),
+    g: new Float64Array(n2),
+    D: new Float64Array(d * k),
+    signs: new Int8Array(m),
+    previous: new Int8Array(m),
+    passesSinceRefresh: Infinity,
+  }
+}
+
+/** Z = UUᵀ (full and packed-weighted): d²k/2 mult-adds, using symmetry. */
+export function formGram(s: SubgmState): void {
+  const { d, k, U, Z, zw } = s
+  let idx = 0
+  for (let j = 0; j < d; j++) {
+    const uj = j * k
+    for (let l = j; l < d; l++) {
+      const ul = l * k
+      let acc = 0
+      for (let c = 0; c < k; c++) acc += U[uj + c] * U[ul + c]
+      Z[j * d + l] = acc
+      Z[l * d + j] = acc
+      zw[idx++] = l === j ? acc : 2 * acc
+    }
+  }
+}
+
+/**
+ * The hot path, one fused pass over the m packed sensing matrices (each read once, while it is
+ * in cache): q_i = ⟨A_i, Z⟩, r_i = q_i − y_i, then g = Σ_i sign(r_i)·S_i, with the loss and the
+ * sign agreement on the side. Needs formGram first. sign(0) = 0, as in the sub-differential's
+ * minimal-norm choice. This is the textbook evaluation; `measurementPass` below gives the same g
+ * (up to rounding) with less work and falls back to this one regularly.
+ */
+export function measurementPassFull(s: SubgmState, prob: RecoveryProblem): PassResult {
+  const { zw, g, signs } = s
+  const { sensing: A, y, clean, m, packedLength: n } = prob
+  g.fill(0)
+  let loss = 0
+  let agree = 0
+  for (let i = 0; i < m; i++) {
+    const off = i * n
+    const q = packedDot(A, off, zw, n)
+    const res = q - y[i]
+    const err = q - clean[i]
+    loss += Math.abs(res)
+    if (res > 0) {
+      signs[i] = 1
+      if (err > 0) agree++
+      for (let f = 0; f < n; f++) g[f] += A[off + f]
+    } else if (res < 0) {
+      signs[i] = -1
+      if (err < 0) agree++
+      for (let f = 0; f < n; f++) g[f] -= A[off + f]
+    } else {
+      signs[i] = 0
+      if (err === 0) agree++
+    }
+  }
+  s.passesSinceRefresh = 0
+  return { loss: loss / m, signAgreement: agree / m }
+}
+
+/** Full recomputations of g at least this often bound the rounding drift of the updates. */
+export const REFRESH_PERIOD = 32
+
+/**
+ * The same pass, updating g from the previous iteration's signs instead of summing all m terms:
+ *   g_t = g_{t−1} + Σ_i (σ_i − σ'_i)·S_i   or   g_t = −g_{t−1} + Σ_i (σ_i + σ'_i)·S_i,
+ * (σ = sign(r_i) now, σ' = before), whichever has fewer non-zero terms. SubGM zig-zags across
+ * the sign boundaries: near convergence ~90% of the signs flip every step, so the second form
+ * touches ~10% of the S_i. One pass computes the residuals, loss and sign agreement; a second
+ * touches only the S_i that enter the update. Every REFRESH_PERIOD-th call is a full pass.
+ */
+export function measurementPass(s: SubgmState, prob: RecoveryProblem): PassResult {
+  if (s.passesSinceRefresh >= REFRESH_PERIOD - 1) return measurementPassFull(s, prob)
+  const { zw, g, signs, previous } = s
+  const { sensing: A, y, clean, m, packedLength: n } = prob
+  previous.set(signs)
+  let loss = 0
+  let agree = 0
+  let changed = 0
+  let kept = 0
+  for (let i = 0; i < m; i++) {
+    const q = packedDot(A, i * n, zw, n)
+    const res = q - y[i]
+    const err = q - clean[i]
+    loss += Math.abs(res)
+    let sg = 0
+    if (res > 0) {
+      sg = 1
+      if (err > 0) agree++
+    } else if (res < 0) {
+      sg = -1
+      if (err < 0) agree++
+    } else if (err === 0) agree++
+    signs[i] = sg
+    const old = previous[i]
+    if (sg !== old) changed++
+    if (sg + old !== 0) kept++
+  }
+  if (changed <= kept) {
+    for (let i = 0; i < m; i++) {
+      const c = signs[i] - previous[i]
+      if (c !== 0) addScaled(g, c, A, i * n, n)
+    }
+  } else {
+    for (let f = 0; f < n; f++) g[f] = -g[f]
+    for (let i = 0; i < m; i++) {
+      const c = signs[i] + previous[i]
+      if (c !== 0) addScaled(g, c, A, i * n, n)
+    }
+  }
+  s.passesSinceRefresh++
+  return { loss: loss / m, signAgreement: agree / m }
+}
+
+/** ⟨A[off..off+n), zw⟩, four partial sums (the residual's inner product). */
+function packedDot(A: Float64Array, off: number, zw: Float64Array, n: number): number {
+  let q0 = 0
+  let q1 = 0
+  let q2 = 0
+  let q3 = 0
+  let e = 0
+  const n4 = n - (n % 4)
+  for (; e < n4; e += 4) {
+    q0 += A[off + e] * zw[e]
+    q1 += A[off + e + 1] * zw[e + 1]
+    q2 += A[off + e + 2] * zw[e + 2]
+    q3 += A[off + e + 3] * zw[e + 3]
+  }
+  for (; e < n; e++) q0 += A[off + e] * zw[e]
+  return q0 + q1 + q2 + q3
+}
+
+/** g += c·A[off..off+n) for c ∈ {±1, ±2} (exact scalings). */
+function addScaled(g: Float64Array, c: number, A: Float64Array, off: number, n: number): void {
+  for (let f = 0; f < n; f++) g[f] += c * A[off + f]
+}
+
+/**
+ * D_t = (G + Gᵀ)·U_t with G = (1/m) Σ_i sign(r_i)·A_i; since G + Gᵀ = (2/m) Σ_i sign(r_i)·S_i,
+ * it is (2/m)·unpack(g)·U_t. Needs measurementPass first.
+ */
+export function subgradient(s: SubgmState, m: number): void {
+  const { d, k, U, g, D } = s
+  D.fill(0)
+  const scale = 2 / m
+  let idx = 0
+  for (let j = 0; j < d; j++) {
+    for (let l = j; l < d; l++) {
+      const w = scale * g[idx++]
+      const uj = j * k
+      const ul = l * k
+      const dj = j * k
+      const dl = l * k
+      for (let c = 0; c < k; c++) D[dj + c] += w * U[ul + c]
+      if (l !== j) for (let c = 0; c < k; c++) D[dl + c] += w * U[uj + c]
+    }
+  }
+}
+
+/** U_{t+1} = U_t − η_t·D_t. */
+export function applyStep(s: SubgmState, eta: number): void {
+  const { U, D } = s
+  for (let i = 0; i < U.length; i++) U[i] -= eta * D[i]
+}
+
+/** ‖UUᵀ − X*‖_F / ‖X*‖_F (needs formGram). */
+export function relativeError(s: SubgmState, prob: RecoveryProblem): number {
+  const { Z } = s
+  const X = prob.xStar
+  let acc = 0
+  for (let i = 0; i < Z.length; i++) {
+    const e = Z[i] - X[i]
+    acc += e * e
+  }
+  return Math.sqrt(acc) / prob.xStarNorm
+}
+
+/**
+ * ‖(I − P*)U‖_F with P* = QQᵀ, Q an orthonormal basis of col(X*), computed as U − Q(QᵀU) so that
+ * a redundant part of size α next to a signal part of size 1 keeps its relative accuracy.
+ * `work` holds r·k doubles.
+ */
+export function redundantNorm(s: SubgmState, prob: RecoveryProblem, work: Float64Array): number {
+  const { d, k, U } = s
+  const { signalBasis: Q, r } = prob
+  work.fill(0, 0, r * k)
+  for (let j = 0; j < d; j++) {
+    for (let a = 0; a < r; a++) {
+      const qa = Q[j * r + a]
+      for (let c = 0; c < k; c++) work[a * k + c] += qa * U[j * k + c]
+    }
+  }
+  let acc = 0
+  for (let j = 0; j < d; j++) {
+    for (let c = 0; c < k; c++) {
+      let proj = 0
+      for (let a = 0; a < r; a++) proj += Q[j * r + a] * work[a * k + c]
+      const v = U[j * k + c] - proj
+      acc += v * v
+    }
+  }
+  return Math.sqrt(acc)
+}
