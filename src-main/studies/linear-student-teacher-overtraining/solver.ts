@@ -1,0 +1,296 @@
+/**
+ * Finite-N linear student–teacher: data draws, the exact closed-form dynamics of full-batch
+ * gradient descent in the eigenbasis of XXᵀ, and direct gradient descent for the cross-check.
+ *
+ * Model (Advani & Saxe 2017, §2): y = w̄·x + ε, x_i ~ N(0, 1/N), w̄_i ~ N(0, σ_w²),
+ * ε ~ N(0, σ_ε²); the student ŷ = w·x starts at w(0) ~ N(0, σ0²) and follows gradient descent on
+ * the summed squared error, w ← w + η·X(y − Xᵀw), whose gradient flow in time t = η·k is
+ * dw/dt = −XXᵀ(w − w̄) + Xε. With XXᵀ = V·diag(λ)·Vᵀ, z = Vᵀ(w − w̄) and ε̃ = VᵀXε, each mode
+ * evolves on its own (eqs. 6–8 of the paper):
+ *   z_i(t) = z_i(0)·e^{−λ_i t} + (ε̃_i/λ_i)(1 − e^{−λ_i t})       (gradient flow)
+ *   z_i(k) = z_i(0)·(1−ηλ_i)^k + (ε̃_i/λ_i)(1 − (1−ηλ_i)^k)      (discrete GD, exact)
+ * and E_g = ‖z‖²/N + σ_ε², E_t = ‖ε − Xᵀ(w − w̄)‖²/P
+ *        = (1/P)[Σ_{λ_i>0} (ε̃_i − λ_i z_i(0))²·d_i²/λ_i + ‖ε_⊥‖²],  d_i = e^{−λ_i t} or (1−ηλ_i)^k,
+ * where ε_⊥ is the part of ε outside the row space of Xᵀ (non-zero only for α > 1).
+ * When α < 1 the N − P smallest eigenvalues of XXᵀ are zero in exact arithmetic (the frozen
+ * subspace): those modes never move and ε̃_i = 0 there; they are identified by count, never by
+ * dividing round-off by round-off.
+ */
+import { dotAt, gemv } from '../../numeric/dense'
+import type { Rng } from '../../numeric/rng'
+import { eigProject } from './spectral'
+import type { TeacherVariances } from './theory'
+
+/** One draw of (X, w̄, ε, w0). X is N×P row-major: column μ is example x^μ. */
+export interface Realisation {
+  N: number
+  P: number
+  X: Float64Array
+  wbar: Float64Array
+  eps: Float64Array
+  y: Float64Array
+  w0: Float64Array
+}
+
+/**
+ * Draw one realisation: X, w̄ and ε from the data stream, w0 from the init stream (so that runs
+ * differing only in σ0² see the same data and the same unit-variance init direction).
+ */
+export function drawRealisation(N: number, P: number, v: TeacherVariances, data: Rng, init: Rng): Realisation {
+  const X = new Float64Array(N * P)
+  const sx = 1 / Math.sqrt(N)
+  for (let i = 0; i < N * P; i++) X[i] = sx * data.normal()
+  const wbar = new Float64Array(N)
+  const sw = Math.sqrt(v.sw2)
+  for (let i = 0; i < N; i++) wbar[i] = sw * data.normal()
+  const eps = new Float64Array(P)
+  const se = Math.sqrt(v.se2)
+  for (let mu = 0; mu < P; mu++) eps[mu] = se * data.normal()
+  const w0 = new Float64Array(N)
+  const s0 = Math.sqrt(v.s02)
+  for (let i = 0; i < N; i++) w0[i] = s0 * init.normal()
+  // y = Xᵀw̄ + ε
+  const y = new Float64Array(P)
+  gemv(true, N, P, 1, X, wbar, 0, y)
+  for (let mu = 0; mu < P; mu++) y[mu] += eps[mu]
+  return { N, P, X, wbar, eps, y, w0 }
+}
+
+/** A realisation in the eigenbasis of XXᵀ. */
+export interface Modes {
+  N: number
+  P: number
+  /** eigenvalues of XXᵀ, ascending */
+  lambda: Float64Array
+  /** number of frozen modes, max(0, N − P): the first `frozen` entries of lambda */
+  frozen: number
+  /** z(0) = Vᵀ(w0 − w̄) */
+  z0: Float64Array
+  /** ε̃ = VᵀXε (0 on frozen modes) */
+  epsTilde: Float64Array
+  /** ‖ε_⊥‖²: the training error no student can remove (0 when P ≤ N) */
+  epsPerp2: number
+}
+
+/** XXᵀ (N×N) of the N×P matrix X. */
+export function gram(X: Float64Array, N: number, P: number): Float64Array {
+  const G = new Float64Array(N * N)
+  for (let i = 0; i < N; i++) {
+    for (let j = i; j < N; j++) {
+      const v = dotAt(X, i * P, X, j * P, P)
+      G[i * N + j] = v
+      G[j * N + i] = v
+    }
+  }
+  return G
+}
+
+export function toModes(r: Realisation): Modes {
+  const { N, P, X, wbar, eps, w0 } = r
+  const G = gram(X, N, P)
+  const d0 = new Float64Array(N)
+  for (let i = 0; i < N; i++) d0[i] = w0[i] - wbar[i]
+  const Xeps = new Float64Array(N)
+  gemv(false, N, P, 1, X, eps, 0, Xeps)
+  const { values, projections } = eigProject(G, N, [d0, Xeps])
+  const frozen = Math.max(0, N - P)
+  const epsTilde = projections[1]
+  for (let i = 0; i < frozen; i++) epsTilde[i] = 0
+  let epsPerp2 = 0
+  if (P > N) {
+    let e2 = 0
+    for (let mu = 0; mu < P; mu++) e2 += eps[mu] * eps[mu]
+    let proj = 0
+    for (let i = 0; i < N; i++) proj += (epsTilde[i] * epsTilde[i]) / values[i]
+    epsPerp2 = Math.max(0, e2 - proj)
+  }
+  return { N, P, lambda: values, frozen, z0: projections[0], epsTilde, epsPerp2 }
+}
+
+/**
+ * The decay factor d(λ) of one mode and the integrated source (1 − d(λ))/λ, for gradient flow at
+ * time t (d = e^{−λt}) or discrete GD after k = t/η steps (d = (1−ηλ)^k). Both stay accurate as
+ * λ → 0, where (1 − d)/λ → t.
+ */
+export type Engine = 'gradient flow' | 'discrete GD'
+
+export function decayAndSource(engine: Engine, lambda: number, t: number, eta: number, out: Float64Array): void {
+  if (engine === 'gradient flow') {
+    const x = lambda * t
+    out[0] = Math.exp(-x)
+    out[1] = x < 1e-12 ? t * (1 - x / 2) : -Math.expm1(-x) / lambda
+    return
+  }
+  const k = Math.round(t / eta)
+  const a = eta * lambda
+  if (a < 0.5) {
+    const lg = k * Math.log1p(-a)
+    out[0] = Math.exp(lg)
+    out[1] = a * k < 1e-12 ? eta * k : -Math.expm1(lg) / lambda
+  } else {
+    const d = Math.pow(1 - a, k)
+    out[0] = d
+    out[1] = (1 - d) / lambda
+  }
+}
+
+/** Per-mode constants reused at every time point: a_i = (ε̃_i − λ_i z_i(0))²/λ_i. */
+export function trainingCoefficients(m: Modes): Float64Array {
+  const a = new Float64Array(m.N)
+  for (let i = m.frozen; i < m.N; i++) {
+    const r = m.epsTilde[i] - m.lambda[i] * m.z0[i]
+    a[i] = (r * r) / m.lambda[i]
+  }
+  return a
+}
+
+/**
+ * E_g and E_t of one realisation at time t (closed form); `scratch` has length 2 and `tc` is
+ * trainingCoefficients(m). Writes [E_g, E_t] into `out`.
+ */
+export function closedFormErrors(
+  m: Modes,
+  tc: Float64Array,
+  engine: Engine,
+  t: number,
+  eta: number,
+  se2: number,
+  scratch: Float64Array,
+  out: Float64Array,
+): void {
+  let zz = 0
+  for (let i = 0; i < m.frozen; i++) zz += m.z0[i] * m.z0[i]
+  let res = m.epsPerp2
+  for (let i = m.frozen; i < m.N; i++) {
+    decayAndSource(engine, m.lambda[i], t, eta, scratch)
+    const d = scratch[0]
+    const z = m.z0[i] * d + m.epsTilde[i] * scratch[1]
+    zz += z * z
+    res += tc[i] * d * d
+  }
+  out[0] = zz / m.N + se2
+  out[1] = res / m.P
+}
+
+/**
+ * The finite-N average over teacher, noise and initialisation given the realisation's spectrum:
+ * E[E_g | λ] = (1/N)[Σ_{λ_i>0}((σ_w²+σ0²)d_i² + σ_ε²λ_i s_i²) + (N−P)₊(σ_w²+σ0²)] + σ_ε²,
+ * E[E_t | λ] = (1/P)[Σ_{λ_i>0} d_i²(σ_ε² + λ_i(σ_w²+σ0²)) + (P−N)₊σ_ε²], with s_i = (1−d_i)/λ_i.
+ * This is the MP formula with the empirical spectral measure in place of ρ.
+ */
+export function spectrumAveragedErrors(
+  m: Modes,
+  v: TeacherVariances,
+  engine: Engine,
+  t: number,
+  eta: number,
+  scratch: Float64Array,
+  out: Float64Array,
+): void {
+  const s2 = v.sw2 + v.s02
+  let g = m.frozen * s2
+  let tr = Math.max(0, m.P - m.N) * v.se2
+  for (let i = m.frozen; i < m.N; i++) {
+    const lam = m.lambda[i]
+    decayAndSource(engine, lam, t, eta, scratch)
+    const d = scratch[0]
+    const s = scratch[1]
+    g += s2 * d * d + v.se2 * lam * s * s
+    tr += d * d * (v.se2 + lam * s2)
+  }
+  out[0] = g / m.N + v.se2
+  out[1] = tr / m.P
+}
+
+/**
+ * E_g(∞) of the pseudo-inverse solution w0 + pinv(Xᵀ)(y − Xᵀw0): every non-frozen mode at
+ * ε̃_i/λ_i, frozen modes left at z_i(0). Also the t → ∞ limit of stable discrete GD.
+ */
+export function egInfinity(m: Modes, se2: number): number {
+  let zz = 0
+  for (let i = 0; i < m.frozen; i++) zz += m.z0[i] * m.z0[i]
+  for (let i = m.frozen; i < m.N; i++) {
+    const z = m.epsTilde[i] / m.lambda[i]
+    zz += z * z
+  }
+  return zz / m.N + se2
+}
+
+/** E_t(∞) = ‖ε_⊥‖²/P. */
+export function etInfinity(m: Modes): number {
+  return m.epsPerp2 / m.P
+}
+
+/**
+ * Direct full-batch gradient descent on the summed squared error (Advani & Saxe 2017, eq. 3):
+ * w ← w + η·X(y − Xᵀw). `step` advances one iteration and returns nothing; `errors` evaluates
+ * [E_g, E_t] at the current w (E_t from the residual y − Xᵀw).
+ */
+export class DirectGd {
+  readonly w: Float64Array
+  private readonly r: Float64Array
+  private readonly g: Float64Array
+
+  constructor(
+    private readonly real: Realisation,
+    private readonly eta: number,
+  ) {
+    this.w = Float64Array.from(real.w0)
+    this.r = new Float64Array(real.P)
+    this.g = new Float64Array(real.N)
+  }
+
+  /** r = y − Xᵀw */
+  private residual(): void {
+    const { N, P, X, y } = this.real
+    gemv(true, N, P, -1, X, this.w, 0, this.r)
+    for (let mu = 0; mu < P; mu++) this.r[mu] += y[mu]
+  }
+
+  step(): void {
+    const { N, P, X } = this.real
+    this.residual()
+    gemv(false, N, P, 1, X, this.r, 0, this.g)
+    for (let i = 0; i < N; i++) this.w[i] += this.eta * this.g[i]
+  }
+
+  errors(se2: number, out: Float64Array): void {
+    const { N, P, wbar } = this.real
+    this.residual()
+    let e = 0
+    for (let i = 0; i < N; i++) {
+      const d = this.w[i] - wbar[i]
+      e += d * d
+    }
+    let t = 0
+    for (let mu = 0; mu < P; mu++) t += this.r[mu] * this.r[mu]
+    out[0] = e / N + se2
+    out[1] = t / P
+  }
+}
+
+/** Quantile of a sorted array by linear interpolation (type 7, as numpy's default). */
+export function quantileSorted(sorted: Float64Array | number[], q: number): number {
+  const n = sorted.length
+  if (n === 0) return NaN
+  const h = (n - 1) * q
+  const lo = Math.floor(h)
+  const hi = Math.min(n - 1, lo + 1)
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo])
+}
+
+/** Log-spaced times tMin … tMax (count points); for discrete GD, rounded to whole steps t = η·k, k ≥ 1, deduplicated. */
+export function timeGrid(engine: Engine, tMin: number, tMax: number, count: number, eta: number): Float64Array {
+  const out: number[] = []
+  const r = Math.log(tMax / tMin)
+  for (let j = 0; j < count; j++) {
+    const t = count === 1 ? tMin : tMin * Math.exp((r * j) / (count - 1))
+    if (engine === 'gradient flow') out.push(t)
+    else {
+      const k = Math.max(1, Math.round(t / eta))
+      const tk = k * eta
+      if (out.length === 0 || out[out.length - 1] !== tk) out.push(tk)
+    }
+  }
+  return Float64Array.from(out)
+}
