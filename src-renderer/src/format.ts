@@ -62,3 +62,11 @@ export function formatParamValue(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false'
   return String(v)
 }
+
+/** "3/3 ✓" when every evaluated claim passed, "2/3 ✗" otherwise, "" when none were evaluated. */
+export function formatClaims(claims: readonly { passed: boolean }[]): { text: string; ok: boolean | null } {
+  if (!claims.length) return { text: '', ok: null }
+  const passed = claims.filter((c) => c.passed).length
+  const ok = passed === claims.length
+  return { text: `${passed}/${claims.length} ${ok ? '✓' : '✗'}`, ok }
+}

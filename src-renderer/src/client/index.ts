@@ -34,20 +34,15 @@ export function webSocketUrl(loc: Location, token: string | null): string {
 export async function initClient(): Promise<Client> {
   if (client) return client
   if (window.descent) {
-    client = window.descent
-    return client
-  }
-  const params = new URLSearchParams(location.search)
-  if (params.has('mock')) {
-    // a development aid only: an in-memory workbench with a synthetic study
-    const { createMockClient } = await import('./mock')
-    client = createMockClient()
-    return client
+    const preload = window.descent
+    client = preload
+    return preload
   }
   const transport = createWsTransport(webSocketUrl(location, takeToken()))
   stateSource = transport
-  client = createClient(transport)
-  return client
+  const ws = createClient(transport)
+  client = ws
+  return ws
 }
 
 export function useClient(): Client {
