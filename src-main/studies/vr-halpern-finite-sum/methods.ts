@@ -111,7 +111,7 @@ function distance(a: Float64Array, b: Float64Array): number {
  * Deterministic Halpern (this study's baseline; forward–backward form on constrained problems):
  * u_{k+1} = J(λ_k·u_0 + (1−λ_k)·(u_k − η·F(u_k))), λ_k = 1/(k+2), η = 2/L_F by default.
  * One full pass (n calls) per iteration. With `ctx` null it only returns the residuals after
- * 0, 1, …, `iterations` steps (the uncounted baseline of the gain ratio).
+ * 0, 1, …, `iterations` steps (the uncounted baseline of the gain ratio) and the last iterate.
  */
 export function deterministicHalpern(
   problem: FiniteSumProblem,
@@ -119,7 +119,7 @@ export function deterministicHalpern(
   iterations: number,
   tracker: OracleTracker | null,
   ctx: SolveContext,
-): Float64Array {
+): { u: Float64Array; residuals: Float64Array } {
   const { u0, dim } = problem
   const u = u0.slice()
   const g = new Float64Array(dim)
@@ -136,7 +136,7 @@ export function deterministicHalpern(
     residuals[k + 1] = problem.residual(u)
     if (tracker?.wants(k + 1)) tracker.record(k + 1, u, { anchorWeight: lambda })
   }
-  return residuals
+  return { u, residuals }
 }
 
 /** PAGE full-evaluation probability p_k of Algorithm 1 (`matrix_game.py`): 1 for k ≤ 1, 4/(k+4) while k − 1 ≤ √n, then 4/(√n+5). */
@@ -155,7 +155,7 @@ export function fullEvaluationProbability(k: number, n: number): number {
  *   u_{k+1} = J(λ_k·u_0 + (1−λ_k)·u_k − η·g_k).
  * Records λ_k, p_k and the estimator error ‖g_k − F(u_k)‖ (uncounted probe) with u_{k+1}.
  */
-export function algorithm1(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, rng: Rng, ctx: SolveContext): void {
+export function algorithm1(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, rng: Rng, ctx: SolveContext): Float64Array {
   const { u0, dim, n } = problem
   const b = s.batch
   const eta = s.eta
@@ -167,7 +167,7 @@ export function algorithm1(problem: FiniteSumProblem, s: MethodSettings, tr: Ora
   for (let i = 0; i < n; i++) perm[i] = i
   tr.record(0, u, {})
   for (let k = 0; !tr.done; k++) {
-    if ((k & 15) === 0 && ctx.cancelled) return
+    if ((k & 15) === 0 && ctx.cancelled) return u
     const lambda = 2 / (k + 4)
     const p = fullEvaluationProbability(k, n)
     const full = k <= 1 || rng.uniform() < p
@@ -196,6 +196,7 @@ export function algorithm1(problem: FiniteSumProblem, s: MethodSettings, tr: Ora
     problem.resolvent(u)
     if (rec) tr.record(k + 1, u, { anchorWeight: lambda, fullProb: p, estimatorError, fullEvaluation: full ? 1 : 0 })
   }
+  return u
 }
 
 /**
@@ -209,7 +210,7 @@ export function algorithm1(problem: FiniteSumProblem, s: MethodSettings, tr: Ora
  * Φ(u_k) at the start of each outer step is a full pass and is counted (n calls), as in
  * `quadratic_programming.py` (`matrix_game.py` leaves it uncounted).
  */
-export function algorithm2(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, rng: Rng, ctx: SolveContext): void {
+export function algorithm2(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, rng: Rng, ctx: SolveContext): Float64Array {
   const { u0, dim, n } = problem
   const c = s.resolventScale
   const gamma = s.innerStep
@@ -229,7 +230,7 @@ export function algorithm2(problem: FiniteSumProblem, s: MethodSettings, tr: Ora
   }
   tr.record(0, u, {})
   for (let k = 0; !tr.done; k++) {
-    if (ctx.cancelled) return
+    if (ctx.cancelled) return u
     const lambda = 1 / (k + 2)
     const M = Math.floor(s.innerFactor * n * Math.log(k + 2))
     v.set(u)
@@ -252,13 +253,14 @@ export function algorithm2(problem: FiniteSumProblem, s: MethodSettings, tr: Ora
     for (let j = 0; j < dim; j++) u[j] = lambda * u0[j] + (1 - lambda) * v[j]
     tr.record(k + 1, u, { anchorWeight: lambda, innerSteps: M })
   }
+  return u
 }
 
 /**
  * Extragradient (Korpelevich), the game script's `EG_update`:
  *   ū = J(u_k − η·F(u_k)),  u_{k+1} = J(u_k − η·F(ū)).  2n calls per iteration.
  */
-export function extragradient(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, ctx: SolveContext): void {
+export function extragradient(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, ctx: SolveContext): Float64Array {
   const { u0, dim } = problem
   const eta = s.eta
   const u = u0.slice()
@@ -266,7 +268,7 @@ export function extragradient(problem: FiniteSumProblem, s: MethodSettings, tr: 
   const g = new Float64Array(dim)
   tr.record(0, u, {})
   for (let k = 0; !tr.done; k++) {
-    if ((k & 15) === 0 && ctx.cancelled) return
+    if ((k & 15) === 0 && ctx.cancelled) return u
     problem.full(u, g)
     tr.fullPass()
     for (let j = 0; j < dim; j++) half[j] = u[j] - eta * g[j]
@@ -277,6 +279,7 @@ export function extragradient(problem: FiniteSumProblem, s: MethodSettings, tr: 
     problem.resolvent(u)
     if (tr.wants(k + 1)) tr.record(k + 1, u, {})
   }
+  return u
 }
 
 /**
@@ -284,7 +287,7 @@ export function extragradient(problem: FiniteSumProblem, s: MethodSettings, tr: 
  *   ū = J(λ_k·u_0 + (1−λ_k)·u_k − η·F(u_k)),  u_{k+1} = J(λ_k·u_0 + (1−λ_k)·u_k − η·F(ū)).
  * 2n calls per iteration.
  */
-export function extraAnchoredGradient(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, ctx: SolveContext): void {
+export function extraAnchoredGradient(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, ctx: SolveContext): Float64Array {
   const { u0, dim } = problem
   const eta = s.eta
   const u = u0.slice()
@@ -292,7 +295,7 @@ export function extraAnchoredGradient(problem: FiniteSumProblem, s: MethodSettin
   const g = new Float64Array(dim)
   tr.record(0, u, {})
   for (let k = 0; !tr.done; k++) {
-    if ((k & 15) === 0 && ctx.cancelled) return
+    if ((k & 15) === 0 && ctx.cancelled) return u
     const lambda = 1 / (k + 2)
     problem.full(u, g)
     tr.fullPass()
@@ -304,6 +307,7 @@ export function extraAnchoredGradient(problem: FiniteSumProblem, s: MethodSettin
     problem.resolvent(u)
     if (tr.wants(k + 1)) tr.record(k + 1, u, { anchorWeight: lambda })
   }
+  return u
 }
 
 /**
@@ -313,7 +317,7 @@ export function extraAnchoredGradient(problem: FiniteSumProblem, s: MethodSettin
  *   u_{k+1} = J(ū − γ·[F(w_k) + n·(F_i(û) − F_i(w_k))])   [2 calls],
  *   with probability p: w_{k+1} = u_{k+1}, F(w_{k+1}) [n calls]; else w_{k+1} = w_k.
  */
-export function varianceReducedEG(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, rng: Rng, ctx: SolveContext): void {
+export function varianceReducedEG(problem: FiniteSumProblem, s: MethodSettings, tr: OracleTracker, rng: Rng, ctx: SolveContext): Float64Array {
   const { u0, dim, n } = problem
   const gamma = s.eta
   const p = 1 / n
@@ -328,7 +332,7 @@ export function varianceReducedEG(problem: FiniteSumProblem, s: MethodSettings, 
   tr.fullPass()
   tr.record(0, u, {})
   for (let k = 0; !tr.done; k++) {
-    if ((k & 255) === 0 && ctx.cancelled) return
+    if ((k & 255) === 0 && ctx.cancelled) return u
     const i = rng.int(n)
     for (let j = 0; j < dim; j++) {
       ubar[j] = alpha * u[j] + (1 - alpha) * w[j]
@@ -347,4 +351,5 @@ export function varianceReducedEG(problem: FiniteSumProblem, s: MethodSettings, 
     }
     if (tr.wants(k + 1)) tr.record(k + 1, u, {})
   }
+  return u
 }

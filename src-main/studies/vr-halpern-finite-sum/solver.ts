@@ -38,6 +38,7 @@ export interface VrHalpernParams {
   epochs: number
   etaAlg1: number
   etaHalpern: number
+  etaBaseline: number
   batch: number
   innerFactor: number
   snapshot: 'inner' | 'outer'
@@ -56,23 +57,30 @@ export function buildProblem(p: VrHalpernParams, ctx: SolveContext): FiniteSumPr
 /**
  * Step sizes. Transcribed from the official scripts where they exist (game: EG and EAG
  * 5/‖A‖₂, Algorithm 1 5/‖A‖_F, VR-EG 3√p/‖A‖_F, Algorithm 2 c = √n/‖A‖_F and
- * γ = 5√(p(1−p))/(√n+1); QP: Algorithm 1 and EAG 0.3, EG 0.5, VR-EG 0.01, Algorithm 2
- * c = √n and γ = 0.001); this study's choices otherwise (problem A: Algorithm 1 2/L_avg,
- * deterministic Halpern 2/L_F everywhere, EG and EAG 1/L_F, VR methods with L_avg in place of ‖A‖_F).
+ * γ = 5√(p(1−p))/(√n+1); QP: Algorithm 1 0.3, EG 0.5, VR-EG 0.01, Algorithm 2 c = √n and
+ * γ = 0.001); this study's choices otherwise (problem A: Algorithm 1 2/L_avg, EG and EAG
+ * 1/L_F, VR methods with L_avg in place of ‖A‖_F; deterministic Halpern 2/L_F, on the QP
+ * 2/(‖H‖₂ + ‖A‖₂); EAG on the QP 1/‖M‖₂ — see README for why).
  */
-export function stepSize(problem: FiniteSumProblem, method: MethodName, p: Pick<VrHalpernParams, 'etaAlg1' | 'etaHalpern'>): number {
+export function stepSize(problem: FiniteSumProblem, method: MethodName, p: Pick<VrHalpernParams, 'etaAlg1' | 'etaHalpern' | 'etaBaseline'>): number {
   const { kind, lipF, lipAvg, n } = problem
   switch (method) {
     case 'halpern':
-      return p.etaHalpern > 0 ? p.etaHalpern : 2 / lipF
+      if (p.etaHalpern > 0) return p.etaHalpern
+      // on the QP 2/‖M‖₂ diverges (M is not cocoercive); 2/(‖H‖₂ + ‖A‖₂) = 2 gives the spec's reference
+      return problem instanceof HardQpProblem ? 2 / problem.blockLipschitz : 2 / lipF
     case 'alg1':
       if (p.etaAlg1 > 0) return p.etaAlg1
       return kind === 'A' ? 2 / lipAvg : kind === 'B' ? 5 / lipAvg : 0.3
     case 'eg':
+      if (p.etaBaseline > 0) return p.etaBaseline
       return kind === 'B' ? 5 / lipF : kind === 'D' ? 0.5 : 1 / lipF
     case 'eag':
-      return kind === 'B' ? 5 / lipF : kind === 'D' ? 0.3 : 1 / lipF
+      if (p.etaBaseline > 0) return p.etaBaseline
+      // QP: 1/‖M‖₂ (the script's 0.3 is tuned for its 10⁶ epochs and barely moves in 5000)
+      return kind === 'B' ? 5 / lipF : 1 / lipF
     case 'vreg':
+      if (p.etaBaseline > 0) return p.etaBaseline
       return kind === 'D' ? 0.01 : (3 * Math.sqrt(1 / n)) / lipAvg
     case 'alg2':
       return kind === 'D' ? 0.001 : (5 * Math.sqrt((1 / n) * (1 - 1 / n))) / (Math.sqrt(n) + 1)
@@ -83,8 +91,8 @@ export function resolventScale(problem: FiniteSumProblem): number {
   return problem.kind === 'D' ? Math.sqrt(problem.n) : Math.sqrt(problem.n) / problem.lipAvg
 }
 
-export function solveVrHalpern(p: VrHalpernParams, ctx: SolveContext): void {
-  const problem = buildProblem(p, ctx)
+/** Run the method `p` asks for on `problem`, recording through ctx; returns the last iterate. */
+export function runMethod(problem: FiniteSumProblem, p: VrHalpernParams, ctx: SolveContext): Float64Array {
   const epochs = p.epochs > 0 ? p.epochs : DEFAULT_EPOCHS[p.problem]
   const settings: MethodSettings = {
     epochs,
@@ -97,15 +105,14 @@ export function solveVrHalpern(p: VrHalpernParams, ctx: SolveContext): void {
     recordEveryIteration: problem.kind === 'A',
     baselineResiduals: null,
   }
-  if (p.baseline && p.method !== 'halpern') {
-    settings.baselineResiduals = deterministicHalpern(problem, stepSize(problem, 'halpern', p), Math.ceil(epochs), null, ctx)
+  if (p.baseline && problem.kind === 'A' && p.method !== 'halpern') {
+    settings.baselineResiduals = deterministicHalpern(problem, stepSize(problem, 'halpern', p), Math.ceil(epochs), null, ctx).residuals
   }
   const tracker = new OracleTracker(ctx, problem, settings)
   const rng = ctx.stream(`sampling#${p.algoSeed}`)
   switch (p.method) {
     case 'halpern':
-      deterministicHalpern(problem, settings.eta, Math.ceil(epochs), tracker, ctx)
-      return
+      return deterministicHalpern(problem, settings.eta, Math.ceil(epochs), tracker, ctx).u
     case 'alg1':
       return algorithm1(problem, settings, tracker, rng, ctx)
     case 'alg2':
@@ -117,4 +124,8 @@ export function solveVrHalpern(p: VrHalpernParams, ctx: SolveContext): void {
     case 'vreg':
       return varianceReducedEG(problem, settings, tracker, rng, ctx)
   }
+}
+
+export function solveVrHalpern(p: VrHalpernParams, ctx: SolveContext): void {
+  runMethod(buildProblem(p, ctx), p, ctx)
 }

@@ -106,6 +106,7 @@ export default defineStudy({
     epochs: param.number({ label: 'epochs', help: 'budget in oracle calls / n; 0 = 300 (A), 1000 (B), 5000 (D)', default: 0, min: 0, max: 1e6 }),
     etaAlg1: param.number({ label: 'η (Alg. 1)', help: 'Algorithm 1 step; 0 = 2/L_avg (A), 5/‖A‖_F (B), 0.3 (D)', default: 0, min: 0 }),
     etaHalpern: param.number({ label: 'η (Halpern)', help: 'deterministic Halpern step; 0 = 2/L_F', default: 0, min: 0 }),
+    etaBaseline: param.number({ label: 'η (EG / EAG / VR-EG)', help: 'step of the EG, EAG or VR-EG baseline; 0 = the official scripts\' (game: 5/‖A‖₂ for EG and EAG, 3√p/‖A‖_F for VR-EG; QP: 0.5, 0.3, 0.01) or 1/L_F, 3√p/L_avg on problem A', default: 0, min: 0 }),
     batch: param.integer({ label: 'batch b', help: 'PAGE minibatch size; 0 = ⌊√n⌋', default: 0, min: 0 }),
     innerFactor: param.number({ label: 'inner factor', help: 'Algorithm 2: M_k = ⌊factor·n·log(k+2)⌋ VR-FoRB steps', default: 0.05, min: 0, exclusiveMin: true }),
     snapshot: param.choice({
@@ -116,7 +117,7 @@ export default defineStudy({
     }),
     baseline: param.boolean({
       label: 'gain ratio',
-      help: 'also run deterministic Halpern on the same data (uncounted) and record the gain ratio Halpern residual ÷ this residual at equal epochs',
+      help: 'problem A: also run deterministic Halpern on the same data (uncounted) and record the gain ratio Halpern residual ÷ this residual at equal epochs',
       default: true,
     }),
     algoSeed: param.integer({ label: 'sampling stream', help: 'index of the sampling stream; the data stream stays the same', default: 0, min: 0, max: 1000000 }),
