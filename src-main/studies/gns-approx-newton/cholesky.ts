@@ -53,3 +53,16 @@ export function choleskySolveInPlace(L: Float64Array, x: Float64Array, n: number
   forwardSolveInPlace(L, x, n)
   backSolveInPlace(L, x, n)
 }
+
+/**
+ * Solve U·y = b in place on `x` for an upper-triangular U stored row-major (e.g. U = Lᵀ kept
+ * transposed once), so the inner loop runs along contiguous rows.
+ */
+export function upperBackSolveInPlace(U: Float64Array, x: Float64Array, n: number): void {
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n
+    let s = x[i]
+    for (let k = i + 1; k < n; k++) s -= U[ri + k] * x[k]
+    x[i] = s / U[ri + i]
+  }
+}

@@ -3,13 +3,15 @@
  * norm ‖g‖²_* = gᵀB⁻¹g (the repository's `dual_norm_sqr = Binv.dot(x).dot(x)`). B is factored
  * once, B = L_B·L_Bᵀ, so ‖g‖²_* = ‖L_B⁻¹g‖² by one forward substitution.
  */
-import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from './cholesky'
+import { choleskyInto, forwardSolveInPlace, upperBackSolveInPlace } from './cholesky'
 
 export class Metric {
   /** B as a full n×n matrix (the identity when Euclidean) */
   readonly B: Float64Array
   readonly euclidean: boolean
   private readonly LB: Float64Array
+  /** L_Bᵀ stored row-major, so the back substitution of B⁻¹g reads contiguous rows */
+  private readonly LBt: Float64Array
   private readonly scratch: Float64Array
 
   constructor(
@@ -22,10 +24,13 @@ export class Metric {
       this.B = new Float64Array(n * n)
       for (let j = 0; j < n; j++) this.B[j * n + j] = 1
       this.LB = this.B
+      this.LBt = this.B
     } else {
       this.B = B
       this.LB = new Float64Array(n * n)
       if (!choleskyInto(B, this.LB, n)) throw new Error('the metric B is not positive definite')
+      this.LBt = new Float64Array(n * n)
+      for (let i = 0; i < n; i++) for (let k = 0; k <= i; k++) this.LBt[k * n + i] = this.LB[i * n + k]
     }
   }
 
@@ -50,6 +55,6 @@ export class Metric {
     out.set(g)
     if (this.euclidean) return
     forwardSolveInPlace(this.LB, out, this.n)
-    backSolveInPlace(this.LB, out, this.n)
+    upperBackSolveInPlace(this.LBt, out, this.n)
   }
 }

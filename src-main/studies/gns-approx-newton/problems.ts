@@ -29,7 +29,10 @@ export interface Objective {
   gram(eps: number): Float64Array
 }
 
-/** H = scale·Σ_i w_i a_i a_iᵀ over the rows of A (m×n): upper triangle by rank-one updates, mirrored. */
+/**
+ * H = scale·Σ_i w_i a_i a_iᵀ over the rows of A (m×n): the upper triangle by rank-four updates
+ * (four rows per sweep over H, so H streams through the cache m/4 times, not m), then mirrored.
+ */
 export function weightedGram(
   A: Float64Array,
   w: Float64Array,
@@ -39,13 +42,30 @@ export function weightedGram(
   H: Float64Array,
 ): void {
   H.fill(0)
-  for (let i = 0; i < m; i++) {
-    const wi = scale * w[i]
-    if (wi === 0) continue
+  let i = 0
+  for (; i + 3 < m; i += 4) {
+    const r0 = i * n
+    const r1 = r0 + n
+    const r2 = r1 + n
+    const r3 = r2 + n
+    const w0 = scale * w[i]
+    const w1 = scale * w[i + 1]
+    const w2 = scale * w[i + 2]
+    const w3 = scale * w[i + 3]
+    for (let j = 0; j < n; j++) {
+      const c0 = w0 * A[r0 + j]
+      const c1 = w1 * A[r1 + j]
+      const c2 = w2 * A[r2 + j]
+      const c3 = w3 * A[r3 + j]
+      const hj = j * n
+      for (let k = j; k < n; k++) H[hj + k] += c0 * A[r0 + k] + c1 * A[r1 + k] + (c2 * A[r2 + k] + c3 * A[r3 + k])
+    }
+  }
+  for (; i < m; i++) {
     const ri = i * n
+    const wi = scale * w[i]
     for (let j = 0; j < n; j++) {
       const c = wi * A[ri + j]
-      if (c === 0) continue
       const hj = j * n
       for (let k = j; k < n; k++) H[hj + k] += c * A[ri + k]
     }
