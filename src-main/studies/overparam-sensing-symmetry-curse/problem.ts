@@ -5,7 +5,11 @@
  * measurement operator is the identity (the population limit), so S = Z − M* and
  * L = ½‖Z − M*‖²_F.
  */
-import type { Rng } from '../../numeric/rng'
+
+/** what the problem draws from: a seeded stream (`ctx.stream('data')`, a numeric/rng Rng) */
+export interface GaussianSource {
+  gaussianMatrix(rows: number, cols: number, std?: number): Float64Array
+}
 
 export type Mode = 'factorisation' | 'sensing'
 export type Measurements = 'general' | 'symmetrised'
@@ -69,7 +73,7 @@ export function makeSensingData(
   r: number,
   m: number,
   measurements: Measurements,
-  rng: Rng,
+  rng: GaussianSource,
 ): SensingData {
   const U = orthonormaliseColumns(rng.gaussianMatrix(n, r), n, r)
   const sigma = groundTruthSpectrum(r)

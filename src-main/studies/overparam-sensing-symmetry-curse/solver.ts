@@ -4,7 +4,7 @@
  * nothing is allocated inside the iteration loop.
  */
 import type { SolveContext } from '../../kit'
-import { makeSensingData, residualMatrix, type Measurements, type Mode, type SensingData } from './problem'
+import { makeSensingData, residualMatrix, type GaussianSource, type Measurements, type Mode, type SensingData } from './problem'
 import { SmallSymEig } from './smallEig'
 
 export interface SensingParams {
@@ -189,7 +189,7 @@ export function balancingStep(F: Float64Array, G: Float64Array, n: number, k: nu
 /** The initialisation, from the "init" stream: X0 ~ N(0, α²); F0 ~ N(0, α²), G0 ~ N(0, (α/3)²) or N(0, α²). */
 export function initialFactors(
   p: Pick<SensingParams, 'n' | 'k' | 'alpha' | 'parameterisation' | 'initBalance'>,
-  rng: { gaussianMatrix(rows: number, cols: number, std?: number): Float64Array },
+  rng: GaussianSource,
 ): { F: Float64Array; G: Float64Array | null } {
   const F = rng.gaussianMatrix(p.n, p.k, p.alpha)
   if (p.parameterisation === 'symmetric') return { F, G: null }
