@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ChartSpec, FigureSpec } from '../../../src-shared/model'
 import { resolveStudyParams, runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
 import { linearPhaseSlope, logLogSlope } from './fits'
@@ -263,6 +264,13 @@ describe('runs', () => {
     const rate = study.figures!.find((f) => f.id === 'rate-vs-alpha-squared')!
     expect(rate.charts[0]).toMatchObject({ kind: 'summary', y: 'semilogSlope', x: 'alphaSquared' })
     expect(JSON.stringify(panel.charts)).toContain('"label":"balancing step (reconstruction)"')
+    for (const f of study.figures!) expect(() => FigureSpec.parse(f)).not.toThrow()
+    for (const c of study.charts) expect(() => ChartSpec.parse(c)).not.toThrow()
+    // every chart's run filter names runs of its figure
+    for (const f of study.figures!) {
+      const names = new Set(f.runs.map((r) => r.label))
+      for (const c of f.charts) for (const l of c.runs ?? []) expect(names.has(l), `${f.id}: ${l}`).toBe(true)
+    }
   })
 })
 
