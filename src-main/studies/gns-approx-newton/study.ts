@@ -80,9 +80,10 @@ function linearPhaseRate(run: RunView): number {
   return Math.pow(gap[last] / gap[first], 1 / (last - first))
 }
 
-function hitText(name: string, h: { k: number; solves: number; gap: number }, op: '≤' | '≥', bound: number, maxIter: number): string {
+function hitText(name: string, h: { k: number; solves: number; grads: number; gap: number }, op: '≤' | '≥', bound: number, maxIter: number): string {
   if (!Number.isFinite(h.k)) return `${name}: not reached in ${maxIter} iterations (f − f* = ${fmt(h.gap)}) ${op} ${bound}`
-  return `${name}: ${compare('k', h.k, op, bound)} (f − f* = ${fmt(h.gap)}, ${h.solves} linear solves)`
+  const cost = h.solves > 0 ? `${h.solves} linear solves` : `${h.grads} gradient evaluations`
+  return `${name}: ${compare('k', h.k, op, bound)} (f − f* = ${fmt(h.gap)}, ${cost})`
 }
 
 function gapAtEnd(fig: FigureView, label: string): { gap: number; k: number } {
