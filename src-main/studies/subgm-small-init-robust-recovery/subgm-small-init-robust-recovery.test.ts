@@ -231,6 +231,10 @@ describe('study manifest', () => {
     expect(study.warnings!(weak).join()).toMatch(/step budget η0\/\(1−ρ\) = 5 is below 2·ln\(1\/α\) = 13.8/)
   })
 
+  it('ties every claim to a declared figure', () => {
+    for (const c of study.claims!) expect(c.scope === 'figure' && study.figures!.some((f) => f.id === c.figure)).toBe(true)
+  })
+
   it('declares every figure of the spec with its runs', () => {
     const ids = study.figures!.map((f) => f.id)
     expect(ids).toEqual([
