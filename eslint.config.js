@@ -71,7 +71,7 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'studies run in workers' }],
           patterns: [
             {
-              group: ['../../*', '!../../kit', '!../../kit/*', '!../../numeric/*', '!../../../src-shared/*'],
+              group: ['../../*', '!../../kit', '!../../kit/*', '!../../numeric', '!../../numeric/*', '!../../../src-shared/*'],
               message: 'a study imports ../../kit and ../../numeric/* only',
             },
             { group: [...nodeBuiltins, 'better-sqlite3', 'ws'], message: 'studies are pure computations' },

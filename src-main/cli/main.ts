@@ -28,7 +28,8 @@ usage: descent COMMAND [flags]
   serve [--port P] [--open]                 the workbench in a browser, on 127.0.0.1 with a token
 
 every command: --db PATH (default: DESCENT_DB, else the desktop app's database), --json
-(exactly one JSON document on stdout), --workers N, --help`
+(exactly one JSON document on stdout), --workers N (default: one per core), --help
+solver limits: DESCENT_WORKER_MEMORY_MB (default 2048 per worker), DESCENT_RUN_TIME_LIMIT_S (default none)`
 
 const io: Io = {
   out: (t) => process.stdout.write(t + '\n'),
@@ -47,11 +48,22 @@ const COMMAND_FLAGS = {
 
 type Command = keyof typeof COMMAND_FLAGS
 
+/** Resource limits of solver workers: DESCENT_WORKER_MEMORY_MB, DESCENT_RUN_TIME_LIMIT_S. */
+function envLimit(name: string): number | undefined {
+  const v = process.env[name]
+  if (v === undefined || v === '') return undefined
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new UsageError(`${name}=${v}: expected a positive number`)
+  return Number(v)
+}
+
 function openWorkbench(db: string | undefined, workers: string | undefined, transport: 'web' = 'web'): Workbench {
+  const timeLimitS = envLimit('DESCENT_RUN_TIME_LIMIT_S')
   return new Workbench({
     dbPath: resolveDbPath(db),
     workerPath: new URL('./worker.js', import.meta.url),
     maxWorkers: intFlag('workers', workers, 1, 256),
+    maxMemoryMb: envLimit('DESCENT_WORKER_MEMORY_MB'),
+    timeLimitMs: timeLimitS === undefined ? undefined : timeLimitS * 1000,
     transport,
   })
 }

@@ -18,6 +18,19 @@ export class DivergedError extends Error {
   }
 }
 
+/** A solver's own exception, with the last iteration it recorded before throwing. */
+export class SolverError extends Error {
+  constructor(
+    readonly step: number | null,
+    readonly original: unknown,
+  ) {
+    const e = original as Error
+    super(`${e?.message ?? String(original)}${step === null ? ' (before the first recorded iteration)' : ` (after iteration ${step})`}`)
+    this.name = 'SolverError'
+    this.stack = `${this.message}\n${e?.stack?.split('\n').slice(1).join('\n') ?? ''}`
+  }
+}
+
 export class CancelledError extends Error {
   constructor() {
     super('cancelled')
@@ -44,6 +57,8 @@ export interface RecorderOptions {
   onBatch: (batch: MetricBatch) => void
   flushIntervalMs?: number
   now?: () => number
+  /** called at every flush; throws to end the run (the worker's memory guard) */
+  checkResources?: (iteration: number) => void
 }
 
 const INITIAL_CAPACITY = 256
@@ -73,6 +88,7 @@ export class Recorder implements SolveContext {
     this.opts = {
       flushIntervalMs: 100,
       now: () => performance.now(),
+      checkResources: () => undefined,
       ...opts,
     }
     this.t0 = this.opts.now()
@@ -128,7 +144,10 @@ export class Recorder implements SolveContext {
     }
     this.rows++
     const now = this.opts.now()
-    if (now - this.lastFlush >= this.opts.flushIntervalMs) this.flush()
+    if (now - this.lastFlush >= this.opts.flushIntervalMs) {
+      this.flush()
+      this.opts.checkResources(iteration)
+    }
   }
 
   /** Hand the buffered rows and events to onBatch (also called once at the end of a run). */
@@ -149,6 +168,11 @@ export class Recorder implements SolveContext {
     this.flushedRows = this.rows
     for (const buf of this.buffers.values()) buf.fill(NaN, 0, count)
     this.opts.onBatch(batch)
+  }
+
+  /** the last iteration passed to record (null before the first) */
+  get lastRecordedIteration(): number | null {
+    return this.lastIteration === -Infinity ? null : this.lastIteration
   }
 
   get rowCount(): number {
@@ -190,6 +214,9 @@ export async function executeSolve(
   const rec = new Recorder(opts)
   try {
     await study.solve(params as never, rec)
+  } catch (err) {
+    if (err instanceof DivergedError || err instanceof CancelledError) throw err
+    throw new SolverError(rec.lastRecordedIteration, err)
   } finally {
     rec.flush()
   }

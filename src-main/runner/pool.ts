@@ -7,7 +7,7 @@
  * Why not piscina: it reuses workers across tasks, so a solver's leaked state or exhausted heap
  * would carry into the next run; here every run gets a new isolate and ends with it.
  */
-import { availableParallelism } from 'node:os'
+import { availableParallelism, totalmem } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { MetricBatch } from '../kit/recorder'
 import type { WorkerJob, WorkerMessage } from './protocol'
@@ -42,6 +42,8 @@ interface Slot {
   cancelFlag: Int32Array
   ended: boolean
   timer: NodeJS.Timeout | null
+  /** when the worker last sent a batch: a solver allocating without recording goes silent */
+  lastHeard: number
 }
 
 export class WorkerPool {
@@ -50,17 +52,52 @@ export class WorkerPool {
   private readonly active = new Map<string, Slot>()
   private readonly opts: Required<PoolOptions>
   private closed = false
+  private watchdog: NodeJS.Timeout | null = null
+  private readonly rssCapBytes: number
 
   constructor(opts: PoolOptions) {
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as PoolOptions
     this.opts = {
       maxWorkers: Math.max(1, availableParallelism()),
       maxMemoryMb: 2048,
       timeLimitMs: 0,
       flushIntervalMs: 100,
       cancelGraceMs: 50,
-      ...opts,
+      ...given,
     }
     this.maxWorkers = this.opts.maxWorkers
+    this.rssCapBytes = Math.min(
+      0.8 * totalmem(),
+      process.memoryUsage.rss() + (this.opts.maxWorkers * this.opts.maxMemoryMb + 512) * 2 ** 20,
+    )
+  }
+
+  /**
+   * The process-wide guard behind the per-worker one: a solver that allocates typed arrays in
+   * a loop without recording never reaches the worker's own check, so when the process's
+   * resident memory passes the cap, the worker silent for longest is terminated.
+   */
+  private watchMemory(): void {
+    if (this.watchdog || this.active.size === 0) return
+    this.watchdog = setInterval(() => {
+      if (this.active.size === 0) {
+        clearInterval(this.watchdog!)
+        this.watchdog = null
+        return
+      }
+      const rss = process.memoryUsage.rss()
+      if (rss <= this.rssCapBytes) return
+      let victim: [string, Slot] | null = null
+      for (const entry of this.active) if (!victim || entry[1].lastHeard < victim[1].lastHeard) victim = entry
+      if (victim) {
+        void this.end(victim[0], {
+          status: 'failed',
+          message: `exceeded the memory limit (the process reached ${(rss / 2 ** 20).toFixed(0)} MB while this solver allocated without recording) and was terminated`,
+          step: null,
+        })
+      }
+    }, 100)
+    this.watchdog.unref()
   }
 
   get activeCount(): number {
@@ -108,7 +145,7 @@ export class WorkerPool {
 
   private launch(key: string, job: PoolJob): void {
     const shared = new SharedArrayBuffer(4)
-    const slot: Slot = { job, worker: null, cancelFlag: new Int32Array(shared), ended: false, timer: null }
+    const slot: Slot = { job, worker: null, cancelFlag: new Int32Array(shared), ended: false, timer: null, lastHeard: performance.now() }
     this.active.set(key, slot)
     const data: WorkerJob = {
       study: job.study,
@@ -116,6 +153,7 @@ export class WorkerPool {
       seed: job.seed,
       cancelFlag: shared,
       flushIntervalMs: this.opts.flushIntervalMs,
+      maxMemoryMb: this.opts.maxMemoryMb,
     }
     let worker: Worker
     try {
@@ -131,6 +169,7 @@ export class WorkerPool {
     }
     slot.worker = worker
     job.onStart()
+    this.watchMemory()
     if (this.opts.timeLimitMs > 0) {
       slot.timer = setTimeout(
         () => void this.end(key, { status: 'failed', message: `exceeded the time limit of ${this.opts.timeLimitMs} ms and was terminated`, step: null }),
@@ -139,6 +178,7 @@ export class WorkerPool {
     }
     worker.on('message', (m: WorkerMessage) => {
       if (slot.ended) return
+      slot.lastHeard = performance.now()
       if (m.type === 'batch') job.onBatch(m.batch)
       else if (m.type === 'done') void this.end(key, { status: 'done' })
       else void this.end(key, { status: m.kind, message: m.message, step: m.step })

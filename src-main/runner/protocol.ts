@@ -8,6 +8,8 @@ export interface WorkerJob {
   /** Int32Array[1] over a SharedArrayBuffer: set to 1 to request cancellation */
   cancelFlag: SharedArrayBuffer
   flushIntervalMs: number
+  /** cap on this isolate's JS heap plus typed-array memory, in MB */
+  maxMemoryMb: number
 }
 
 export type WorkerMessage =

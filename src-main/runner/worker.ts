@@ -2,8 +2,9 @@
  * A solver worker thread: runs one study solve and streams its metric batches to the pool.
  * One thread per run, so a solver that throws, leaks or never yields cannot touch another run.
  */
+import { getHeapStatistics } from 'node:v8'
 import { parentPort, workerData } from 'node:worker_threads'
-import { CancelledError, DivergedError, executeSolve } from '../kit/recorder'
+import { CancelledError, DivergedError, executeSolve, SolverError } from '../kit/recorder'
 import { getStudy } from '../studies/registry'
 import type { WorkerJob, WorkerMessage } from './protocol'
 
@@ -20,6 +21,14 @@ async function main(): Promise<void> {
       oracles: Object.keys(definition.oracles ?? {}),
       isCancelled: () => Atomics.load(cancel, 0) !== 0,
       flushIntervalMs: job.flushIntervalMs,
+      // V8's resourceLimits cap the JS heap only; typed arrays live outside it, so count both.
+      checkResources: (iteration) => {
+        const s = getHeapStatistics()
+        const usedMb = (s.used_heap_size + s.external_memory) / 2 ** 20
+        if (usedMb > job.maxMemoryMb) {
+          throw new Error(`exceeded the memory limit of ${job.maxMemoryMb} MB (${usedMb.toFixed(0)} MB in use at iteration ${iteration})`)
+        }
+      },
       onBatch: (batch) =>
         send(
           { type: 'batch', batch },
@@ -30,10 +39,8 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof CancelledError) send({ type: 'error', kind: 'cancelled', message: 'cancelled', step: null })
     else if (err instanceof DivergedError) send({ type: 'error', kind: 'diverged', message: err.message, step: err.step })
-    else {
-      const e = err as Error
-      send({ type: 'error', kind: 'failed', message: e?.stack ?? String(err), step: null })
-    }
+    else if (err instanceof SolverError) send({ type: 'error', kind: 'failed', message: err.stack ?? err.message, step: err.step })
+    else send({ type: 'error', kind: 'failed', message: (err as Error)?.stack ?? String(err), step: null })
   }
 }
 

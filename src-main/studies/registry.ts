@@ -9,6 +9,8 @@ import { ChartSpec, FigureSpec, StudyManifest } from '../../src-shared/model'
 import type { StudyDefinition } from '../kit/define'
 
 const modules = import.meta.glob<{ default: StudyDefinition }>('./*/study.ts', { eager: true })
+/** the fault-probe study of the tests, registered only when DESCENT_PROBE_STUDY=1 */
+const probes = import.meta.glob<{ default: StudyDefinition }>('../testing/probe-study.ts', { eager: true })
 const sources = import.meta.glob<string>(['./*/**/*.ts', '!./*/**/*.test.ts'], {
   query: '?raw',
   import: 'default',
@@ -16,7 +18,11 @@ const sources = import.meta.glob<string>(['./*/**/*.ts', '!./*/**/*.test.ts'], {
 })
 
 function folderOf(path: string): string {
-  return path.split('/')[1]
+  return path.startsWith('../') ? 'probe' : path.split('/')[1]
+}
+
+function probeEnabled(): boolean {
+  return typeof process !== 'undefined' && process.env.DESCENT_PROBE_STUDY === '1'
 }
 
 function codeHashOf(folder: string): string {
@@ -37,7 +43,8 @@ export interface RegisteredStudy {
 
 function register(): Map<string, RegisteredStudy> {
   const out = new Map<string, RegisteredStudy>()
-  for (const [path, mod] of Object.entries(modules)) {
+  const found = { ...modules, ...(probeEnabled() ? probes : {}) }
+  for (const [path, mod] of Object.entries(found)) {
     const def = mod.default
     const folder = folderOf(path)
     if (!def || def.id !== folder) {
