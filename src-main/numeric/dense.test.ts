@@ -76,8 +76,12 @@ describe('gemm', () => {
     [1, 1, 1],
     [3, 5, 4],
     [9, 7, 13],
-    [17, 6, 130], // k above the 128 panel width
+    [17, 6, 130],
     [4, 0, 3],
+    // Packed path (≥ 24³ multiply-adds): ragged edges and k across two 256-deep panels.
+    [37, 29, 300],
+    [64, 64, 64],
+    [5, 70, 90],
   ]
   for (const [m, n, k] of shapes) {
     for (const tA of [false, true]) {
