@@ -75,7 +75,29 @@ describe('seriesChartOptions', () => {
     const b = seriesChartOptions({ spec: spec({ logX: true }), metrics, xLabel: 'iteration', runs: [run()], multiRun: false, dark: false })
     expect(b.floored).toBe(1)
     expect(b.floorX).toBeCloseTo(0.1, 15)
+    expect(b.floorY).toBeNull() // only x was floored
     expect(b.points).toBe(5)
+  })
+
+  it('keeps reference lines inside the data range so they do not stretch the axes', () => {
+    const x = f64([1, 10, 100, 1000])
+    const err = f64([1, 0.5, 0.1, 1e-3])
+    const b = seriesChartOptions({
+      spec: spec({ logX: true, overlays: [{ kind: 'powerLaw', slope: -3, anchorX: 100, label: 'steep' }] }),
+      metrics,
+      xLabel: 'iteration',
+      runs: [run({ x, columns: { err } })],
+      multiRun: false,
+      dark: false,
+    })
+    const o = seriesOf(b.option).find((s) => s.name === 'steep')!
+    expect(dataOf(o).length).toBeGreaterThan(5)
+    for (const [, yv] of dataOf(o)) expect(yv >= 1e-3 && yv <= 1).toBe(true)
+  })
+
+  it('leaves out an events overlay when no run has that event', () => {
+    const b = seriesChartOptions({ spec: spec({ overlays: [{ kind: 'events', event: 'fix', label: 'fix' }] }), metrics, xLabel: 'iteration', runs: [run()], multiRun: false, dark: false })
+    expect(seriesOf(b.option).some((s) => s.name === 'fix')).toBe(false)
   })
 
   it('does not floor anything on linear axes', () => {

@@ -140,6 +140,7 @@ function axisOption(kind: 'x' | 'y', log: boolean, name: string, category?: stri
       ...base,
       type: 'log',
       logBase: 10,
+      splitNumber: kind === 'y' ? 8 : 6,
       axisLabel: { formatter: (v: number) => formatLogTick(v) },
       minorTick: { show: true },
     }
@@ -188,7 +189,7 @@ interface Extent {
 }
 
 /** Sample points uniformly on screen (log-spaced on a log axis). */
-function sampleX(xMin: number, xMax: number, log: boolean, n = 48): number[] {
+function sampleX(xMin: number, xMax: number, log: boolean, n = 96): number[] {
   const out: number[] = []
   if (!(xMax > xMin)) return [xMin]
   if (log) {
@@ -215,10 +216,11 @@ export function valueNear(x: ArrayLike<number>, y: ArrayLike<number>, at: number
   return best
 }
 
-/** Keep reference lines from stretching the axes far beyond the data. */
+/** Keep reference lines inside the data's y-range, so a bound never stretches the axes. */
 function clipToExtent(points: [number, number][], e: Extent, logY: boolean): [number, number][] {
-  const lo = logY ? e.yMin / 100 : e.yMin - (e.yMax - e.yMin)
-  const hi = logY ? e.yMax * 100 : e.yMax + (e.yMax - e.yMin)
+  const pad = logY ? 0 : 0.05 * (e.yMax - e.yMin)
+  const lo = e.yMin - pad
+  const hi = e.yMax + pad
   return points.filter(([, y]) => Number.isFinite(y) && y >= lo && y <= hi && (!logY || y > 0))
 }
 
@@ -273,6 +275,7 @@ function overlaySeries(overlays: readonly OverlaySpec[], ctx: OverlayContext): L
       }
       case 'events': {
         const positions = ctx.eventPositions(o.event).slice(0, 200)
+        if (!positions.length) break // no such event in these runs: no legend entry for it
         out.push({
           ...base(o.label),
           markLine: {
@@ -396,6 +399,8 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
   const series: (LineSeriesOption | ScatterSeriesOption)[] = []
   const flooredPoints: [number, number][] = []
   let floored = 0
+  let flooredX = 0
+  let flooredY = 0
   let points = 0
   let xMin = Infinity
   let xMax = -Infinity
@@ -413,6 +418,8 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
       const y = fy(y0)
       if (x !== x0 || y !== y0) {
         floored++
+        if (x !== x0) flooredX++
+        if (y !== y0) flooredY++
         if (flooredPoints.length < 1000) flooredPoints.push([x, y])
       }
       data[i] = [x, y]
@@ -502,10 +509,10 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
     ...commonOption(dark, lines.length <= 12),
     legend: { ...(commonOption(dark, true).legend as object), data: legendNames },
     xAxis: axisOption('x', logX, input.xLabel),
-    yAxis: axisOption('y', logY, yAxisName(spec, metrics)),
+    yAxis: axisOption('y', logY, multiRun || spec.y.length > 1 ? yAxisName(spec, metrics) : (metrics[spec.y[0]]?.unit ?? '')),
     series,
   } as EChartsOption
-  return { option, points, floored, floorY: floored ? floorY : null, floorX: floored ? floorX : null }
+  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null }
 }
 
 // ---------------------------------------------------------------- summary charts
@@ -573,6 +580,8 @@ export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
   const legendNames: string[] = []
   const flooredPoints: [number | string, number][] = []
   let floored = 0
+  let flooredX = 0
+  let flooredY = 0
   let points = 0
   let g = 0
   let anchor: { x: number[]; y: number[] } | null = null
@@ -591,6 +600,8 @@ export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
       const y = fy(p.y)
       if (x !== p.x || y !== p.y) {
         floored++
+        if (x !== p.x) flooredX++
+        if (y !== p.y) flooredY++
         flooredPoints.push([x, y])
       }
       if (!byX.has(x)) byX.set(x, [])
@@ -653,7 +664,7 @@ export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
     yAxis: axisOption('y', logY, input.yLabel),
     series,
   } as EChartsOption
-  return { option, points, floored, floorY: floored ? floorY : null, floorX: floored ? floorX : null }
+  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null }
 }
 
 /** The x-axis of a series chart in words. */
