@@ -3,6 +3,7 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { ApiError } from '../../src-shared/api'
 import { UnknownStudyError } from '../studies/registry'
 import { StoreError } from '../store/store'
@@ -76,7 +77,10 @@ function findChromium(): string | null {
 }
 
 async function serve(wb: Workbench, port: string | undefined, open: boolean, json: boolean): Promise<never> {
-  const host = await startWebHost(wb, { port: intFlag('port', port, 0, 65535) })
+  const host = await startWebHost(wb, {
+    port: intFlag('port', port, 0, 65535),
+    rendererDir: fileURLToPath(new URL('../renderer/', import.meta.url)),
+  })
   if (json) io.out(JSON.stringify({ url: host.url, port: host.port, token: host.token, db: wb.store.path }))
   else {
     io.out(`Descent ${APP_VERSION} is serving the workbench at\n\n  ${host.url}\n`)

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { ApiError, channels, type Channel } from '../../src-shared/api'
 import { decodeWire, encodeWire, type ClientMessage, type ServerMessage } from '../../src-shared/wire'
@@ -37,9 +36,10 @@ export interface WebHost {
   close(): Promise<void>
 }
 
-export async function startWebHost(wb: Workbench, opts: { port?: number; rendererDir?: string; token?: string } = {}): Promise<WebHost> {
+/** `rendererDir`: the built renderer (out/renderer), given by the entry module that knows its place. */
+export async function startWebHost(wb: Workbench, opts: { rendererDir: string; port?: number; token?: string }): Promise<WebHost> {
   const token = opts.token ?? randomBytes(24).toString('base64url')
-  const rendererDir = opts.rendererDir ?? fileURLToPath(new URL('../renderer/', import.meta.url))
+  const rendererDir = opts.rendererDir
   let port = 0
 
   const refuse = (res: ServerResponse, status: number, reason: string): void => {
