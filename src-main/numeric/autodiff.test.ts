@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as ad from './autodiff'
-import { hessianVectorProduct, valueAndGrad, directionalDerivative, type Parameter, type ScalarFunction } from './autodiff'
+import { directionalDerivative, hessianOperator, hessianVectorProduct, valueAndGrad, type Parameter, type ScalarFunction } from './autodiff'
 import { Rng } from './rng'
 
 const rng = Rng.stream(5, 'autodiff.test')
@@ -249,5 +249,32 @@ describe('agreement with numpy (fixtures/autodiff.json)', () => {
     expect(Math.abs(value - fx.loss) / fx.loss).toBeLessThan(1e-12)
     expect(relErr(grads, fx.grads.map((g) => Float64Array.from(g)))).toBeLessThan(1e-12)
     expect(relErr(hv, fx.hvFiniteDifference.map((g) => Float64Array.from(g)))).toBeLessThan(1e-7)
+  })
+})
+
+describe('hessianOperator', () => {
+  it('feeds Lanczos: the extreme Hessian eigenvalues of ridge regression match XᵀX/N + λI (rel. 1e-12)', async () => {
+    const { lanczosExtremes } = await import('./spectra')
+    const { symEigvalues } = await import('./linalg')
+    const N = 30
+    const d = 6
+    const lambda = 0.1
+    const X = rng.gaussianMatrix(N, d)
+    const y = rng.gaussianMatrix(N, 1)
+    const f: ScalarFunction = (t, [w]) =>
+      ad.add(ad.squaredLoss(ad.matmul(t.constant(X, [N, d]), w), t.constant(y, [N])), ad.scale(ad.sum(ad.square(w)), lambda / 2))
+    const H = hessianOperator(f, [param([d])])
+    expect(H.n).toBe(d)
+    const ritz = lanczosExtremes(H.matvec, H.n, d, { rng: Rng.stream(1, 'hess') })
+    const G = new Float64Array(d * d)
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        for (let r = 0; r < N; r++) G[i * d + j] += (X[r * d + i] * X[r * d + j]) / N
+      }
+      G[i * d + i] += lambda
+    }
+    const exact = symEigvalues(G, d)
+    expect(Math.abs(ritz.values[d - 1] - exact[d - 1]) / exact[d - 1]).toBeLessThan(1e-12)
+    expect(Math.abs(ritz.values[0] - exact[0]) / exact[d - 1]).toBeLessThan(1e-12)
   })
 })

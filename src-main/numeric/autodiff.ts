@@ -698,3 +698,32 @@ export function directionalDerivative(f: ScalarFunction, params: Parameter[], di
   const out = f(tape, leaves)
   return { value: out.item(), derivative: out.tangent ? out.tangent[0] : 0 }
 }
+
+/** Total entry count of a parameter list (the length of its flattened vector). */
+export function parameterCount(params: Parameter[]): number {
+  return params.reduce((s, p) => s + p.value.length, 0)
+}
+
+/**
+ * The Hessian ∇²f(θ) at fixed parameters as a matrix-free operator on the flattened parameter
+ * vector (parameters concatenated in order), for `lanczosExtremes`, `powerIteration` and
+ * `stochasticLanczosQuadrature`. Each product costs one forward and one backward pass.
+ */
+export function hessianOperator(f: ScalarFunction, params: Parameter[]): { n: number; matvec: (x: Float64Array, out: Float64Array) => void } {
+  const n = parameterCount(params)
+  const matvec = (x: Float64Array, out: Float64Array): void => {
+    let off = 0
+    const direction = params.map((p) => {
+      const d = x.subarray(off, off + p.value.length)
+      off += p.value.length
+      return d
+    })
+    const { hv } = hessianVectorProduct(f, params, direction)
+    off = 0
+    for (const h of hv) {
+      out.set(h, off)
+      off += h.length
+    }
+  }
+  return { n, matvec }
+}

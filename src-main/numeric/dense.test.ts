@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { axpy, dot, eye, frobNorm, gemm, gemv, matmul, nrm2, outer, scal, syrk, transpose } from './dense'
+import { amax, axpy, dot, eye, frobNorm, gemm, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
 import { Rng } from './rng'
 
 /** Textbook triple loop on explicitly transposed copies: the reference every kernel must match. */
@@ -48,6 +48,22 @@ describe('level 1', () => {
     expect(nrm2(Float64Array.from([3e-200, 4e-200])) / 5e-200).toBeCloseTo(1, 14)
     expect(nrm2(new Float64Array(4))).toBe(0)
     expect(frobNorm(Float64Array.from([1, 2, 2, 4]))).toBe(5)
+  })
+})
+
+describe('elementwise, allocation-free', () => {
+  it('waxpby, hadamard, mapInto, zipInto write into out (aliasing allowed); amax and sum reduce', () => {
+    const x = Float64Array.from([1, -2, 3])
+    const y = Float64Array.from([4, 5, -6])
+    expect(Array.from(waxpby(2, x, -1, y, new Float64Array(3)))).toEqual([-2, -9, 12])
+    expect(Array.from(hadamard(x, y, new Float64Array(3)))).toEqual([4, -10, -18])
+    const z = x.slice()
+    expect(mapInto(z, z, (v, i) => v * v + i)).toBe(z)
+    expect(Array.from(z)).toEqual([1, 5, 11])
+    expect(Array.from(zipInto(new Float64Array(3), x, y, (a, b) => Math.max(a, b)))).toEqual([4, 5, 3])
+    expect(amax(y)).toBe(6)
+    expect(Number.isNaN(amax(Float64Array.from([1, NaN, 2])))).toBe(true)
+    expect(sum(Float64Array.from([1, 2, 3, 4, 5]))).toBe(15)
   })
 })
 

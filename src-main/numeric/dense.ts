@@ -39,6 +39,56 @@ export function scal(alpha: number, x: Float64Array): Float64Array {
   return x
 }
 
+/** out = alpha·x + beta·y (BLAS-style waxpby); out may alias x or y. */
+export function waxpby(alpha: number, x: Float64Array, beta: number, y: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < out.length; i++) out[i] = alpha * x[i] + beta * y[i]
+  return out
+}
+
+/** out = x ⊙ y (elementwise product); out may alias x or y. */
+export function hadamard(x: Float64Array, y: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < out.length; i++) out[i] = x[i] * y[i]
+  return out
+}
+
+/**
+ * out[i] = f(x[i], i) without allocating (out may be x). Keep f monomorphic at each call site so
+ * V8 inlines it into the loop.
+ */
+export function mapInto(out: Float64Array, x: Float64Array, f: (v: number, i: number) => number): Float64Array {
+  for (let i = 0; i < out.length; i++) out[i] = f(x[i], i)
+  return out
+}
+
+/** out[i] = f(x[i], y[i], i) without allocating (out may alias x or y). */
+export function zipInto(out: Float64Array, x: Float64Array, y: Float64Array, f: (a: number, b: number, i: number) => number): Float64Array {
+  for (let i = 0; i < out.length; i++) out[i] = f(x[i], y[i], i)
+  return out
+}
+
+/** max_i |x_i| (the ∞-norm; 0 for an empty vector, NaN if any entry is NaN). */
+export function amax(x: Float64Array): number {
+  let m = 0
+  for (let i = 0; i < x.length; i++) {
+    const a = Math.abs(x[i])
+    if (a > m || a !== a) m = a
+  }
+  return m
+}
+
+/** Σ x_i. */
+export function sum(x: Float64Array): number {
+  let s0 = 0
+  let s1 = 0
+  let i = 0
+  for (; i + 1 < x.length; i += 2) {
+    s0 += x[i]
+    s1 += x[i + 1]
+  }
+  if (i < x.length) s0 += x[i]
+  return s0 + s1
+}
+
 /**
  * Euclidean norm without overflow or underflow: the scaled sum of squares of LAPACK's dnrm2
  * (Hammarling's algorithm), so that nrm2([1e200, 1e200]) is finite.
