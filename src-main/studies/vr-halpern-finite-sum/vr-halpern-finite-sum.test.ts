@@ -167,6 +167,19 @@ describe('oracle accounting and update rules', () => {
   })
 })
 
+describe('every method on every problem', () => {
+  it('runs to its budget with finite residuals (tiny sizes)', async () => {
+    for (const problem of ['A', 'B', 'D'] as const) {
+      for (const method of ['halpern', 'alg1', 'alg2', 'eg', 'eag', 'vreg'] as const) {
+        const r = await runLocal(study, { problem, method, N: 200, d: 4, n: 16, epochs: 12, baseline: true }, 3)
+        expect(r.status, `${problem}/${method}: ${r.error}`).toBe('done')
+        expect(r.summary.epochs).toBeGreaterThanOrEqual(12)
+        expect(Number.isFinite(r.summary.residual)).toBe(true)
+      }
+    }
+  })
+})
+
 describe('determinism and golden values', () => {
   it('same seed: bit-identical; another sampling stream: same data, other path', async () => {
     const a = await runLocal(study, { problem: 'A', method: 'alg1', N: 400, d: 5, epochs: 10, baseline: true }, 4)
