@@ -3,6 +3,7 @@ import type { MetricSpec } from '../../../src-shared/model'
 import {
   expandColumns,
   logFloor,
+  logLabelStep,
   seriesChartOptions,
   summaryChartOptions,
   type ChartRunData,
@@ -261,6 +262,14 @@ describe('summaryChartOptions', () => {
     const line = seriesOf(b.option).find((s) => s.type === 'line')!
     expect(dataOf(line)).toEqual([[1, 2]])
     expect(seriesOf(b.option).find((s) => s.type === 'scatter')!.data).toHaveLength(3)
+  })
+})
+
+describe('logLabelStep', () => {
+  it('labels every decade on short ranges and thins labels on long ones', () => {
+    expect(logLabelStep(1e-3, 1, 7)).toBe(1)
+    expect(logLabelStep(1e-16, 1, 7)).toBe(3)
+    expect(logLabelStep(1e-300, 1e10, 7)).toBe(45)
   })
 })
 

@@ -125,7 +125,24 @@ function minPositive(values: Iterable<number>): number {
 
 // ---------------------------------------------------------------- axes
 
-function axisOption(kind: 'x' | 'y', log: boolean, name: string, category?: string[]): Record<string, unknown> {
+/**
+ * Log-axis ticks: ECharts puts log ticks 1 or 10 decades apart, so a 16-decade range gets four
+ * labels 10 decades apart. Ticks every decade instead, labelling every k-th so that about
+ * `labels` labels show.
+ */
+export function logLabelStep(min: number, max: number, labels: number): number {
+  if (!(min > 0) || !(max > 0)) return 1
+  const decades = Math.ceil(Math.log10(max)) - Math.floor(Math.log10(min))
+  return Math.max(1, Math.ceil(decades / labels))
+}
+
+function axisOption(
+  kind: 'x' | 'y',
+  log: boolean,
+  name: string,
+  category?: string[],
+  extent?: { min: number; max: number },
+): Record<string, unknown> {
   const base: Record<string, unknown> = {
     name,
     nameLocation: kind === 'x' ? 'middle' : 'end',
@@ -136,13 +153,22 @@ function axisOption(kind: 'x' | 'y', log: boolean, name: string, category?: stri
   }
   if (category) return { ...base, type: 'category', data: category, boundaryGap: false }
   if (log) {
+    const step = extent ? logLabelStep(extent.min, extent.max, kind === 'y' ? 7 : 6) : 1
     return {
       ...base,
       type: 'log',
       logBase: 10,
-      splitNumber: kind === 'y' ? 8 : 6,
-      axisLabel: { formatter: (v: number) => formatLogTick(v) },
-      minorTick: { show: true },
+      // a large splitNumber makes ECharts tick every decade (see logLabelStep)
+      splitNumber: 60,
+      axisLabel: {
+        formatter: (v: number) => {
+          const e = Math.round(Math.log10(v))
+          return e % step === 0 ? formatLogTick(v) : ''
+        },
+        showMinLabel: true,
+      },
+      minorTick: { show: step === 1 },
+      minorSplitLine: { show: false },
     }
   }
   return {
@@ -508,8 +534,11 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
   const option: EChartsOption = {
     ...commonOption(dark, lines.length <= 12),
     legend: { ...(commonOption(dark, true).legend as object), data: legendNames },
-    xAxis: axisOption('x', logX, input.xLabel),
-    yAxis: axisOption('y', logY, multiRun || spec.y.length > 1 ? yAxisName(spec, metrics) : (metrics[spec.y[0]]?.unit ?? '')),
+    xAxis: axisOption('x', logX, input.xLabel, undefined, { min: xMin, max: xMax }),
+    yAxis: axisOption('y', logY, multiRun || spec.y.length > 1 ? yAxisName(spec, metrics) : (metrics[spec.y[0]]?.unit ?? ''), undefined, {
+      min: yMin,
+      max: yMax,
+    }),
     series,
   } as EChartsOption
   return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null }
@@ -660,8 +689,8 @@ export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
   const option: EChartsOption = {
     ...commonOption(dark, false),
     legend: { ...(commonOption(dark, false).legend as object), data: legendNames },
-    xAxis: axisOption('x', logX, input.xLabel, categorical ? categories : undefined),
-    yAxis: axisOption('y', logY, input.yLabel),
+    xAxis: axisOption('x', logX, input.xLabel, categorical ? categories : undefined, { min: xMin, max: xMax }),
+    yAxis: axisOption('y', logY, input.yLabel, undefined, { min: yMin, max: yMax }),
     series,
   } as EChartsOption
   return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null }
