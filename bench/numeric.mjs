@@ -1,6 +1,10 @@
-// Runs bench/numeric.bench.ts under Vite's module runner (TypeScript without a build step).
-//   node bench/numeric.mjs [--json] [--reps N] [--only NAME] [--mlmatrix]
+// Runs the numeric benchmark (or, with --accuracy, the accuracy table) under Vite's module
+// runner: TypeScript without a build step.
+//   node bench/numeric.mjs [--json] [--reps N] [--only NAME] [--mlmatrix] [--numpy-threads N]
+//   node bench/numeric.mjs --accuracy
 import { runnerImport } from 'vite'
 
-const { module } = await runnerImport(new URL('./numeric.bench.ts', import.meta.url).pathname, { configFile: false, logLevel: 'error' })
-await module.main(process.argv.slice(2))
+const args = process.argv.slice(2)
+const file = args.includes('--accuracy') ? './numeric.accuracy.ts' : './numeric.bench.ts'
+const { module } = await runnerImport(new URL(file, import.meta.url).pathname, { configFile: false, logLevel: 'error' })
+await module.main(args)
