@@ -1,0 +1,86 @@
+/**
+ * The conformance suite every registered study passes (Benchopt's idea): the manifest is valid
+ * and self-consistent, every figure preset's params resolve, and the solver is deterministic
+ * and finite. Each solver runs twice from its defaults for a short wall-clock slice (cancelled
+ * cooperatively), and the common prefix of the two recordings must be bit-identical.
+ */
+import { describe, expect, it } from 'vitest'
+import { BUILTIN_AXES } from '../../src-shared/model'
+import { resolveStudyParams, joinBatches } from '../kit/harness'
+import { CancelledError, executeSolve, type MetricBatch } from '../kit/recorder'
+import { evaluateRunClaims, makeRunView, summarize } from '../kit/runview'
+import type { StudyDefinition } from '../kit/define'
+import { studies } from './registry'
+
+const SLICE_MS = 1500
+
+async function slice(study: StudyDefinition, seed: number) {
+  const params = resolveStudyParams(study, {})
+  const batches: MetricBatch[] = []
+  let deadline = Infinity
+  const run = executeSolve(study, params, {
+    seed,
+    oracles: Object.keys(study.oracles ?? {}),
+    isCancelled: () => performance.now() > deadline,
+    onBatch: (b) => batches.push(b),
+  })
+  deadline = performance.now() + SLICE_MS
+  try {
+    await run
+  } catch (err) {
+    if (!(err instanceof CancelledError)) throw err
+  }
+  return { params, ...joinBatches(batches), events: batches.flatMap((b) => b.events) }
+}
+
+const all = [...studies().values()]
+
+describe('study registry', () => {
+  it('finds the study folders', () => {
+    expect(all.length).toBeGreaterThanOrEqual(2)
+  })
+})
+
+describe.each(all.map((s) => [s.manifest.id, s] as const))('%s conforms', (_id, { definition, manifest }) => {
+  it('has a self-consistent manifest', () => {
+    const axes = new Set<string>([...BUILTIN_AXES, ...Object.keys(manifest.oracles).map((o) => `oracle:${o}`)])
+    for (const chart of [...manifest.charts, ...manifest.figures.flatMap((f) => f.charts)]) {
+      if (chart.kind === 'series') {
+        for (const y of chart.y) expect(manifest.metrics, `chart ${chart.id} plots unknown metric ${y}`).toHaveProperty([y])
+        expect(axes.has(chart.x) || chart.x in manifest.metrics, `chart ${chart.id}: unknown x-axis ${chart.x}`).toBe(true)
+      }
+    }
+    const figureIds = manifest.figures.map((f) => f.id)
+    expect(new Set(figureIds).size).toBe(figureIds.length)
+    for (const c of manifest.claims) if (c.scope === 'figure') expect(figureIds).toContain(c.figure)
+    for (const f of manifest.figures) {
+      const labels = f.runs.map((r) => r.label)
+      expect(new Set(labels).size, `figure ${f.id} has duplicate run labels`).toBe(labels.length)
+    }
+    expect(manifest.paper.arxiv).toMatch(/^\d{4}\.\d{4,5}$/)
+  })
+
+  it('resolves the params of every figure preset', () => {
+    for (const f of definition.figures ?? []) {
+      for (const r of f.runs) expect(() => resolveStudyParams(definition, r.params), `${f.id}/${r.label}`).not.toThrow()
+    }
+  })
+
+  it('records finite, bit-identical metrics for the same seed', async () => {
+    const a = await slice(definition, 1)
+    const b = await slice(definition, 1)
+    const n = Math.min(a.length, b.length)
+    expect(n, 'the solver recorded nothing within the slice').toBeGreaterThan(0)
+    for (const name of Object.keys(a.columns)) {
+      if (name === 'wallMs') continue
+      const x = a.columns[name].subarray(0, n)
+      const y = b.columns[name]?.subarray(0, n)
+      expect(y, `column ${name}`).toBeDefined()
+      expect(Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y!.buffer, y!.byteOffset, y!.byteLength)), `column ${name} differs`).toBe(true)
+    }
+    // summaries and run-scope claims are evaluable on a partial run (verdicts may be either)
+    const view = makeRunView({ label: null, params: a.params, seed: 1, status: 'cancelled', summary: {}, events: a.events, columns: a.columns })
+    expect(() => summarize(definition, view, a.columns)).not.toThrow()
+    expect(() => evaluateRunClaims(definition, view)).not.toThrow()
+  })
+})
