@@ -122,14 +122,17 @@ export function fitLaws(d: RegressionData, idx: Int32Array | null): PowerLaw {
     sDL += b * l
     sDB += b * s
   }
+  // a regressor that is constant up to round-off (one N, or one D) makes the design singular
+  const constN = !(sNN > 1e-24 * n * (mN * mN + 1))
+  const constD = !(sDD > 1e-24 * n * (mD * mD + 1))
   const det = sNN * sDD - sND * sND
   let cN = NaN
   let cD = NaN
-  if (det > 1e-12 * sNN * sDD && sNN > 0 && sDD > 0) {
+  if (!constN && !constD && det > 1e-12 * sNN * sDD) {
     cN = (sDD * sNL - sND * sDL) / det
     cD = (sNN * sDL - sND * sNL) / det
   }
-  const bD = sDD > 0 ? sDB / sDD : NaN
+  const bD = constD ? NaN : sDB / sDD
   return {
     lrIntercept: mL - cN * mN - cD * mD,
     lrCoefN: cN,
@@ -140,9 +143,11 @@ export function fitLaws(d: RegressionData, idx: Int32Array | null): PowerLaw {
 }
 
 export interface BootstrapResult {
+  /** every resample's refit; a part whose design was singular (one N, or one D) is NaN */
   laws: PowerLaw[]
-  /** resamples whose design was singular (dropped) */
+  /** resamples with at least one singular part */
   skipped: number
+  /** per-coefficient mean over the resamples where it is finite (NaN when it never is) */
   mean: PowerLaw
 }
 
@@ -156,23 +161,22 @@ export function bootstrapLaws(d: RegressionData, B: number, rng: Rng, isCancelle
     if ((b & 63) === 0 && isCancelled()) return null
     for (let k = 0; k < n; k++) idx[k] = rng.int(n)
     const law = fitLaws(d, idx)
-    if (Number.isFinite(law.lrCoefN) && Number.isFinite(law.lrCoefD) && Number.isFinite(law.bsCoefD)) laws.push(law)
-    else skipped++
+    laws.push(law)
+    if (!(Number.isFinite(law.lrCoefN) && Number.isFinite(law.lrCoefD) && Number.isFinite(law.bsCoefD))) skipped++
   }
-  const mean: PowerLaw = { lrIntercept: 0, lrCoefN: 0, lrCoefD: 0, bsIntercept: 0, bsCoefD: 0 }
-  for (const l of laws) {
-    mean.lrIntercept += l.lrIntercept / laws.length
-    mean.lrCoefN += l.lrCoefN / laws.length
-    mean.lrCoefD += l.lrCoefD / laws.length
-    mean.bsIntercept += l.bsIntercept / laws.length
-    mean.bsCoefD += l.bsCoefD / laws.length
-  }
+  const keys: (keyof PowerLaw)[] = ['lrIntercept', 'lrCoefN', 'lrCoefD', 'bsIntercept', 'bsCoefD']
+  const mean = Object.fromEntries(
+    keys.map((k) => {
+      const v = laws.map((l) => l[k]).filter(Number.isFinite)
+      return [k, v.length ? v.reduce((a, x) => a + x, 0) / v.length : NaN]
+    }),
+  ) as unknown as PowerLaw
   return { laws, skipped, mean }
 }
 
 /** Percentile (linear interpolation between order statistics) of an unsorted list. */
 export function percentile(values: readonly number[], q: number): number {
-  const s = Float64Array.from(values).sort()
+  const s = Float64Array.from(values.filter(Number.isFinite)).sort()
   if (s.length === 0) return NaN
   const h = (s.length - 1) * q
   const lo = Math.floor(h)
@@ -204,6 +208,8 @@ export function nearestRun(pair: Pair, lr: number, bsTokens: number): GridRun {
 export function lawGap(pair: Pair, law: PowerLaw): { gapPct: number; run: GridRun; lr: number; bsTokens: number } {
   const lr = optimalLr(law, pair.lawN, pair.D)
   const bsTokens = optimalBatchTokens(law, pair.D)
+  // a law that could not be fitted (singular design) predicts nothing
+  if (!Number.isFinite(lr) || !Number.isFinite(bsTokens)) return { gapPct: NaN, run: pair.best, lr, bsTokens }
   const run = nearestRun(pair, lr, bsTokens)
   return { gapPct: 100 * (run.loss / pair.best.loss - 1), run, lr, bsTokens }
 }

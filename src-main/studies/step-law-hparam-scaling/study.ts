@@ -262,11 +262,13 @@ function solveStepLaw(p: P, ctx: SolveContext): void {
       ctx.record(i, finiteOnly(row))
     })
   } else if (p.view === 'bootstrap') {
+    // sorted finite values of each exponent: the empirical quantile curve of its bootstrap distribution
     const sorted = {
-      lrN: Float64Array.from(exps.lrN).sort(),
-      lrD: Float64Array.from(exps.lrD).sort(),
-      bsD: Float64Array.from(exps.bsD).sort(),
+      lrN: Float64Array.from(exps.lrN.filter(Number.isFinite)).sort(),
+      lrD: Float64Array.from(exps.lrD.filter(Number.isFinite)).sort(),
+      bsD: Float64Array.from(exps.bsD.filter(Number.isFinite)).sort(),
     }
+    const at = (a: Float64Array, b: number) => (b < a.length ? a[b] : NaN)
     boot.laws.forEach((l, b) => {
       const row: Record<string, number> = {
         bootLrPrefactor: Math.exp(l.lrIntercept),
@@ -274,14 +276,13 @@ function solveStepLaw(p: P, ctx: SolveContext): void {
         bootLrD: l.lrCoefD,
         bootBsPrefactor: Math.exp(l.bsIntercept),
         bootBsD: l.bsCoefD,
-        qLrN: sorted.lrN[b],
-        qLrD: sorted.lrD[b],
-        qBsD: sorted.bsD[b],
+        qLrN: at(sorted.lrN, b),
+        qLrD: at(sorted.lrD, b),
+        qBsD: at(sorted.bsD, b),
         ...(b === boot.laws.length - 1 ? summary : {}),
       }
       ctx.record(b, finiteOnly(row) as Record<string, number>)
     })
-    if (boot.laws.length === 0) ctx.record(0, finiteOnly(summary) as Record<string, number>)
   } else {
     recordLandscape(p, ctx, analyses, contours, summary)
   }
@@ -670,14 +671,17 @@ export default defineStudy({
     } catch (e) {
       out.push((e as Error).message)
     }
+    let pairCount = p.syntheticKind === 'moe' ? 16 : SYNTHETIC.Ns.length * SYNTHETIC.Ds.length
     if (p.view !== 'calculator' && hasTable(p.table)) {
       try {
         const t = parseTable(p.table, p.seqLen)
         if (p.moeParams === 'active' && !t.hasActiveParams) out.push('moeParams = active needs an Na column in the table')
+        else pairCount = groupPairs(t.runs, p.moeParams === 'active').length
       } catch (e) {
         out.push((e as Error).message)
       }
     }
+    if (p.view === 'landscape' && p.pair >= pairCount) out.push(`landscape pair ${p.pair} does not exist: the table has ${pairCount} (N, D) pairs (0 … ${pairCount - 1})`)
     if (hasTable(p.parameterTable)) {
       try {
         parseParameterTable(p.parameterTable)
