@@ -126,14 +126,16 @@ function minPositive(values: Iterable<number>): number {
 // ---------------------------------------------------------------- axes
 
 /**
- * Log-axis ticks: ECharts puts log ticks 1 or 10 decades apart, so a 16-decade range gets four
- * labels 10 decades apart. Ticks every decade instead, labelling every k-th so that about
- * `labels` labels show.
+ * Log-axis ticks. ECharts ticks a log axis 1 or 10 decades apart and widens the axis to whole
+ * multiples of that (a 16-decade range becomes 1e-20..1e10 with four labels). Instead the axis
+ * is fixed to the data's whole decades and ticked every `step` decades, about `labels` labels.
  */
-export function logLabelStep(min: number, max: number, labels: number): number {
-  if (!(min > 0) || !(max > 0)) return 1
-  const decades = Math.ceil(Math.log10(max)) - Math.floor(Math.log10(min))
-  return Math.max(1, Math.ceil(decades / labels))
+export function logAxisRange(min: number, max: number, labels: number): { lo: number; hi: number; step: number } | null {
+  if (!(min > 0) || !(max > 0) || !Number.isFinite(min) || !Number.isFinite(max)) return null
+  const lo = Math.floor(Math.log10(min))
+  let hi = Math.ceil(Math.log10(max)) + 0 // never -0
+  if (hi <= lo) hi = lo + 1
+  return { lo, hi, step: Math.max(1, Math.ceil((hi - lo) / labels)) }
 }
 
 function axisOption(
@@ -153,22 +155,15 @@ function axisOption(
   }
   if (category) return { ...base, type: 'category', data: category, boundaryGap: false }
   if (log) {
-    const step = extent ? logLabelStep(extent.min, extent.max, kind === 'y' ? 7 : 6) : 1
+    const r = extent ? logAxisRange(extent.min, extent.max, kind === 'y' ? 7 : 6) : null
     return {
       ...base,
       type: 'log',
       logBase: 10,
-      // a large splitNumber makes ECharts tick every decade (see logLabelStep)
-      splitNumber: 60,
-      axisLabel: {
-        formatter: (v: number) => {
-          const e = Math.round(Math.log10(v))
-          return e % step === 0 ? formatLogTick(v) : ''
-        },
-        showMinLabel: true,
-      },
-      minorTick: { show: step === 1 },
-      minorSplitLine: { show: false },
+      // Number('1e-16') is exact where Math.pow(10, -16) is not
+      ...(r ? { min: Number(`1e${r.lo}`), max: Number(`1e${r.hi}`), interval: r.step } : {}),
+      axisLabel: { formatter: (v: number) => formatLogTick(v) },
+      minorTick: { show: !r || r.step === 1 },
     }
   }
   return {
@@ -503,6 +498,11 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
   if (!Number.isFinite(yMin)) {
     yMin = logY ? 1e-16 : 0
     yMax = logY ? 1 : 1
+  }
+  for (const o of spec.overlays) {
+    if (o.kind !== 'hline' || (logY && o.value <= 0)) continue
+    yMin = Math.min(yMin, o.value)
+    yMax = Math.max(yMax, o.value)
   }
   const extent: Extent = { xMin, xMax, yMin, yMax }
   const firstRun = runs[0]
