@@ -207,6 +207,7 @@ function solveDynamics(p: P, ctx: SolveContext): void {
       row.egQ10 = quantileSorted(egSorted, 0.1)
       row.egQ90 = quantileSorted(egSorted, 0.9)
       row.egReal = eg
+      row.etReal = et
       row.etMean = etSum / R
       row.etMedian = quantileSorted(etSorted, 0.5)
       row.etQ10 = quantileSorted(etSorted, 0.1)
@@ -391,6 +392,7 @@ export default defineStudy({
     egQ10: { label: 'E_g 10% quantile', scale: 'linear' },
     egQ90: { label: 'E_g 90% quantile', scale: 'linear' },
     egReal: { label: 'E_g per realisation', scale: 'linear', vector: true },
+    etReal: { label: 'E_t per realisation', scale: 'linear', vector: true },
     etMean: { label: 'E_t mean over realisations', scale: 'linear' },
     etMedian: { label: 'E_t median', scale: 'linear' },
     etQ10: { label: 'E_t 10% quantile', scale: 'linear' },
@@ -638,7 +640,7 @@ export default defineStudy({
     const { lo, hi } = mpEdges(p.alpha)
     return { P: Math.round(p.alpha * p.N), 'σ_w²': v.sw2, 'σ_ε²': v.se2, 'λ₋': lo, 'λ₊': hi, 'η·λ₊': p.eta * hi }
   },
-  summarize: (run) => {
+  summarize: (run): Record<string, number> => {
     if (run.status !== 'done' || run.params.mode !== 'dynamics' || run.params.realisations === 0) return {}
     const { dev, at } = maxRelativeDeviation(run, CLAIM_T[0], CLAIM_T[1])
     return { maxRelDevEg: dev, maxRelDevEgAt: at, maxAbsDevEt: maxAbsDeviationEt(run, CLAIM_T[0], CLAIM_T[1]) }
