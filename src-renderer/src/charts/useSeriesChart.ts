@@ -42,8 +42,27 @@ export function useSeriesChart(
 
   const needsIteration = computed(() => spec.value.x !== 'iteration' && spec.value.overlays.some((o) => o.kind === 'events'))
 
+  // Status events arrive as often as metric batches; rebuild only when something drawn changed
+  // (the throttled tick, a stored series arriving, the runs' identity/state, the settings).
+  let lastKey = ''
+  let last: { built: BuiltChart; loading: boolean; error: string | null } | null = null
   const state = computed(() => {
-    void live.tick // redraw on the throttled tick
+    const key = [
+      live.tick,
+      series.version,
+      settings.theme,
+      settings.smoothing,
+      multiRun.value,
+      JSON.stringify(spec.value),
+      ...runs.value.map((r) => `${r.run.id}:${(live.runs.get(r.run.id) ?? r.run).status}:${r.label}:${r.color ?? ''}`),
+    ].join('|')
+    if (last && key === lastKey) return last
+    lastKey = key
+    last = build()
+    return last
+  })
+
+  function build(): { built: BuiltChart; loading: boolean; error: string | null } {
     const s = spec.value
     const data: ChartRunData[] = []
     let loading = false
@@ -88,7 +107,7 @@ export function useSeriesChart(
       smoothing: settings.smoothing,
     })
     return { built, loading, error }
-  })
+  }
 
   return {
     built: computed(() => state.value.built),

@@ -4,7 +4,7 @@
  * cached answer stays right.
  */
 import { defineStore } from 'pinia'
-import { shallowReactive } from 'vue'
+import { ref, shallowReactive } from 'vue'
 import type { SeriesPayload } from '../../../src-shared/api'
 import { useClient } from '../client'
 
@@ -13,6 +13,8 @@ export const MAX_POINTS = 2000
 export const useSeries = defineStore('series', () => {
   const cache = shallowReactive(new Map<string, SeriesPayload | { error: string }>())
   const inflight = new Set<string>()
+  /** bumped when an answer arrives */
+  const version = ref(0)
   const key = (id: string, x: string, y: string[], logX: boolean): string => `${id}|${x}|${logX ? 'log' : 'lin'}|${y.join(',')}`
 
   /** The cached payload, or undefined while it loads (the first call starts the fetch). */
@@ -25,8 +27,11 @@ export const useSeries = defineStore('series', () => {
       ['runs:series']({ id, x, y, maxPoints: MAX_POINTS, logX })
       .then((s) => cache.set(k, s))
       .catch((e: unknown) => cache.set(k, { error: (e as Error).message }))
-      .finally(() => inflight.delete(k))
+      .finally(() => {
+        inflight.delete(k)
+        version.value++
+      })
     return undefined
   }
-  return { get }
+  return { get, version }
 })
