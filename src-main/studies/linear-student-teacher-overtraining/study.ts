@@ -170,14 +170,11 @@ function solveDynamics(p: P, ctx: SolveContext): void {
   const et = new Float64Array(R)
   const egSorted = new Float64Array(R)
   const etSorted = new Float64Array(R)
-  let tPrev = 0
   let best = { t: NaN, eg: Infinity }
   let bestTheory = { t: NaN, eg: Infinity }
   for (let j = 0; j < times.length; j++) {
     if (ctx.cancelled) return
     const t = times[j]
-    ctx.count('time', t - tPrev)
-    tPrev = t
     const row: Record<string, number | Float64Array> = { t }
     const egTh = theory.eg(t)
     row.egTheory = egTh
@@ -274,11 +271,8 @@ function solveSpectrum(p: P, ctx: SolveContext): void {
     }
   }
   const total = R * p.N
-  let prev = 0
   for (let b = 0; b < B; b++) {
     const centre = (b + 0.5) * width
-    ctx.count('lambda', centre - prev)
-    prev = centre
     const row: Record<string, number> = {
       lambdaBin: centre,
       histDensity: counts[b] / (total * width),
@@ -340,7 +334,6 @@ function solveGdCrosscheck(p: P, ctx: SolveContext): void {
     if (k < p.gdSteps) {
       for (let r = 0; r < R; r++) gds[r].step()
       ctx.count('grad', R)
-      ctx.count('time', p.eta)
     }
     if (k % 256 === 0) ctx.progress(0.05 + (0.95 * k) / p.gdSteps)
   }
@@ -365,7 +358,7 @@ function dynamicsChart(label: string, alpha: number) {
     id: `errors-${label}`,
     title: `E_g and E_t vs t, ${label} (N = 100, SNR = 4, 20 realisations)`,
     y: ['egMean', 'egQ10', 'egQ90', 'egTheory', 'egExact', 'etMean', 'etTheory', 'etExact'],
-    x: 'oracle:time',
+    x: 't',
     logX: true,
     logY: alpha === 1,
     overlays,
@@ -386,7 +379,7 @@ export default defineStudy({
     'A linear student trained by full-batch gradient descent on P noisy examples of a linear teacher with N inputs first generalises better, then worse: it overtrains. The gap E_g(∞) − min_t E_g peaks at α = P/N ≈ 1, where E_g(∞) diverges; for α < 1 the initial weights stay in the frozen subspace. Finite-N closed-form dynamics (exact eigen-decomposition of XXᵀ) against the Marchenko–Pastur theory, in float64.',
   params,
   metrics: {
-    t: { label: 'time t = η·k', scale: 'log' },
+    t: { label: 'gradient-flow time t = η·k (learning rate × full-batch steps)', scale: 'log' },
     egMean: { label: 'E_g mean over realisations', scale: 'linear' },
     egMedian: { label: 'E_g median', scale: 'linear' },
     egQ10: { label: 'E_g 10% quantile', scale: 'linear' },
@@ -415,7 +408,7 @@ export default defineStudy({
     gapSim: { label: 'overtraining gap, median E_g(∞) − E_g(t*)', scale: 'log' },
     etInfMean: { label: 'E_t(∞) = ‖ε_⊥‖²/P, mean', scale: 'linear' },
     frozenModes: { label: 'frozen modes (N − P)₊', scale: 'linear' },
-    lambdaBin: { label: 'λ (bin centre)', scale: 'linear' },
+    lambdaBin: { label: 'eigenvalue λ of XXᵀ (bin centre)', scale: 'linear' },
     histDensity: { label: 'eigenvalue density of XXᵀ (non-zero eigenvalues, pooled)', scale: 'linear' },
     mpDensity: { label: 'ρ_MP (bin average)', scale: 'linear' },
     frozenFraction: { label: 'fraction of zero eigenvalues', scale: 'linear' },
@@ -434,9 +427,7 @@ export default defineStudy({
     gdMaxRelDiff: { label: 'largest relative GD/closed-form difference over the run', scale: 'log' },
   },
   oracles: {
-    time: 'gradient-flow time t = η·k (learning rate × full-batch steps); the x-axis of the dynamics',
     grad: 'full-batch gradient evaluations X(y − Xᵀw) (direct GD)',
-    lambda: 'eigenvalue λ of XXᵀ (histogram bin centre; the x-axis of the spectrum)',
   },
   charts: [
     {
@@ -444,7 +435,7 @@ export default defineStudy({
       id: 'errors',
       title: 'E_g and E_t vs t (simulated mean, 10–90% band, MP theory, finite-N exact)',
       y: ['egMean', 'egQ10', 'egQ90', 'egTheory', 'egExact', 'etMean', 'etTheory', 'etExact'],
-      x: 'oracle:time',
+      x: 't',
       logX: true,
     },
     {
@@ -470,7 +461,7 @@ export default defineStudy({
       id: 'spectrum',
       title: 'eigenvalues of XXᵀ against ρ_MP',
       y: ['histDensity', 'mpDensity'],
-      x: 'oracle:lambda',
+      x: 'lambdaBin',
     },
   ],
   figures: [
@@ -511,7 +502,7 @@ export default defineStudy({
         id: `spectrum-${alpha}`,
         title: `eigenvalue density, α = ${alpha}`,
         y: ['histDensity', 'mpDensity'],
-        x: 'oracle:lambda',
+        x: 'lambdaBin',
         runs: [`α=${alpha}`],
       })),
     },
@@ -533,7 +524,7 @@ export default defineStudy({
             { kind: 'hline', value: 1.3, label: 'theory σ0² = 1: 1.30' },
           ],
         },
-        { kind: 'series', id: 'eg-sigma0', title: 'E_g vs t for σ0² = 0 and 1', y: ['egMean', 'egTheory'], x: 'oracle:time', logX: true },
+        { kind: 'series', id: 'eg-sigma0', title: 'E_g vs t for σ0² = 0 and 1', y: ['egMean', 'egTheory'], x: 't', logX: true },
       ],
     },
     {
@@ -543,8 +534,8 @@ export default defineStudy({
         '5000 steps of w ← w + η·X(y − Xᵀw) at α = 0.5, η = 0.1, on the first 3 realisations, against the closed form at t = η·k: the discrete formula (1−ηλ)^k agrees to round-off, gradient flow e^{−λt} to O(η).',
       runs: [{ label: 'α=0.5 GD', params: { ...base, alpha: 0.5, mode: 'gd-crosscheck', gdRealisations: 3 } }],
       charts: [
-        { kind: 'series', id: 'gd-vs-closed', title: 'E_g: direct GD, closed form (1−ηλ)^k, gradient flow', y: ['egGd', 'egClosed', 'egFlow'], x: 'oracle:time', logX: true },
-        { kind: 'series', id: 'gd-diff', title: 'relative difference GD vs closed form', y: ['gdRelDiff'], x: 'oracle:time', logX: true, logY: true },
+        { kind: 'series', id: 'gd-vs-closed', title: 'E_g: direct GD, closed form (1−ηλ)^k, gradient flow', y: ['egGd', 'egClosed', 'egFlow'], x: 't', logX: true },
+        { kind: 'series', id: 'gd-diff', title: 'relative difference GD vs closed form', y: ['gdRelDiff'], x: 't', logX: true, logY: true },
       ],
     },
   ],

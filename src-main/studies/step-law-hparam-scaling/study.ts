@@ -315,11 +315,8 @@ function recordLandscape(p: P, ctx: SolveContext, analyses: PairAnalysis[], cont
   ctx.event('step-law', nearestIndex(a.published.run.lr), `Step Law: lr ${fmt(a.published.lr, 3)}, B ${fmt(a.published.bsTokens, 3)} tokens; nearest run gap ${fmt(a.published.gapPct, 2)}%`)
   ctx.event('argmin', nearestIndex(pair.best.lr), `grid argmin: lr ${fmt(pair.best.lr, 3)}, B ${fmt(pair.best.bs * pair.best.seqLen, 3)} tokens`)
   if (a.quad.positiveDefinite) ctx.event('quadratic-minimum', nearestIndex(Math.exp(a.quad.minLnLr)), `quadratic fit minimum: lr ${fmt(Math.exp(a.quad.minLnLr), 3)}, B ${fmt(Math.exp(a.quad.minLnBs), 3)} tokens`)
-  let prev = 0
   lrs.forEach((lr, i) => {
     const x = Math.log2(lr)
-    ctx.count('log2lr', x - prev)
-    prev = x
     const gaps = new Float64Array(bss.length)
     let profile = Infinity
     bss.forEach((b, j) => {
@@ -474,9 +471,6 @@ export default defineStudy({
     contour2: { label: 'contour level 3 (%)', scale: 'linear' },
     contour3: { label: 'contour level 4 (%)', scale: 'linear' },
   },
-  oracles: {
-    log2lr: 'log₂ of the learning rate (the landscape x-axis; an axis, not an oracle)',
-  },
   charts: [
     {
       kind: 'series',
@@ -490,7 +484,7 @@ export default defineStudy({
       id: 'landscape',
       title: 'landscape of one pair: gap (%) above the best loss vs log₂ lr, one line per batch size',
       y: ['gapByBs', 'gapProfile'],
-      x: 'oracle:log2lr',
+      x: 'log2lr',
       overlays: [
         { kind: 'hline', value: 0.25, label: '+0.25%' },
         { kind: 'hline', value: 0.5, label: '+0.5%' },
@@ -562,7 +556,7 @@ export default defineStudy({
         id: `pair-${k}`,
         title: `pair ${k}: gap (%) vs log₂ lr, one line per batch size`,
         y: ['gapByBs', 'gapProfile'],
-        x: 'oracle:log2lr',
+        x: 'log2lr',
         runs: [`pair ${k}`],
         overlays: [
           { kind: 'hline' as const, value: 0.25, label: '+0.25%' },
