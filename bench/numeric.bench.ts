@@ -3,10 +3,12 @@
  * run, interleaved (Descent rep, numpy rep, Descent rep, ...), and prints the median ratio
  * numpy_ms / descent_ms per kernel (> 1 means Descent is faster).
  *
- *   node bench/numeric.mjs [--json] [--reps N] [--only NAME] [--mlmatrix] [--numpy-threads N]
+ *   node bench/numeric.mjs [--json] [--reps N] [--min-ms MS] [--only NAME] [--mlmatrix] [--numpy-threads N]
  *
  * numpy runs in one long-lived python3 subprocess (bench/numeric_numpy.py) that times each
- * request itself, so process start-up and JSON transfer are not counted. Without python3 and
+ * request itself, so process start-up and JSON transfer are not counted. Both sides report
+ * process CPU time per call (the machine this was written on is shared; wall time there
+ * measured the neighbours), with numpy's BLAS on one thread by default. Without python3 and
  * numpy the bench prints Descent's own times and says so. Not part of the test suite.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
@@ -139,8 +141,8 @@ class NumpyWorker {
     return new Promise((resolve) => this.waiting.push(resolve))
   }
 
-  async time(name: string, n: number): Promise<number> {
-    this.proc.stdin.write(JSON.stringify({ name, n, seed: 1 }) + '\n')
+  async time(name: string, n: number, minMs: number): Promise<number> {
+    this.proc.stdin.write(JSON.stringify({ name, n, seed: 1, minMs }) + '\n')
     const reply = JSON.parse(await this.next()) as { ms?: number; error?: string }
     if (reply.ms === undefined) throw new Error(`numpy ${name}: ${reply.error}`)
     return reply.ms
@@ -172,10 +174,25 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h])
 }
 
-function timeOnce(f: () => void): number {
-  const t0 = performance.now()
-  f()
-  return performance.now() - t0
+/** Process CPU milliseconds (user + system) since an arbitrary origin. */
+function cpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
+/**
+ * CPU milliseconds per call: repeat f until at least minMs of CPU time has passed. CPU time, not
+ * wall time, because on a shared machine the wall clock mostly measures the neighbours' load.
+ */
+function timeCpu(f: () => void, minMs: number): number {
+  let calls = 0
+  const t0 = cpuMs()
+  for (;;) {
+    f()
+    calls++
+    const elapsed = cpuMs() - t0
+    if (elapsed >= minMs) return elapsed / calls
+  }
 }
 
 export interface BenchRow {
@@ -192,13 +209,15 @@ export async function main(argv: string[]): Promise<BenchRow[]> {
   const onlyArg = argv.indexOf('--only')
   const only = onlyArg >= 0 ? argv[onlyArg + 1] : null
   const withMl = argv.includes('--mlmatrix')
+  const minArg = argv.indexOf('--min-ms')
+  const minMs = minArg >= 0 ? Number(argv[minArg + 1]) : 30
   const threadsArg = argv.indexOf('--numpy-threads')
   const threads = threadsArg >= 0 ? argv[threadsArg + 1] : '1'
   const numpy = await startNumpy(threads)
   const log = (s: string) => {
     if (!json) console.log(s)
   }
-  log(numpy ? `numpy ${numpy.version} via python3 (BLAS threads: ${threads}); ${reps} interleaved reps, medians` : 'python3 with numpy not found: Descent times only')
+  log(numpy ? `numpy ${numpy.version} via python3 (BLAS threads: ${threads}); CPU time per call, median of ${reps} interleaved reps of ≥ ${minMs} ms each` : 'python3 with numpy not found: Descent times only')
   const list = [...kernels(), ...(withMl ? mlMatrixKernels() : [])].filter((k) => !only || k.name === only || `${k.name}:${k.n}` === only)
   const rows: BenchRow[] = []
   for (const k of list) {
@@ -210,8 +229,8 @@ export async function main(argv: string[]): Promise<BenchRow[]> {
     const descent: number[] = []
     const np: number[] = []
     for (let r = 0; r < reps; r++) {
-      descent.push(timeOnce(f))
-      if (numpy && !isMl) np.push(await numpy.worker.time(k.name, k.n))
+      descent.push(timeCpu(f, minMs))
+      if (numpy && !isMl) np.push(await numpy.worker.time(k.name, k.n, minMs))
     }
     const d = median(descent)
     const p = np.length ? median(np) : null

@@ -1,8 +1,12 @@
 """numpy side of bench/numeric.bench.ts: a line protocol on stdin/stdout so that the TypeScript
 bench can interleave Descent and numpy repetitions in one run.
 
-Request:  {"name": "dgemm", "n": 256, "seed": 1}   (one JSON object per line)
-Reply:    {"ms": <median-free single timing in milliseconds>}
+Request:  {"name": "dgemm", "n": 256, "seed": 1, "minMs": 30}   (one JSON object per line)
+Reply:    {"ms": <CPU milliseconds per call>}
+
+Times are process CPU time (time.process_time), not wall time: on a shared machine the wall
+clock measures the neighbours' load. Each request repeats the kernel until at least minMs of
+CPU time has passed and reports the mean per call.
 
 The inputs are regenerated from the seed with numpy's own generator (the values differ from
 Descent's, the shapes and distributions do not, which is all timing needs). Each request is
@@ -33,9 +37,19 @@ def inputs(name, n, seed):
     return _cache[key]
 
 
-def run(name, n, seed):
+def run(name, n, seed, min_ms):
     A, B, x = inputs(name, n, seed)
-    t0 = time.perf_counter()
+    calls = 0
+    t0 = time.process_time()
+    while True:
+        once(name, A, B, x)
+        calls += 1
+        elapsed = (time.process_time() - t0) * 1e3
+        if elapsed >= min_ms:
+            return elapsed / calls
+
+
+def once(name, A, B, x):
     if name == "dgemm":
         A @ B
     elif name == "dgemm_nt":
@@ -56,7 +70,6 @@ def run(name, n, seed):
         np.linalg.qr(A)
     else:
         raise ValueError(f"unknown kernel {name}")
-    return (time.perf_counter() - t0) * 1e3
 
 
 def main():
@@ -68,7 +81,7 @@ def main():
             continue
         req = json.loads(line)
         try:
-            reply = {"ms": run(req["name"], int(req["n"]), int(req.get("seed", 1)))}
+            reply = {"ms": run(req["name"], int(req["n"]), int(req.get("seed", 1)), float(req.get("minMs", 30)))}
         except Exception as exc:  # report, keep serving
             reply = {"error": str(exc)}
         sys.stdout.write(json.dumps(reply) + "\n")

@@ -90,6 +90,8 @@ describe('svd', () => {
     [20, 7],
     [7, 20],
     [60, 45],
+    [30, 30], // Gram-preconditioned Jacobi without the QR step
+    [24, 70],
   ]
   for (const [m, n] of shapes) {
     it(`factorises a random ${m}×${n}: residual and orthogonality ≤ 20·max(m,n)·eps`, () => {
@@ -117,6 +119,22 @@ describe('svd', () => {
     const S = singularValues(A, m, n)
     for (let j = 0; j < n; j++) expect(Math.abs(S[j] - sigma[j])).toBeLessThan(10 * EPS)
   })
+  it('handles graded spectra (1 … 1e-10) and an orthogonal matrix (all σ = 1) on the preconditioned path', () => {
+    const m = 40
+    const n = 20
+    const Q1 = qr(rng.gaussianMatrix(m, n), m, n).Q
+    const Q2 = qr(rng.gaussianMatrix(n, n), n, n).Q
+    const sigma = Float64Array.from({ length: n }, (_, j) => 10 ** (-j / 2))
+    const A = recompose(Q1, sigma, Q2, m, n)
+    const { U, S, V } = svd(A, m, n)
+    for (let j = 0; j < n; j++) expect(Math.abs(S[j] - sigma[j])).toBeLessThan(20 * EPS)
+    expect(orthogonalityError(U, m, n)).toBeLessThan(1e-13)
+    expect(orthogonalityError(V, n, n)).toBeLessThan(1e-13)
+    expect(frobNorm(diff(recompose(U, S, V, m, n), A)) / frobNorm(A)).toBeLessThan(1e-14)
+    const O = svd(Q2, n, n)
+    for (const sj of O.S) expect(Math.abs(sj - 1)).toBeLessThan(1e-14)
+    expect(frobNorm(diff(recompose(O.U, O.S, O.V, n, n), Q2))).toBeLessThan(1e-13)
+  })
   it('completes U orthonormally for a rank-deficient matrix', () => {
     const m = 8
     const n = 5
@@ -127,6 +145,12 @@ describe('svd', () => {
     expect(S[2]).toBeLessThan(1e-14 * S[0])
     expect(orthogonalityError(U, m, n)).toBeLessThan(1e-13)
     expect(frobNorm(diff(recompose(U, S, V, m, n), A)) / frobNorm(A)).toBeLessThan(1e-14)
+    // Rank 3 in 30×25 (preconditioned path): 22 completed columns of U.
+    const A3 = matmul(rng.gaussianMatrix(30, 3), rng.gaussianMatrix(3, 25), 30, 3, 25)
+    const r3 = svd(A3, 30, 25)
+    expect(r3.S[3]).toBeLessThan(1e-13 * r3.S[0])
+    expect(orthogonalityError(r3.U, 30, 25)).toBeLessThan(1e-13)
+    expect(frobNorm(diff(recompose(r3.U, r3.S, r3.V, 30, 25), A3)) / frobNorm(A3)).toBeLessThan(1e-14)
     const Z = svd(new Float64Array(6), 3, 2)
     expect(Array.from(Z.S)).toEqual([0, 0])
     expect(orthogonalityError(Z.U, 3, 2)).toBeLessThan(1e-15)
