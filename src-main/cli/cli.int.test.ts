@@ -70,7 +70,7 @@ describe('descent CLI', () => {
     const r = JSON.parse((await runCli(['run', 'probe', '--set', 'T=5', '--json', '--db', db])).stdout)
     const csv = await runCli(['export', r.id, '--format', 'csv', '--db', db])
     const lines = csv.stdout.trim().split('\n')
-    expect(lines[0]).toBe('run,iteration,wallMs,oracle:grad,x,pair[0],pair[1]')
+    expect(lines[0]).toBe('run,iteration,wallMs,oracle:grad,x,pair[0],pair[1],clock')
     expect(lines).toHaveLength(6)
     const out = `${db}.json`
     await runCli(['export', r.id, '--format', 'json', '--out', out, '--db', db])

@@ -55,6 +55,7 @@ export const MIGRATIONS: readonly string[] = [
   -- beats every second while it lives; a run whose owner stopped beating was interrupted.
   CREATE TABLE owners (
     id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
     pid INTEGER NOT NULL,
     heartbeat_at INTEGER NOT NULL
   );

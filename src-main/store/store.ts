@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { ClaimResult, Params, Project, Run, RunEvent, RunStatus, SeriesData } from '../../src-shared/model'
@@ -129,6 +130,16 @@ function fromBlob(blob: Buffer, out: Float64Array, at: number): void {
 }
 
 export const DEFAULT_PROJECT_ID = 'default'
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 export class RunStore {
   readonly db: Database.Database
@@ -329,8 +340,10 @@ export class RunStore {
   /** This process's liveness, written every second while it may own runs. */
   heartbeat(owner: string): void {
     this.db
-      .prepare('INSERT INTO owners (id, pid, heartbeat_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at')
-      .run(owner, process.pid, Date.now())
+      .prepare(
+        'INSERT INTO owners (id, host, pid, heartbeat_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at',
+      )
+      .run(owner, hostname(), process.pid, Date.now())
   }
 
   releaseOwner(owner: string): void {
@@ -425,15 +438,22 @@ export class RunStore {
    */
   markInterrupted(staleMs = 5000): number {
     const cutoff = Date.now() - staleMs
+    // An owner on this machine whose process is gone is dead at once (a restart right after a
+    // kill must not wait for its heartbeat to age); elsewhere only the heartbeat tells.
+    const here = hostname()
+    const dead = (this.db.prepare('SELECT id, host, pid, heartbeat_at FROM owners').all() as { id: string; host: string; pid: number; heartbeat_at: number }[])
+      .filter((o) => o.heartbeat_at < cutoff || (o.host === here && !processAlive(o.pid)))
+      .map((o) => o.id)
+    const del = this.db.prepare('DELETE FROM owners WHERE id = ?')
+    for (const id of dead) del.run(id)
     const ids = (
       this.db
         .prepare(
           `SELECT r.id FROM runs r LEFT JOIN owners o ON o.id = r.owner
-           WHERE r.status IN ('running', 'queued') AND (o.id IS NULL OR o.heartbeat_at < ?)`,
+           WHERE r.status IN ('running', 'queued') AND o.id IS NULL`,
         )
-        .all(cutoff) as { id: string }[]
+        .all() as { id: string }[]
     ).map((r) => r.id)
-    this.db.prepare('DELETE FROM owners WHERE heartbeat_at < ?').run(cutoff)
     const now = Date.now()
     this.db.transaction(() => {
       for (const id of ids) {

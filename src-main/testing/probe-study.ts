@@ -25,6 +25,7 @@ export default defineStudy({
   metrics: {
     x: { label: 'x_t', scale: 'log' },
     pair: { label: 'pair', scale: 'linear', vector: true },
+    clock: { label: 'wall clock', unit: 'ms since 1970', scale: 'linear', help: 'when the row was recorded (crash-loss tests)' },
   },
   oracles: { grad: 'gradient evaluations' },
   charts: [{ kind: 'series', id: 'x', title: 'x_t', y: ['x'], logY: true }],
@@ -76,7 +77,7 @@ export default defineStudy({
         while (performance.now() < until) x += 0
       }
       ctx.count('grad')
-      ctx.record(t, { x, pair: [t, -t] })
+      ctx.record(t, { x, pair: [t, -t], clock: Date.now() })
       ctx.progress((t + 1) / p.T)
       x *= p.rho * (1 + 1e-3 * ctx.rng.normal())
     }
