@@ -5,7 +5,7 @@
  */
 import type { Client } from '../../../src-shared/api'
 import { createClient } from '../../../src-shared/client'
-import { createWsTransport, type ConnectionState } from './ws'
+import { createWsTransport, type ConnectionState } from './socket'
 
 const TOKEN_KEY = 'descent.token'
 

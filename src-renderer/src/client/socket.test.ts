@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../../../src-shared/api'
 import { decodeWire, encodeWire } from '../../../src-shared/wire'
-import { createWsTransport } from './ws'
+import { createWsTransport } from './socket'
 
 /** A minimal stand-in for the browser WebSocket, driven by the test. */
 class FakeSocket {
