@@ -1,0 +1,36 @@
+/**
+ * The Electron shell, where Electron's binary exists (it cannot be downloaded on these machines:
+ * there this spec skips, saying so). Checks the window opens on the catalog through the preload's
+ * typed client, with Node kept out of the page.
+ */
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { _electron as electron } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { ROOT, tempDb } from '../src-main/testing/host'
+
+function electronBinary(): string | null {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown
+    return typeof path === 'string' && existsSync(path) ? path : null
+  } catch {
+    return null
+  }
+}
+
+const binary = electronBinary()
+if (!binary) console.warn('e2e: the Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); Electron specs skipped')
+
+describe.skipIf(!binary)('the Electron window', () => {
+  it('opens the catalog with the typed client and no Node in the page', async () => {
+    const app = await electron.launch({ executablePath: binary!, args: [ROOT, '--db', tempDb()], env: { ...process.env, DESCENT_PROBE_STUDY: '1' } })
+    try {
+      const win = await app.firstWindow()
+      await win.getByTestId('catalog-card-probe').waitFor()
+      expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined')
+      expect(await win.evaluate(() => typeof (window as unknown as { descent: { 'studies:list': unknown } }).descent['studies:list'])).toBe('function')
+    } finally {
+      await app.close()
+    }
+  })
+})
