@@ -17,8 +17,8 @@
  * dividing round-off by round-off.
  */
 import { dotAt, gemv } from '../../numeric/dense'
+import { symEig } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
-import { eigProject } from './spectral'
 import type { TeacherVariances } from './theory'
 
 /** One draw of (X, w̄, ε, w0). X is N×P row-major: column μ is example x^μ. */
@@ -92,9 +92,13 @@ export function toModes(r: Realisation): Modes {
   for (let i = 0; i < N; i++) d0[i] = w0[i] - wbar[i]
   const Xeps = new Float64Array(N)
   gemv(false, N, P, 1, X, eps, 0, Xeps)
-  const { values, projections } = eigProject(G, N, [d0, Xeps])
+  // XXᵀ = V·diag(λ)·Vᵀ (numeric core: Householder + implicit QL); z(0) = Vᵀ(w0 − w̄), ε̃ = VᵀXε
+  const { values, vectors } = symEig(G, N)
+  const z0 = new Float64Array(N)
+  const epsTilde = new Float64Array(N)
+  gemv(true, N, N, 1, vectors, d0, 0, z0)
+  gemv(true, N, N, 1, vectors, Xeps, 0, epsTilde)
   const frozen = Math.max(0, N - P)
-  const epsTilde = projections[1]
   for (let i = 0; i < frozen; i++) epsTilde[i] = 0
   let epsPerp2 = 0
   if (P > N) {
@@ -104,7 +108,7 @@ export function toModes(r: Realisation): Modes {
     for (let i = 0; i < N; i++) proj += (epsTilde[i] * epsTilde[i]) / values[i]
     epsPerp2 = Math.max(0, e2 - proj)
   }
-  return { N, P, lambda: values, frozen, z0: projections[0], epsTilde, epsPerp2 }
+  return { N, P, lambda: values, frozen, z0, epsTilde, epsPerp2 }
 }
 
 /**
