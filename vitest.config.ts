@@ -37,6 +37,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'bench',
+          include: ['bench/**/*.perf.ts'],
+          testTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['e2e/**/*.spec.ts'],
           testTimeout: 180_000,
