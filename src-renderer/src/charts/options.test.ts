@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { MetricSpec } from '../../../src-shared/model'
 import {
   expandColumns,
+  legendRows,
   logFloor,
   logAxisRange,
   seriesChartOptions,
@@ -285,6 +286,13 @@ describe('logAxisRange', () => {
   it('widens the y range to show an hline bound outside the data', () => {
     const b = seriesChartOptions({ spec: spec({ overlays: [{ kind: 'hline', value: 1e-9, label: 'floor' }] }), metrics, xLabel: 'iteration', runs: [run()], multiRun: false, dark: false })
     expect((b.option as { yAxis: { min: number } }).yAxis.min).toBe(1e-9)
+  })
+})
+
+describe('legendRows', () => {
+  it('wraps a long legend onto more rows', () => {
+    expect(legendRows(['error'])).toBe(1)
+    expect(legendRows(Array.from({ length: 9 }, (_, i) => `asym+fix α=0.0${i}`), 340)).toBeGreaterThanOrEqual(3)
   })
 })
 

@@ -72,6 +72,8 @@ export interface BuiltChart {
   floored: number
   floorY: number | null
   floorX: number | null
+  /** rows the wrapping legend takes (the card grows with them) */
+  legendRows: number
 }
 
 // ---------------------------------------------------------------- columns
@@ -174,6 +176,36 @@ function axisOption(
   }
 }
 
+/** room kept right of the legend for the toolbox */
+const LEGEND_RIGHT = 120
+/** a conservative width of the legend row (charts are at least ~460 px wide) */
+const LEGEND_WIDTH = 340
+const LEGEND_LINE = 18
+
+/**
+ * How many rows a wrapping legend takes, estimated from its names (an 11 px font is about
+ * 6.2 px a character; each item adds its icon and gap), so the plot can start below it.
+ */
+export function legendRows(names: readonly string[], width = LEGEND_WIDTH): number {
+  let rows = 1
+  let x = 0
+  for (const n of names) {
+    const w = 18 + 5 + n.length * 6.2 + 10
+    if (x > 0 && x + w > width) {
+      rows++
+      x = 0
+    }
+    x += w
+  }
+  return rows
+}
+
+/** The legend's data and the grid top that leaves room for it and the y-axis name. */
+function legendLayout(names: string[]): { legend: Record<string, unknown>; gridTop: number; rows: number } {
+  const rows = legendRows(names)
+  return { legend: { data: names }, gridTop: 26 + rows * LEGEND_LINE, rows }
+}
+
 function commonOption(dark: boolean, tooltipAxis: boolean): EChartsOption {
   return {
     backgroundColor: 'transparent',
@@ -185,7 +217,7 @@ function commonOption(dark: boolean, tooltipAxis: boolean): EChartsOption {
       valueFormatter: (v) => (typeof v === 'number' ? formatNumber(v) : String(v)),
       axisPointer: { type: 'line', snap: false },
     },
-    legend: { type: 'scroll', top: 0, left: 0, right: 96, itemWidth: 18, itemHeight: 8, textStyle: { fontSize: 11 } },
+    legend: { type: 'plain', top: 0, left: 0, right: LEGEND_RIGHT, itemWidth: 18, itemHeight: 8, itemGap: 10, textStyle: { fontSize: 11 } },
     toolbox: {
       right: 0,
       top: 0,
@@ -531,9 +563,12 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
   for (const o of overlays) legendNames.push(o.name as string)
   series.push(...overlays)
 
+  const common = commonOption(dark, lines.length <= 12)
+  const lay = legendLayout(legendNames)
   const option: EChartsOption = {
-    ...commonOption(dark, lines.length <= 12),
-    legend: { ...(commonOption(dark, true).legend as object), data: legendNames },
+    ...common,
+    grid: { ...(common.grid as object), top: lay.gridTop },
+    legend: { ...(common.legend as object), ...lay.legend },
     xAxis: axisOption('x', logX, input.xLabel, undefined, { min: xMin, max: xMax }),
     yAxis: axisOption('y', logY, multiRun || spec.y.length > 1 ? yAxisName(spec, metrics) : (metrics[spec.y[0]]?.unit ?? ''), undefined, {
       min: yMin,
@@ -541,7 +576,7 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
     }),
     series,
   } as EChartsOption
-  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null }
+  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null, legendRows: lay.rows }
 }
 
 // ---------------------------------------------------------------- summary charts
@@ -686,14 +721,17 @@ export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
     series.push(...overlays)
   }
 
+  const common = commonOption(dark, false)
+  const lay = legendLayout(legendNames)
   const option: EChartsOption = {
-    ...commonOption(dark, false),
-    legend: { ...(commonOption(dark, false).legend as object), data: legendNames },
+    ...common,
+    grid: { ...(common.grid as object), top: lay.gridTop },
+    legend: { ...(common.legend as object), ...lay.legend },
     xAxis: axisOption('x', logX, input.xLabel, categorical ? categories : undefined, { min: xMin, max: xMax }),
     yAxis: axisOption('y', logY, input.yLabel, undefined, { min: yMin, max: yMax }),
     series,
   } as EChartsOption
-  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null }
+  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null, legendRows: lay.rows }
 }
 
 /** The x-axis of a series chart in words. */
