@@ -273,16 +273,6 @@ export class DirectGd {
   }
 }
 
-/** Quantile of a sorted array by linear interpolation (type 7, as numpy's default). */
-export function quantileSorted(sorted: Float64Array | number[], q: number): number {
-  const n = sorted.length
-  if (n === 0) return NaN
-  const h = (n - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.min(n - 1, lo + 1)
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo])
-}
-
 /** Log-spaced times tMin … tMax (count points); for discrete GD, rounded to whole steps t = η·k, k ≥ 1, deduplicated. */
 export function timeGrid(engine: Engine, tMin: number, tMax: number, count: number, eta: number): Float64Array {
   const out: number[] = []

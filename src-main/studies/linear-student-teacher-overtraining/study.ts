@@ -14,12 +14,12 @@ import {
   type Engine,
   etInfinity,
   type Modes,
-  quantileSorted,
   spectrumAveragedErrors,
   timeGrid,
   toModes,
   trainingCoefficients,
 } from './solver'
+import { quantiles } from '../../numeric/stats'
 import { MpTheory, mpEdges, teacherVariances } from './theory'
 
 const params = {
@@ -168,8 +168,7 @@ function solveDynamics(p: P, ctx: SolveContext): void {
   const out = new Float64Array(2)
   const eg = new Float64Array(R)
   const et = new Float64Array(R)
-  const egSorted = new Float64Array(R)
-  const etSorted = new Float64Array(R)
+  const QS = [0.1, 0.5, 0.9]
   let best = { t: NaN, eg: Infinity }
   let bestTheory = { t: NaN, eg: Infinity }
   for (let j = 0; j < times.length; j++) {
@@ -195,20 +194,18 @@ function solveDynamics(p: P, ctx: SolveContext): void {
         egEx += out[0]
         etEx += out[1]
       }
-      egSorted.set(eg)
-      egSorted.sort()
-      etSorted.set(et)
-      etSorted.sort()
+      const egQ = quantiles(eg, QS)
+      const etQ = quantiles(et, QS)
       row.egMean = egSum / R
-      row.egMedian = quantileSorted(egSorted, 0.5)
-      row.egQ10 = quantileSorted(egSorted, 0.1)
-      row.egQ90 = quantileSorted(egSorted, 0.9)
+      row.egMedian = egQ[1]
+      row.egQ10 = egQ[0]
+      row.egQ90 = egQ[2]
       row.egReal = eg
       row.etReal = et
       row.etMean = etSum / R
-      row.etMedian = quantileSorted(etSorted, 0.5)
-      row.etQ10 = quantileSorted(etSorted, 0.1)
-      row.etQ90 = quantileSorted(etSorted, 0.9)
+      row.etMedian = etQ[1]
+      row.etQ10 = etQ[0]
+      row.etQ90 = etQ[2]
       row.egExact = egEx / R
       row.etExact = etEx / R
       if (row.egMean < best.eg) best = { t, eg: row.egMean }
@@ -224,15 +221,16 @@ function solveDynamics(p: P, ctx: SolveContext): void {
       }
       row.etInfTheory = theory.etInfinity()
       if (R > 0) {
-        const infs = Float64Array.from(modes.map((m) => egInfinity(m, v.se2))).sort()
+        const infs = Float64Array.from(modes.map((m) => egInfinity(m, v.se2)))
+        const infQ = quantiles(infs, QS)
         let mean = 0
         for (const x of infs) mean += x / R
         row.tStarSim = best.t
         row.egStarSim = best.eg
         row.egInfMean = mean
-        row.egInfMedian = quantileSorted(infs, 0.5)
-        row.egInfQ10 = quantileSorted(infs, 0.1)
-        row.egInfQ90 = quantileSorted(infs, 0.9)
+        row.egInfMedian = infQ[1]
+        row.egInfQ10 = infQ[0]
+        row.egInfQ90 = infQ[2]
         row.gapSim = row.egInfMedian - best.eg
         row.etInfMean = modes.reduce((s, m) => s + etInfinity(m), 0) / R
         row.frozenModes = modes[0].frozen

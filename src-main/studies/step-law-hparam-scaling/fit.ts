@@ -12,6 +12,7 @@
  * (log₂ lr, log₂ bs) with equal weights, and a local quadratic fit in (ln lr, ln bs).
  */
 import type { Rng } from '../../numeric/rng'
+import { quantile } from '../../numeric/stats'
 import { optimalBatchTokens, optimalLr, type PowerLaw } from './law'
 import type { GridRun } from './table'
 
@@ -174,14 +175,10 @@ export function bootstrapLaws(d: RegressionData, B: number, rng: Rng, isCancelle
   return { laws, skipped, mean }
 }
 
-/** Percentile (linear interpolation between order statistics) of an unsorted list. */
+/** The q-quantile (type 7, numpy's default) of the finite values of a list; NaN when there are none. */
 export function percentile(values: readonly number[], q: number): number {
-  const s = Float64Array.from(values.filter(Number.isFinite)).sort()
-  if (s.length === 0) return NaN
-  const h = (s.length - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.min(s.length - 1, lo + 1)
-  return s[lo] + (h - lo) * (s[hi] - s[lo])
+  const finite = values.filter(Number.isFinite)
+  return finite.length ? quantile(finite, q) : NaN
 }
 
 // ------------------------------------------------------------------ regret and landscape
