@@ -8,7 +8,8 @@
  *
  * Quadrature: λ = c + h·cosθ (c, h the centre and half-width of the support), which turns
  * ρ(λ)dλ into h²sin²θ/(2πλ)dθ and removes the square-root endpoint singularities; a midpoint
- * rule in θ ∈ (0, π). At α = 1 (λ₋ = 0) the integrand stays finite: h²sin²θ/λ = 2(1 − cosθ)·h/… .
+ * rule in θ ∈ (0, π). At α = 1 (λ₋ = 0, c = h = 2) the weight stays finite:
+ * h²sin²θ/(2πλ) = (1 − cosθ)/π, and so does the noise term σ_ε²(1−e^{−λt})²/λ ≤ σ_ε²·t²·λ.
  */
 
 export interface TeacherVariances {
