@@ -176,10 +176,8 @@ function axisOption(
   }
 }
 
-/** room kept right of the legend for the toolbox */
-const LEGEND_RIGHT = 120
-/** a conservative width of the legend row (charts are at least ~460 px wide) */
-const LEGEND_WIDTH = 340
+/** a conservative width of the legend row (chart cards are at least ~440 px wide inside) */
+const LEGEND_WIDTH = 420
 const LEGEND_LINE = 18
 
 /**
@@ -210,17 +208,18 @@ function commonOption(dark: boolean, tooltipAxis: boolean): EChartsOption {
   return {
     backgroundColor: 'transparent',
     animation: false,
-    grid: { left: 64, right: 24, top: 44, bottom: 44 },
+    grid: { left: 64, right: 24, top: 44, bottom: 48 },
     tooltip: {
       trigger: tooltipAxis ? 'axis' : 'item',
       confine: true,
       valueFormatter: (v) => (typeof v === 'number' ? formatNumber(v) : String(v)),
       axisPointer: { type: 'line', snap: false },
     },
-    legend: { type: 'plain', top: 0, left: 0, right: LEGEND_RIGHT, itemWidth: 18, itemHeight: 8, itemGap: 10, textStyle: { fontSize: 11 } },
+    legend: { type: 'plain', top: 0, left: 0, right: 0, itemWidth: 18, itemHeight: 8, itemGap: 10, textStyle: { fontSize: 11 } },
+    // bottom right, beside the centred x-axis name, so the legend can use the whole top row
     toolbox: {
       right: 0,
-      top: 0,
+      bottom: 0,
       itemSize: 13,
       feature: {
         dataZoom: { yAxisIndex: 'none', title: { zoom: 'zoom x', back: 'undo zoom' } },
