@@ -36,7 +36,8 @@ function symmetric(n: number, rng: Rng): Float64Array {
 function kernels(): Kernel[] {
   const rng = Rng.stream(1, 'bench')
   const list: Kernel[] = []
-  for (const n of [64, 256, 512]) {
+  // Study-step sizes first: one call per iteration on d ≤ 100, where per-call overhead matters.
+  for (const n of [16, 64, 256, 512]) {
     list.push({
       name: 'dgemm',
       n,
@@ -58,34 +59,37 @@ function kernels(): Kernel[] {
       return () => gemm(false, true, 256, 256, 256, 1, A, B, 0, C)
     },
   })
-  list.push({
-    name: 'dgemv',
-    n: 512,
-    setup: () => {
-      const A = rng.gaussianMatrix(512, 512)
-      const x = rng.gaussianMatrix(512, 1)
-      const y = new Float64Array(512)
-      return () => gemv(false, 512, 512, 1, A, x, 0, y)
-    },
-  })
-  for (const n of [64, 256]) {
+  for (const n of [64, 512]) {
+    list.push({
+      name: 'dgemv',
+      n,
+      setup: () => {
+        const A = rng.gaussianMatrix(n, n)
+        const x = rng.gaussianMatrix(n, 1)
+        const y = new Float64Array(n)
+        return () => gemv(false, n, n, 1, A, x, 0, y)
+      },
+    })
+  }
+  for (const n of [16, 64, 256]) {
     list.push({ name: 'symEig', n, setup: () => { const A = symmetric(n, rng); return () => symEig(A, n) } })
     list.push({ name: 'svd', n, setup: () => { const A = rng.gaussianMatrix(n, n); return () => svd(A, n, n) } })
     list.push({ name: 'singularValues', n, setup: () => { const A = rng.gaussianMatrix(n, n); return () => singularValues(A, n, n) } })
   }
-  list.push({
-    name: 'cholesky',
-    n: 256,
-    setup: () => {
-      const n = 256
-      const G = rng.gaussianMatrix(n, n)
-      const A = gemm(false, true, n, n, n, 1, G, G, 0, new Float64Array(n * n))
-      for (let i = 0; i < n; i++) A[i * n + i] += n
-      return () => cholesky(A, n)
-    },
-  })
-  list.push({ name: 'solve', n: 256, setup: () => { const A = rng.gaussianMatrix(256, 256); const b = rng.gaussianMatrix(256, 1); return () => solve(A, b, 256) } })
-  list.push({ name: 'qr', n: 256, setup: () => { const A = rng.gaussianMatrix(256, 256); return () => qr(A, 256, 256) } })
+  for (const n of [32, 256]) {
+    list.push({
+      name: 'cholesky',
+      n,
+      setup: () => {
+        const G = rng.gaussianMatrix(n, n)
+        const A = gemm(false, true, n, n, n, 1, G, G, 0, new Float64Array(n * n))
+        for (let i = 0; i < n; i++) A[i * n + i] += n
+        return () => cholesky(A, n)
+      },
+    })
+    list.push({ name: 'solve', n, setup: () => { const A = rng.gaussianMatrix(n, n); const b = rng.gaussianMatrix(n, 1); return () => solve(A, b, n) } })
+    list.push({ name: 'qr', n, setup: () => { const A = rng.gaussianMatrix(n, n); return () => qr(A, n, n) } })
+  }
   return list
 }
 

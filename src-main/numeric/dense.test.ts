@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { amax, axpy, dot, eye, frobNorm, gemm, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
+import { amax, axpy, dot, eye, frobNorm, gemm, gemmStrided, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
 import { Rng } from './rng'
 
 /** Textbook triple loop on explicitly transposed copies: the reference every kernel must match. */
@@ -144,5 +144,26 @@ describe('syrk, outer, transpose, eye', () => {
     const T = transpose(A, m, n)
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(T[j * m + i]).toBe(A[i * n + j])
     expect(() => transpose(A, m, n, A)).toThrow(/alias/)
+  })
+})
+
+describe('gemmStrided', () => {
+  it('updates a submatrix in place through offsets and leading dimensions (rel. 1e-14)', () => {
+    // A 24×30 array: C block at (3, 5) of size 9×11, A block rows 12..20 × cols 0..6, B block rows 0..6 × cols 19..29.
+    const ld = 30
+    const F = rng.gaussianMatrix(24, ld)
+    const before = F.slice()
+    const m = 9
+    const n = 11
+    const k = 7
+    gemmStrided(m, n, k, -1, F, 12 * ld, ld, 1, F, 0 * ld + 19, ld, 1, F, 3 * ld + 5, ld)
+    for (let i = 0; i < 24; i++) {
+      for (let j = 0; j < ld; j++) {
+        const inBlock = i >= 3 && i < 3 + m && j >= 5 && j < 5 + n
+        let want = before[i * ld + j]
+        if (inBlock) for (let p = 0; p < k; p++) want -= before[(12 + i - 3) * ld + p] * before[p * ld + 19 + j - 5]
+        expect(Math.abs(F[i * ld + j] - want)).toBeLessThan(1e-13)
+      }
+    }
   })
 })

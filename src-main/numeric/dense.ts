@@ -207,7 +207,7 @@ export function gemm(
   scaleOutput(C, m * n, beta)
   if (alpha === 0 || k === 0 || m === 0 || n === 0) return C
   if (m * n * k >= GEMM_PACK_MIN && m >= 4 && n >= 4) {
-    gemmPacked(m, n, k, alpha, A, transA ? 1 : k, transA ? m : 1, B, transB ? 1 : n, transB ? k : 1, C)
+    gemmPacked(m, n, k, alpha, A, 0, transA ? 1 : k, transA ? m : 1, B, 0, transB ? 1 : n, transB ? k : 1, C, 0, n)
     return C
   }
   gemmDirect(transA, transB, m, n, k, alpha, A, B, C)
@@ -215,20 +215,48 @@ export function gemm(
 }
 
 /**
- * The packed kernel. op(A)[i][p] = A[i·ars + p·acs], op(B)[p][j] = B[p·brs + j·bcs]; C += alpha·op(A)·op(B).
+ * C[cOff + i·ldc + j] += alpha·Σ_p A[aOff + i·ars + p·acs]·B[bOff + p·brs + j·bcs] for i < m, j < n:
+ * the packed gemm on strided submatrices, for blocked factorisations that update a trailing
+ * block in place. The three regions must not overlap (A and B may share an array with C).
  */
+export function gemmStrided(
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  ars: number,
+  acs: number,
+  B: Float64Array,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
+  if (alpha === 0 || k === 0 || m === 0 || n === 0) return
+  gemmPacked(m, n, k, alpha, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc)
+}
+
+/** The packed kernel: C[cOff + i·ldc + j] += alpha·op(A)[i][p]·op(B)[p][j] with op given by offsets and strides. */
 function gemmPacked(
   m: number,
   n: number,
   k: number,
   alpha: number,
   A: Float64Array,
+  aOff: number,
   ars: number,
   acs: number,
   B: Float64Array,
+  bOff: number,
   brs: number,
   bcs: number,
   C: Float64Array,
+  cOff: number,
+  ldc: number,
 ): void {
   const nb = (n + 3) >> 2
   if (packedB.length < GEMM_KC * nb * 4) packedB = new Float64Array(GEMM_KC * nb * 4)
@@ -242,7 +270,7 @@ function gemmPacked(
       const w = Math.min(4, n - j)
       const base = jb * kc * 4
       for (let p = 0; p < kc; p++) {
-        const src = (p0 + p) * brs + j * bcs
+        const src = bOff + (p0 + p) * brs + j * bcs
         const dst = base + p * 4
         if (w === 4) {
           pB[dst] = B[src]
@@ -259,7 +287,7 @@ function gemmPacked(
       // Pack alpha·op(A)[i .. i+4)[p0 .. p0+kc) p-major, zero-padded at the bottom edge.
       for (let r = 0; r < 4; r++) {
         if (r < h) {
-          const src = (i + r) * ars + p0 * acs
+          const src = aOff + (i + r) * ars + p0 * acs
           for (let p = 0; p < kc; p++) pA[p * 4 + r] = alpha * A[src + p * acs]
         } else {
           for (let p = 0; p < kc; p++) pA[p * 4 + r] = 0
@@ -302,29 +330,29 @@ function gemmPacked(
         const j = jb * 4
         const w = Math.min(4, n - j)
         if (h === 4 && w === 4) {
-          let o = i * n + j
+          let o = cOff + i * ldc + j
           C[o] += c00
           C[o + 1] += c01
           C[o + 2] += c02
           C[o + 3] += c03
-          o += n
+          o += ldc
           C[o] += c10
           C[o + 1] += c11
           C[o + 2] += c12
           C[o + 3] += c13
-          o += n
+          o += ldc
           C[o] += c20
           C[o + 1] += c21
           C[o + 2] += c22
           C[o + 3] += c23
-          o += n
+          o += ldc
           C[o] += c30
           C[o + 1] += c31
           C[o + 2] += c32
           C[o + 3] += c33
         } else {
           const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33]
-          for (let r = 0; r < h; r++) for (let q = 0; q < w; q++) C[(i + r) * n + j + q] += block[r * 4 + q]
+          for (let r = 0; r < h; r++) for (let q = 0; q < w; q++) C[cOff + (i + r) * ldc + j + q] += block[r * 4 + q]
         }
       }
     }

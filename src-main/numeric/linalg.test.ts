@@ -176,8 +176,8 @@ describe('cholesky and solves', () => {
     const A = Float64Array.from([4, 2, 0, 2, 1, 0, 0, 0, 1]) // pivot 1 is exactly 0
     expect(() => cholesky(A, 3)).toThrow(/not positive definite \(pivot 1 of 3/)
   })
-  it('solve reproduces a known solution with several right-hand sides (rel. 1e-12)', () => {
-    const n = 40
+  it('solve reproduces a known solution with several right-hand sides (rel. 1e-12), across LU panels', () => {
+    const n = 100 // four 32-column panels: exercises the blocked trailing update
     const A = rng.gaussianMatrix(n, n)
     const X = rng.gaussianMatrix(n, 3)
     const B = matmul(A, X, n, n, 3)
@@ -242,5 +242,28 @@ describe('symmetric matrix functions', () => {
     expect(() => symInvSqrt(Float64Array.from([1, 0, 0, 0]), 2)).toThrow(/not positive definite/)
     expect(() => symSqrt(Float64Array.from([1, 0, 0, -1]), 2)).toThrow(/not positive semidefinite/)
     expect(Array.from(symSqrt(Float64Array.from([4, 0, 0, 0]), 2))).toEqual([2, 0, 0, 0])
+  })
+})
+
+describe('edge shapes', () => {
+  it('empty and 1×1 inputs give empty or trivial results, never a throw', () => {
+    const e = new Float64Array(0)
+    expect(symEig(e, 0).values.length).toBe(0)
+    expect(svd(e, 3, 0).S.length).toBe(0)
+    expect(singularValues(e, 0, 3).length).toBe(0)
+    expect(cholesky(e, 0).length).toBe(0)
+    expect(solve(e, e, 0).length).toBe(0)
+    expect(qr(e, 3, 0).R.length).toBe(0)
+    expect(spectralNorm(e, 0, 3)).toBe(0)
+    expect(det(e, 0)).toBe(1)
+    const one = svd(Float64Array.of(-2), 1, 1)
+    expect([one.U[0] * one.S[0] * one.V[0], one.S[0]]).toEqual([-2, 2])
+    expect(Array.from(singularValues(Float64Array.of(3, 4), 2, 1))).toEqual([5])
+    expect(Array.from(symEigvalues(Float64Array.of(-2), 1))).toEqual([-2])
+  })
+  it('rejects arrays shorter than the stated shape', () => {
+    expect(() => symEig(new Float64Array(3), 2)).toThrow(/too short/)
+    expect(() => svd(new Float64Array(5), 2, 3)).toThrow(/too short/)
+    expect(() => qr(new Float64Array(6), 2, 3)).toThrow(/m ≥ n/)
   })
 })

@@ -10,7 +10,7 @@
  * - cholesky, LU with partial pivoting, Householder QR: textbook row-oriented kernels
  *   (Golub & Van Loan, Matrix Computations, 4th ed., Alg. 4.2.1, 3.4.1, 5.2.1).
  */
-import { dotAt, eye, gemm, syrk, transpose } from './dense'
+import { dotAt, eye, gemm, gemmStrided, syrk, transpose } from './dense'
 
 const EPS = 2 ** -52
 
@@ -655,9 +655,15 @@ export interface LU {
   sign: number
 }
 
+/** Panel width of the blocked LU: the trailing update becomes a rank-32 gemm. */
+const LU_BLOCK = 32
+
 /**
- * LU factorisation with partial pivoting, P·A = L·U (GVL Alg. 3.4.1, row-oriented). Throws when
- * a pivot is zero or below n·eps·max|A| (singular to working precision), naming the column.
+ * LU factorisation with partial pivoting, P·A = L·U. Right-looking and blocked (GVL Alg. 3.4.2;
+ * LAPACK dgetrf): each 32-column panel is factored by row operations (GVL Alg. 3.4.1), U's block
+ * row is solved against the panel's unit-lower triangle, and the trailing matrix is updated by
+ * one packed gemm, where nearly all the flops are. Throws when a pivot is zero or below
+ * n·eps·max|A| (singular to working precision), naming the column.
  */
 export function lu(A: Float64Array, n: number): LU {
   checkSquare('lu', A, n)
@@ -668,39 +674,57 @@ export function lu(A: Float64Array, n: number): LU {
   for (let i = 0; i < n * n; i++) amax = Math.max(amax, Math.abs(F[i]))
   const threshold = n * EPS * amax
   let sign = 1
-  for (let k = 0; k < n; k++) {
-    let p = k
-    let best = Math.abs(F[k * n + k])
-    for (let i = k + 1; i < n; i++) {
-      const v = Math.abs(F[i * n + k])
-      if (v > best) {
-        best = v
-        p = i
+  for (let k0 = 0; k0 < n; k0 += LU_BLOCK) {
+    const k1 = Math.min(n, k0 + LU_BLOCK)
+    // Factor the panel F[k0.., k0..k1) with pivoting; swaps exchange whole rows (L and trailing part).
+    for (let k = k0; k < k1; k++) {
+      let p = k
+      let best = Math.abs(F[k * n + k])
+      for (let i = k + 1; i < n; i++) {
+        const v = Math.abs(F[i * n + k])
+        if (v > best) {
+          best = v
+          p = i
+        }
+      }
+      if (!(best > threshold)) {
+        throw new Error(`solve: matrix is singular to working precision (pivot ${k} of ${n} is ${best === 0 ? 0 : F[p * n + k]})`)
+      }
+      if (p !== k) {
+        for (let j = 0; j < n; j++) {
+          const t = F[k * n + j]
+          F[k * n + j] = F[p * n + j]
+          F[p * n + j] = t
+        }
+        const t = perm[k]
+        perm[k] = perm[p]
+        perm[p] = t
+        sign = -sign
+      }
+      const pivot = F[k * n + k]
+      const rk = k * n
+      for (let i = k + 1; i < n; i++) {
+        const ri = i * n
+        const l = F[ri + k] / pivot
+        F[ri + k] = l
+        if (l === 0) continue
+        for (let j = k + 1; j < k1; j++) F[ri + j] -= l * F[rk + j]
       }
     }
-    if (!(best > threshold)) {
-      throw new Error(`solve: matrix is singular to working precision (pivot ${k} of ${n} is ${best === 0 ? 0 : F[p * n + k]})`)
-    }
-    if (p !== k) {
-      for (let j = 0; j < n; j++) {
-        const t = F[k * n + j]
-        F[k * n + j] = F[p * n + j]
-        F[p * n + j] = t
+    if (k1 === n) break
+    // U12 = L11⁻¹·A12 (unit lower triangular solve, row by row).
+    for (let r = k0 + 1; r < k1; r++) {
+      const rr = r * n
+      for (let q = k0; q < r; q++) {
+        const l = F[rr + q]
+        if (l === 0) continue
+        const rq = q * n
+        for (let j = k1; j < n; j++) F[rr + j] -= l * F[rq + j]
       }
-      const t = perm[k]
-      perm[k] = perm[p]
-      perm[p] = t
-      sign = -sign
     }
-    const pivot = F[k * n + k]
-    const rk = k * n
-    for (let i = k + 1; i < n; i++) {
-      const ri = i * n
-      const l = F[ri + k] / pivot
-      F[ri + k] = l
-      if (l === 0) continue
-      for (let j = k + 1; j < n; j++) F[ri + j] -= l * F[rk + j]
-    }
+    // A22 −= L21·U12.
+    const rest = n - k1
+    gemmStrided(rest, rest, k1 - k0, -1, F, k1 * n + k0, n, 1, F, k0 * n + k1, n, 1, F, k1 * n + k1, n)
   }
   return { LU: F, perm, sign }
 }
