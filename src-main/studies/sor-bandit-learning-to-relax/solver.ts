@@ -9,7 +9,7 @@
 import type { SolveContext } from '../../kit'
 import { drawInstances, sampleTruncatedNormal, type ShiftDistribution } from './instances'
 import { ChebCB, TsallisInf, TsallisInfCB, type TsallisNewton } from './learners'
-import { degenerateRhs, omegaOptimal, sorIterations, sorWorkspace } from './sor'
+import { degenerateRhs, jacobiRadius, omegaOptimal, residualIterationPowerNorm, sorIterations, sorRadius, sorWorkspace } from './sor'
 
 /** Grid side: delsq(numgrid('S', 12)) has a 10×10 interior, n = 100. */
 export const GRID_SIDE = 10
@@ -338,5 +338,80 @@ export function runDegenerate(cfg: DegenerateConfig, ctx: SolveContext): void {
       omegaStarLevel: omegaOptimal(N, cfg.shift),
     })
     ctx.progress((k + 1) / omegas.length)
+  }
+}
+
+export interface ComparatorConfig {
+  law: ShiftDistribution
+  instances: number
+  omegas: number[]
+  tolerance: number
+  maxIterations: number
+  rhsNormMax: number
+  powerSteps: number
+}
+
+/**
+ * scripts/comparators.m: over `instances` random systems, the mean actual SOR cost per ω and the
+ * near-asymptotic bound 1 + log ε / log(ρ_ω + τ(1 − ρ_ω)), with, per instance,
+ * τ = max_ω (‖C_ω^(k_ω − 1)‖^(1/(k_ω − 1)) − ρ_ω)/(1 − ρ_ω), k_ω the actual cost and ρ_ω the SOR
+ * spectral radius (Young's closed form for this consistently ordered matrix; the source uses
+ * eig). Also both instance-optimal levels (mean over instances of the min over ω).
+ */
+export function runComparators(cfg: ComparatorConfig, ctx: SolveContext): void {
+  const N = GRID_SIDE
+  const n = N * N
+  const W = cfg.omegas.length
+  const ws = sorWorkspace(N)
+  const data = drawInstances(ctx.stream('data'), cfg.instances, n, cfg.law, cfg.rhsNormMax)
+  const startRng = ctx.stream('init')
+  const start = new Float64Array(n)
+  const actual = new Float64Array(W)
+  const bound = new Float64Array(W)
+  const k = new Float64Array(W)
+  const rho = new Float64Array(W)
+  let bestActual = 0
+  let bestBound = 0
+  let tauMean = 0
+  for (let t = 0; t < cfg.instances; t++) {
+    if (ctx.cancelled) return
+    const c = data.shifts[t]
+    const beta = jacobiRadius(N, c)
+    let tau = -Infinity
+    let minK = Infinity
+    for (let j = 0; j < W; j++) {
+      const w = cfg.omegas[j]
+      k[j] = sorIterations(ws, c, w, data.rhs.subarray(t * n, (t + 1) * n), cfg.tolerance, cfg.maxIterations)
+      ctx.count('sweeps', k[j])
+      actual[j] += k[j] / cfg.instances
+      minK = Math.min(minK, k[j])
+      rho[j] = sorRadius(beta, w)
+      const p = k[j] - 1
+      if (p < 1) continue
+      for (let i = 0; i < n; i++) start[i] = startRng.normal()
+      const norm = residualIterationPowerNorm(N, c, w, p, start, cfg.powerSteps)
+      ctx.count('sweeps', 2 * p * cfg.powerSteps)
+      tau = Math.max(tau, (Math.pow(norm, 1 / p) - rho[j]) / (1 - rho[j]))
+    }
+    let minBound = Infinity
+    for (let j = 0; j < W; j++) {
+      const pred = 1 + Math.log(cfg.tolerance) / Math.log(rho[j] + tau * (1 - rho[j]))
+      bound[j] += pred / cfg.instances
+      minBound = Math.min(minBound, pred)
+    }
+    bestActual += minK / cfg.instances
+    bestBound += minBound / cfg.instances
+    tauMean += tau / cfg.instances
+    ctx.progress((t + 1) / cfg.instances)
+  }
+  for (let j = 0; j < W; j++) {
+    ctx.record(j, {
+      omega: cfg.omegas[j],
+      comparatorActual: actual[j],
+      comparatorBound: bound[j],
+      comparatorActualBest: bestActual,
+      comparatorBoundBest: bestBound,
+      comparatorTau: tauMean,
+    })
   }
 }

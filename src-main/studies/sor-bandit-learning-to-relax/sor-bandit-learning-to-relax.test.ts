@@ -5,7 +5,7 @@ import { boxLeastSquares, gramScratch, minNormFromGram } from './boxls'
 import { drawInstances, sampleBeta, sampleTruncatedNormal } from './instances'
 import { ChebCB, TsallisInf } from './learners'
 import { linspace } from './solver'
-import { applyResidualIteration, degenerateRhs, jacobiRadius, omegaOptimal, sorIterations, sorWorkspace } from './sor'
+import { applyResidualIteration, applyResidualIterationTransposed, degenerateRhs, residualIterationPowerNorm, jacobiRadius, omegaOptimal, sorIterations, sorWorkspace } from './sor'
 import study from './study'
 
 const N = 10
@@ -89,6 +89,50 @@ describe('SOR cost (sor.m, residual-correction form)', () => {
       }
     }
     expect(omegaOptimal(N, 0)).toBeCloseTo(1.5603879, 6)
+  })
+})
+
+describe('near-asymptotic bound (comparators.m)', () => {
+  it('applies Cᵀ as the adjoint of C: ⟨Cx, y⟩ = ⟨x, Cᵀy⟩', () => {
+    const rng = new Rng(8, 'adj')
+    const x = rng.gaussianMatrix(n, 1)
+    const y = rng.gaussianMatrix(n, 1)
+    const cx = new Float64Array(n)
+    const cty = new Float64Array(n)
+    applyResidualIteration(N, 0.1, 1.3, x, cx, new Float64Array(n))
+    applyResidualIterationTransposed(N, 0.1, 1.3, y, cty, new Float64Array(n))
+    let a = 0
+    let b = 0
+    for (let i = 0; i < n; i++) {
+      a += cx[i] * y[i]
+      b += x[i] * cty[i]
+    }
+    expect(a).toBeCloseTo(b, 12)
+  })
+
+  it('‖C^p‖₂ by power iteration bounds ‖C^p v‖ for random v and decays like ρ^p', () => {
+    const rng = new Rng(6, 'pw')
+    const start = rng.gaussianMatrix(n, 1)
+    const p = 40
+    const norm = residualIterationPowerNorm(N, 0, 1.3, p, start, 30)
+    const v = rng.gaussianMatrix(n, 1)
+    const nv = Math.hypot(...v)
+    let w = Float64Array.from(v)
+    let u = new Float64Array(n)
+    for (let k = 0; k < p; k++) {
+      applyResidualIteration(N, 0, 1.3, w, u, new Float64Array(n))
+      ;[w, u] = [u, w]
+    }
+    expect(Math.hypot(...w) / nv).toBeLessThanOrEqual(norm * (1 + 1e-9))
+    const rho = Math.pow(norm, 1 / p)
+    expect(rho).toBeGreaterThan(0.7)
+    expect(rho).toBeLessThan(1)
+  })
+
+  it('the bound lies above the mean actual cost at every ω (small run)', async () => {
+    const r = await runLocal(study, { experiment: 'comparators', comparatorInstances: 3, comparatorStep: 0.25, powerSteps: 4 }, 0)
+    expect(r.status).toBe('done')
+    for (let i = 0; i < r.columns.omega.length; i++) expect(r.columns.comparatorBound[i]).toBeGreaterThanOrEqual(r.columns.comparatorActual[i] - 1)
   })
 })
 

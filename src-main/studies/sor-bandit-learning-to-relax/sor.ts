@@ -181,3 +181,70 @@ export function applyResidualIteration(
   applyShiftedLaplacian(N, c, scratch, out)
   for (let i = 0; i < N * N; i++) out[i] = r[i] - out[i]
 }
+
+/** One application of Cᵀ = I − (D/ω + U)⁻¹ A (A symmetric) to a vector: out = r − M⁻ᵀ A r. */
+export function applyResidualIterationTransposed(
+  N: number,
+  c: number,
+  omega: number,
+  r: Float64Array,
+  out: Float64Array,
+  scratch: Float64Array,
+): void {
+  const mDiag = (4 + c) / omega
+  applyShiftedLaplacian(N, c, r, scratch)
+  // backward substitution with Mᵀ = D/ω + U (U has −1 at the upper neighbours i + 1, i + N)
+  for (let q = N - 1; q >= 0; q--) {
+    for (let p = N - 1; p >= 0; p--) {
+      const i = p + N * q
+      let s = scratch[i]
+      if (p < N - 1) s += out[i + 1]
+      if (q < N - 1) s += out[i + N]
+      out[i] = s / mDiag
+    }
+  }
+  for (let i = 0; i < N * N; i++) out[i] = r[i] - out[i]
+}
+
+/**
+ * ‖C^p‖₂ for C = I − A(D/ω + L)⁻¹, by power iteration on (Cᵀ)^p C^p from a given start vector
+ * (matrix-free: 2p sweeps per power step). Returns the estimate after `steps` power steps.
+ */
+export function residualIterationPowerNorm(
+  N: number,
+  c: number,
+  omega: number,
+  p: number,
+  start: Float64Array,
+  steps: number,
+): number {
+  const n = N * N
+  let v = Float64Array.from(start)
+  let w = new Float64Array(n)
+  const scratch = new Float64Array(n)
+  const normalise = (x: Float64Array) => {
+    let s = 0
+    for (let i = 0; i < n; i++) s += x[i] * x[i]
+    s = Math.sqrt(s)
+    for (let i = 0; i < n; i++) x[i] /= s
+    return s
+  }
+  normalise(v)
+  let sigma = 0
+  for (let it = 0; it < steps; it++) {
+    for (let k = 0; k < p; k++) {
+      applyResidualIteration(N, c, omega, v, w, scratch)
+      ;[v, w] = [w, v]
+    }
+    // ‖C^p v‖ with ‖v‖ = 1 is a lower bound on ‖C^p‖ that the power iteration drives up to it
+    let s = 0
+    for (let i = 0; i < n; i++) s += v[i] * v[i]
+    sigma = Math.max(sigma, Math.sqrt(s))
+    for (let k = 0; k < p; k++) {
+      applyResidualIterationTransposed(N, c, omega, v, w, scratch)
+      ;[v, w] = [w, v]
+    }
+    normalise(v)
+  }
+  return sigma
+}

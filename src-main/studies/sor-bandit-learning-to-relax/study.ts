@@ -6,15 +6,15 @@
  * authors' MATLAB code (mkhodak/learning-to-relax).
  */
 import { compare, defineStudy, fmt, param, type FigureView, type ParamsOf, type RunView } from '../../kit'
-import { linspace, runDegenerate, runStream } from './solver'
+import { linspace, omegaSteps, runComparators, runDegenerate, runStream } from './solver'
 import { bestFixed, instanceCount, lastQuarterStart, meanCost, modalValue } from './stats'
 
 const params = {
   experiment: param.choice({
     label: 'experiment',
-    help: 'stream: a sequence of T systems solved by every policy (learning.m, contextual.m); degenerate: c = 0, cost vs ω for random b against an eigenvector b (degenerate.m)',
+    help: 'stream: a sequence of T systems solved by every policy (learning.m, contextual.m); comparators: mean cost vs ω with the near-asymptotic bound (comparators.m); degenerate: c = 0, cost vs ω for random b against an eigenvector b (degenerate.m)',
     default: 'stream',
-    choices: ['stream', 'degenerate'] as const,
+    choices: ['stream', 'comparators', 'degenerate'] as const,
   }),
   T: param.integer({ label: 'T (instances)', help: 'number of systems in the stream (the paper: 5000)', default: 2000, min: 4, max: 20000 }),
   shiftDistribution: param.choice({
@@ -42,6 +42,9 @@ const params = {
   replayTable: param.boolean({ label: 'replay table', help: 'solve every grid ω on every instance (needed for the best fixed ω in hindsight, the grid-best and the cost-vs-ω curve; ≈ 20× the learners’ cost)', default: true }),
   learnerSeed: param.integer({ label: 'learner seed', help: 'seed of the learners’ sampling streams; −1 means 1000 + the run seed (data seed s pairs with learner seed 1000 + s)', default: -1, min: -1, max: 1e9 }),
   movingWindow: param.integer({ label: 'moving-average window', help: 'instances in the moving-average cost', default: 100, min: 1, max: 5000 }),
+  comparatorInstances: param.integer({ label: 'comparators: instances', help: 'random systems averaged in the comparators experiment (comparators.m: 40)', default: 40, min: 1, max: 1000 }),
+  comparatorStep: param.number({ label: 'comparators: ω step', help: 'ω grid step from 1 to 1.95 (comparators.m: 0.01 to 1.99)', default: 0.05, min: 0.005, max: 0.5 }),
+  powerSteps: param.integer({ label: 'comparators: power steps', help: 'power-iteration steps for ‖C^(k−1)‖₂ in τ', default: 8, min: 1, max: 200 }),
   degenerateShift: param.number({ label: 'degenerate: c', help: 'diagonal shift of the degenerate experiment', default: 0, min: -0.15, max: 0.65 }),
   degenerateOmega: param.number({ label: 'degenerate: ω of b', help: 'b is an eigenvector of the residual iteration matrix at this ω', default: 1.4, min: 1.01, max: 1.99 }),
   degenerateStep: param.number({ label: 'degenerate: ω step', help: 'ω grid step from 1 to 1.9 (degenerate.m: 0.001)', default: 0.01, min: 0.001, max: 0.1 }),
@@ -224,6 +227,11 @@ export default defineStudy({
     randomMinCost: { label: 'min cost, random b', unit: 'iterations', scale: 'log' },
     randomMaxCost: { label: 'max cost, random b', unit: 'iterations', scale: 'log' },
     omegaStarLevel: { label: 'ω*', scale: 'linear' },
+    comparatorActual: { label: 'mean actual cost', unit: 'iterations', scale: 'log' },
+    comparatorBound: { label: 'near-asymptotic bound', unit: 'iterations', scale: 'log', help: '1 + log ε / log(ρ + τ(1 − ρ)), comparators.m' },
+    comparatorActualBest: { label: 'instance-optimal actual (level)', unit: 'iterations', scale: 'log' },
+    comparatorBoundBest: { label: 'instance-optimal bound (level)', unit: 'iterations', scale: 'log' },
+    comparatorTau: { label: 'mean τ', scale: 'linear' },
   },
   oracles: { sweeps: 'SOR sweeps (each with its residual)' },
   charts: [cumulativeChart, movingChart, chosenChart, costVsOmegaChart, regretChart, contextChart, probChart],
@@ -248,8 +256,24 @@ export default defineStudy({
       id: 'cost-vs-omega',
       title: 'Mean iterations vs ω (comparators.m), log y',
       description: 'Mean replay-table cost per grid ω with the best-fixed, grid-best and instance-optimal levels, for both shift laws.',
-      runs: [stream('high variance'), stream('low variance', { shiftDistribution: 'low' })],
-      charts: [costVsOmegaChart],
+      runs: [
+        stream('high variance'),
+        stream('low variance', { shiftDistribution: 'low' }),
+        { label: 'bound, high variance', params: { experiment: 'comparators', shiftDistribution: 'high' } },
+        { label: 'bound, low variance', params: { experiment: 'comparators', shiftDistribution: 'low' } },
+      ],
+      charts: [
+        { ...costVsOmegaChart, runs: ['high variance', 'low variance'] },
+        {
+          kind: 'series',
+          id: 'near-asymptotic-bound',
+          title: 'Actual mean cost vs the near-asymptotic bound over ω (40 instances), with the instance-optimal levels, log y',
+          x: 'omega',
+          y: ['comparatorActual', 'comparatorBound', 'comparatorActualBest', 'comparatorBoundBest'],
+          logY: true,
+          runs: ['bound, high variance', 'bound, low variance'],
+        },
+      ],
     },
     {
       id: 'moving-average-cost',
@@ -424,6 +448,21 @@ export default defineStudy({
     return out
   },
   solve(p, ctx) {
+    if (p.experiment === 'comparators') {
+      runComparators(
+        {
+          law: p.shiftDistribution,
+          instances: p.comparatorInstances,
+          omegas: omegaSteps(1, 1.95, p.comparatorStep),
+          tolerance: p.tolerance,
+          maxIterations: p.maxIterations,
+          rhsNormMax: p.rhsNormMax,
+          powerSteps: p.powerSteps,
+        },
+        ctx,
+      )
+      return
+    }
     if (p.experiment === 'degenerate') {
       runDegenerate(
         {
