@@ -1,7 +1,7 @@
 /** The runs table: query (project, search, sort, page) and the current page of runs. */
 import { defineStore } from 'pinia'
 import { ref, shallowRef, watch } from 'vue'
-import type { Run } from '../../../src-shared/model'
+import type { Run, RunStatus } from '../../../src-shared/model'
 import type { RunSort } from '../../../src-shared/api'
 import { errorText, useClient } from '../client'
 import { useLive } from './live'
@@ -15,6 +15,8 @@ export const useRuns = defineStore('runs', () => {
   const loading = ref(false)
   const error = ref<string | null>(null)
   const search = ref('')
+  const study = ref<string | null>(null)
+  const status = ref<RunStatus | null>(null)
   const sort = ref<Sort>('createdAt')
   const desc = ref(true)
   const page = ref(1)
@@ -29,6 +31,8 @@ export const useRuns = defineStore('runs', () => {
       const r = await useClient()['runs:list']({
         projectId: projects.currentId ?? undefined,
         search: search.value.trim() || undefined,
+        study: study.value ?? undefined,
+        status: status.value ?? undefined,
         sort: sort.value,
         desc: desc.value,
         limit: pageSize.value,
@@ -54,6 +58,10 @@ export const useRuns = defineStore('runs', () => {
     }, 250)
   })
   watch([sort, desc, page, pageSize, () => projects.currentId], () => void load())
+  watch([study, status], () => {
+    if (page.value !== 1) page.value = 1 // the page watcher reloads
+    else void load()
+  })
 
   // keep visible rows current; a new run on the first page of a by-date table appears at once
   let reloadTimer: ReturnType<typeof setTimeout> | null = null
@@ -78,5 +86,5 @@ export const useRuns = defineStore('runs', () => {
     desc.value = descending
   }
 
-  return { rows, total, loading, error, search, sort, desc, page, pageSize, load, setSort }
+  return { rows, total, loading, error, search, study, status, sort, desc, page, pageSize, load, setSort }
 })
