@@ -65,6 +65,15 @@ describe('Recorder', () => {
     expect(r.error).toBe('x became Infinity at iteration 1')
   })
 
+  it('reports a solver that throws before its first record as failed, with an empty summary', async () => {
+    const early = { ...toy, solve: () => { throw new Error('bad setup') } }
+    const r = await runLocal(early as never, {}, 0)
+    expect(r.status).toBe('failed')
+    expect(r.error).toBe('bad setup (before the first recorded iteration)')
+    expect(r.summary).toEqual({})
+    expect(r.claims[0]).toMatchObject({ passed: false, measured: expect.stringContaining('not evaluable') })
+  })
+
   it('gives bit-identical metrics for the same seed and different ones for another seed', async () => {
     const a = await runLocal(toy, { T: 40 }, 7)
     const b = await runLocal(toy, { T: 40 }, 7)

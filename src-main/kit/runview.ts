@@ -85,6 +85,8 @@ export function summarize(study: StudyDefinition, view: RunView, columns: Record
     const v = view.last(name)
     if (Number.isFinite(v)) out[name] = v
   }
+  // a run that failed before its first record has no columns at all
+  if (!('iteration' in columns)) return out
   const it = view.last('iteration')
   if (Number.isFinite(it)) out.iterations = it
   for (const o of Object.keys(study.oracles ?? {})) {
