@@ -3,6 +3,7 @@
  * 300 epochs; game: n = 100, 1000 epochs) on seeds 0, 1, 2, plus the game-equilibrium self-test.
  */
 import { describe, expect, it } from 'vitest'
+import { expectClaims, type KnownMiss } from '../../kit/claim-assertions'
 import { reproduceLocal } from '../../kit/harness'
 import { Recorder } from '../../kit/recorder'
 import { MatrixGameProblem, policemanBurglarMatrix } from './problems'
@@ -16,6 +17,16 @@ const defaults: VrHalpernParams = {
   epochs: 0, etaAlg1: 0, etaHalpern: 0, etaBaseline: 0, batch: 0, innerFactor: 0.05, snapshot: 'inner', baseline: false, algoSeed: 0,
 }
 
+/** Recorded as not reproduced (see the README); the app reports it as failed. */
+const NOT_REPRODUCED: KnownMiss[] = [
+  {
+    figure: 'cocoercive-gain',
+    seed: 2,
+    claim: 'gain-N25600',
+    why: 'gain 8.74 < 10 at N = 25600 (Halpern 1.29 vs Algorithm 1 0.147 at 300 epochs); seeds 0-9 give a median of 10.3 with 2 of 10 below 10',
+  },
+]
+
 describe('vr-halpern-finite-sum claims', () => {
   for (const figure of ['cocoercive-gain', 'matrix-game']) {
     for (const seed of [0, 1, 2]) {
@@ -26,7 +37,7 @@ describe('vr-halpern-finite-sum claims', () => {
         for (const c of r.claims) console.log(`[${figure} seed ${seed}, ${secs} s] ${c.passed ? 'PASS' : 'FAIL'} ${c.id}: ${c.measured}`)
         for (const run of r.runs) expect(run.status, `${run.view.label}: ${run.error}`).toBe('done')
         expect(r.claims.length).toBeGreaterThan(0)
-        for (const c of r.claims) expect(c.passed, `${c.id}: ${c.measured}`).toBe(true)
+        expectClaims(r.claims, figure, seed, NOT_REPRODUCED)
       })
     }
   }
