@@ -17,9 +17,18 @@ export class StoreError extends Error {
   }
 }
 
-/** A short, time-ordered id: sortable by creation, safe in URLs and file names. */
+let lastMs = 0
+let seq = 0
+
+/**
+ * A short, time-ordered id, safe in URLs and file names: milliseconds, then a per-process
+ * sequence (so ids made in the same millisecond keep their order), then random bits.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}${Date.now().toString(36)}${randomBytes(5).toString('hex')}`
+  const now = Date.now()
+  seq = now === lastMs ? seq + 1 : 0
+  lastMs = now
+  return `${prefix}${now.toString(36)}${seq.toString(36).padStart(3, '0')}${randomBytes(4).toString('hex')}`
 }
 
 export interface NewRun {
