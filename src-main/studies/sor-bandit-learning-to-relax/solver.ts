@@ -71,31 +71,11 @@ export function runStream(cfg: StreamConfig, ctx: SolveContext): void {
     return k
   }
 
-  // ---- replay table cost[t][j] over the grid (costs do not depend on the learners)
+  // ---- replay table cost[t][j] over the grid (costs do not depend on the learners), filled
+  // row by row in the same pass as the learners so that the run records from its first instance;
+  // the best fixed ω in hindsight is known at the end only (tail rows and the summary)
   const table = cfg.replayTable ? new Float64Array(T * G) : null
-  const tableShare = cfg.replayTable ? 0.8 : 0
-  if (table) {
-    for (let t = 0; t < T; t++) {
-      if (ctx.cancelled) return
-      for (let j = 0; j < G; j++) table[t * G + j] = solve(t, cfg.omegaGrid[j])
-      ctx.progress((tableShare * (t + 1)) / T)
-    }
-  }
   const cost = (t: number, j: number): number => (table ? table[t * G + j] : solve(t, cfg.omegaGrid[j]))
-
-  // best fixed grid ω in hindsight over the whole horizon
-  let bestFixed = -1
-  if (table) {
-    let best = Infinity
-    for (let j = 0; j < G; j++) {
-      let s = 0
-      for (let t = 0; t < T; t++) s += table[t * G + j]
-      if (s < best) {
-        best = s
-        bestFixed = j
-      }
-    }
-  }
 
   // ---- learners, each with its own stream derived from the learner seed
   const ls = cfg.learnerSeed
@@ -117,12 +97,11 @@ export function runStream(cfg: StreamConfig, ctx: SolveContext): void {
   let cumTsallisCB = 0
   let cumOpt = 0
   let cumGridBest = 0
-  let cumBestFixed = 0
   const picksTsallis = new Int32Array(T)
   const picksCheb = new Int32Array(T)
   const picksTsallisCB = new Int32Array(T)
   const optCosts = new Float64Array(T)
-  const bestFixedCosts = new Float64Array(T)
+  const gridBestCosts = new Float64Array(T)
   const costsTsallis = new Float64Array(T)
   const costsCheb = new Float64Array(T)
   const costsTsallisCB = new Float64Array(T)
@@ -137,6 +116,7 @@ export function runStream(cfg: StreamConfig, ctx: SolveContext): void {
   for (let t = 0; t < T; t++) {
     if (ctx.cancelled) return
     const c = data.shifts[t]
+    if (table) for (let j = 0; j < G; j++) table[t * G + j] = solve(t, cfg.omegaGrid[j])
     const iT = tsallis.predict(rngTsallis)
     const kT = cost(t, iT)
     tsallis.update(kT)
@@ -199,14 +179,11 @@ export function runStream(cfg: StreamConfig, ctx: SolveContext): void {
       let prefixBest = Infinity
       for (let j = 0; j < G; j++) prefixBest = Math.min(prefixBest, cumGrid[j])
       cumGridBest += gb
-      cumBestFixed += table[t * G + bestFixed]
-      bestFixedCosts[t] = table[t * G + bestFixed]
+      gridBestCosts[t] = gb
       row.gridCost = gridCost
       row.costGridBest = gb
-      row.costBestFixed = table[t * G + bestFixed]
       row.cumGridBest = cumGridBest
-      row.cumBestFixed = cumBestFixed
-      row.movingCostBestFixed = movingMean(bestFixedCosts, t)
+      row.movingCostGridBest = movingMean(gridBestCosts, t)
       row.prefixBestFixed = prefixBest
       // regret against the best fixed grid ω in hindsight over the first t instances, per instance
       row.regretPerInstanceTsallisInf = (cumTsallis - prefixBest) / (t + 1)
@@ -214,7 +191,22 @@ export function runStream(cfg: StreamConfig, ctx: SolveContext): void {
       row.regretPerInstanceTsallisInfCB = (cumTsallisCB - prefixBest) / (t + 1)
     }
     ctx.record(t + 1, row)
-    ctx.progress(tableShare + ((1 - tableShare) * 0.95 * (t + 1)) / T)
+    ctx.progress((0.98 * (t + 1)) / T)
+  }
+  // best fixed grid ω in hindsight over the whole horizon
+  let bestFixed = -1
+  let cumBestFixed = 0
+  const bestFixedCosts = new Float64Array(T)
+  if (table) {
+    let best = Infinity
+    for (let j = 0; j < G; j++) {
+      if (cumGrid[j] < best) {
+        best = cumGrid[j]
+        bestFixed = j
+      }
+    }
+    for (let t = 0; t < T; t++) bestFixedCosts[t] = table[t * G + bestFixed]
+    cumBestFixed = best
   }
   const violations = tsallis.domainViolations + tsallisCB.learners.reduce((s, l) => s + l.domainViolations, 0)
   if (violations > 0) ctx.event('newtonDomain', T, `Tsallis-INF(-CB) Newton iterates left x < min L/s in ${violations} Newton steps`)
