@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { amax, axpy, dot, eye, frobNorm, gemm, gemmStrided, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
+import { amax, axpy, dot, eye, frobNorm, gemm, gemmStrided, gemmStridedScalar, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
 import { Rng } from './rng'
+import { gemmModuleBytes, gemmWasm, wasmGemmKernel, wasmSimdAvailable } from './wasm-gemm'
 
 /** Textbook triple loop on explicitly transposed copies: the reference every kernel must match. */
 function naiveGemm(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, A: Float64Array, B: Float64Array, beta: number, C: Float64Array): Float64Array {
@@ -165,5 +166,25 @@ describe('gemmStrided', () => {
         expect(Math.abs(F[i * ld + j] - want)).toBeLessThan(1e-13)
       }
     }
+  })
+})
+
+describe('WebAssembly SIMD gemm kernel', () => {
+  it('is available under Node and bit-identical to the scalar kernel on ragged shapes and beta ≠ 0', () => {
+    expect(wasmGemmKernel()).not.toBeNull()
+    for (const [m, n, k] of [[5, 7, 3], [37, 29, 300], [64, 64, 64], [4, 130, 513]]) {
+      const A = rng.gaussianMatrix(m, k)
+      const B = rng.gaussianMatrix(k, n)
+      const C = rng.gaussianMatrix(m, n)
+      const viaWasm = C.slice()
+      const viaScalar = C.slice()
+      expect(gemmWasm(m, n, k, 0.75, A, 0, k, 1, B, 0, n, 1, viaWasm, 0, n)).toBe(true)
+      gemmStridedScalar(m, n, k, 0.75, A, 0, k, 1, B, 0, n, 1, viaScalar, 0, n)
+      expect(Array.from(viaWasm)).toEqual(Array.from(viaScalar))
+    }
+  })
+  it('emits a module that validates', () => {
+    expect(wasmSimdAvailable()).toBe(true)
+    expect(Array.from(gemmModuleBytes().subarray(0, 8))).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
   })
 })

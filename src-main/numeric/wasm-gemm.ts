@@ -1,0 +1,318 @@
+/**
+ * The gemm micro-kernel in WebAssembly SIMD128, emitted byte by byte from this file: there is no
+ * compiled artefact to keep in sync, and the module is the same on every machine.
+ *
+ * The kernel is the packed 4×4 register block of dense.ts's `gemmPacked` with two f64 lanes per
+ * vector: for one KC-deep panel it walks every (4-row strip of op(A)) × (4-column strip of op(B))
+ * pair and accumulates C_block += Σ_p a_p ⊗ b_p in eight f64x2 registers. Each lane performs the
+ * same IEEE multiplies and adds in the same order as the scalar kernel (wasm has no fused
+ * multiply-add without relaxed-SIMD), over the same panel depth, so the two paths give
+ * bit-identical results and a study's numbers do not depend on which one ran.
+ *
+ * References: WebAssembly Core Specification 2.0, §5 (binary format) and the SIMD opcode table.
+ */
+
+// ---- a minimal binary emitter --------------------------------------------------------------
+
+function uleb(n: number): number[] {
+  const out: number[] = []
+  do {
+    let byte = n & 0x7f
+    n >>>= 7
+    if (n !== 0) byte |= 0x80
+    out.push(byte)
+  } while (n !== 0)
+  return out
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = []
+  for (;;) {
+    const byte = n & 0x7f
+    n >>= 7
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte)
+      return out
+    }
+    out.push(byte | 0x80)
+  }
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()]
+}
+
+function str(s: string): number[] {
+  const bytes = Array.from(s, (c) => c.charCodeAt(0))
+  return [...uleb(bytes.length), ...bytes]
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body]
+}
+
+const I32 = 0x7f
+const V128 = 0x7b
+const op = {
+  block: 0x02,
+  loop: 0x03,
+  br: 0x0c,
+  brIf: 0x0d,
+  end: 0x0b,
+  localGet: 0x20,
+  localSet: 0x21,
+  i32Const: 0x41,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  i32Mul: 0x6c,
+  i32Shl: 0x74,
+  void: 0x40,
+}
+/** SIMD instructions: prefix 0xfd, then the opcode as a u32 LEB. */
+const simd = {
+  load: [0xfd, ...uleb(0x00)],
+  load64Splat: [0xfd, ...uleb(0x0a)],
+  store: [0xfd, ...uleb(0x0b)],
+  const: [0xfd, ...uleb(0x0c)],
+  f64x2Add: [0xfd, ...uleb(0xf0)],
+  f64x2Mul: [0xfd, ...uleb(0xf2)],
+}
+/** memarg: alignment hint 2^3 (8 bytes, always true here) and a constant offset. */
+const memarg = (offset: number) => [3, ...uleb(offset)]
+
+// Parameters (all i32): a, b, c (byte addresses), mb, nb (strip counts), kc (panel depth), ldc (doubles).
+const P_A = 0
+const P_B = 1
+const P_C = 2
+const P_MB = 3
+const P_NB = 4
+const P_KC = 5
+const P_LDC = 6
+// i32 locals.
+const L_IB = 7
+const L_JB = 8
+const L_AP = 9
+const L_BP = 10
+const L_AEND = 11
+const L_CP = 12
+const L_LDCB = 13
+const L_STRIP = 14
+// v128 locals: eight accumulators, two B vectors, one splatted A value.
+const L_ACC = 15
+const L_B0 = 23
+const L_B1 = 24
+const L_AV = 25
+
+const get = (i: number) => [op.localGet, ...uleb(i)]
+const set = (i: number) => [op.localSet, ...uleb(i)]
+
+/** Body of panel(a, b, c, mb, nb, kc, ldc). */
+function panelBody(): number[] {
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p)
+  }
+  const zero = [...simd.const, ...new Array(16).fill(0)]
+  // stripBytes = kc·32 (4 doubles per p); ldcBytes = ldc·8.
+  emit(get(P_KC), [op.i32Const, ...sleb(5), op.i32Shl], set(L_STRIP))
+  emit(get(P_LDC), [op.i32Const, ...sleb(3), op.i32Shl], set(L_LDCB))
+  emit([op.i32Const, ...sleb(0)], set(L_IB))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(L_IB), get(P_MB), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit([op.i32Const, ...sleb(0)], set(L_JB))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(L_JB), get(P_NB), [op.i32GeU, op.brIf, ...uleb(1)])
+  for (let r = 0; r < 8; r++) emit(zero, set(L_ACC + r))
+  // ap = a + ib·strip; aend = ap + strip; bp = b + jb·strip.
+  emit(get(P_A), get(L_IB), get(L_STRIP), [op.i32Mul, op.i32Add], set(L_AP))
+  emit(get(L_AP), get(L_STRIP), [op.i32Add], set(L_AEND))
+  emit(get(P_B), get(L_JB), get(L_STRIP), [op.i32Mul, op.i32Add], set(L_BP))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(L_AP), get(L_AEND), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(get(L_BP), simd.load, memarg(0), set(L_B0))
+  emit(get(L_BP), simd.load, memarg(16), set(L_B1))
+  for (let r = 0; r < 4; r++) {
+    emit(get(L_AP), simd.load64Splat, memarg(8 * r), set(L_AV))
+    for (let h = 0; h < 2; h++) {
+      const acc = L_ACC + 2 * r + h
+      emit(get(acc), get(L_AV), get(h === 0 ? L_B0 : L_B1), simd.f64x2Mul, simd.f64x2Add, set(acc))
+    }
+  }
+  emit(get(L_AP), [op.i32Const, ...sleb(32), op.i32Add], set(L_AP))
+  emit(get(L_BP), [op.i32Const, ...sleb(32), op.i32Add], set(L_BP))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  // cp = c + ib·4·ldcBytes + jb·32; then C rows r += acc.
+  emit(get(P_C), get(L_IB), get(L_LDCB), [op.i32Mul, op.i32Const, ...sleb(2), op.i32Shl, op.i32Add])
+  emit(get(L_JB), [op.i32Const, ...sleb(5), op.i32Shl, op.i32Add], set(L_CP))
+  for (let r = 0; r < 4; r++) {
+    for (let h = 0; h < 2; h++) {
+      emit(get(L_CP), get(L_CP), simd.load, memarg(16 * h), get(L_ACC + 2 * r + h), simd.f64x2Add, simd.store, memarg(16 * h))
+    }
+    if (r < 3) emit(get(L_CP), get(L_LDCB), [op.i32Add], set(L_CP))
+  }
+  emit(get(L_JB), [op.i32Const, ...sleb(1), op.i32Add], set(L_JB))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(L_IB), [op.i32Const, ...sleb(1), op.i32Add], set(L_IB))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit([op.end])
+  const locals = vec([
+    [...uleb(8), I32],
+    [...uleb(11), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/** The complete module: one exported memory and one exported function `panel`. */
+export function gemmModuleBytes(): Uint8Array {
+  const type = section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), ...vec([])]]))
+  const func = section(3, vec([uleb(0)]))
+  const memory = section(5, vec([[0x00, ...uleb(1)]]))
+  const exports = section(7, vec([[...str('memory'), 0x02, ...uleb(0)], [...str('panel'), 0x00, ...uleb(0)]]))
+  const body = panelBody()
+  const code = section(10, vec([[...uleb(body.length), ...body]]))
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
+}
+
+// ---- the driver -------------------------------------------------------------------------------
+
+/** The slice of the WebAssembly JS API used here (the project's TypeScript libs omit its types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer
+  grow(pages: number): number
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> }
+}
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+}
+
+/** Whether this runtime accepts the emitted module (WebAssembly with SIMD128). */
+export function wasmSimdAvailable(): boolean {
+  const api = wasmApi()
+  return api !== undefined && api.validate(gemmModuleBytes())
+}
+
+interface Kernel {
+  memory: WasmMemory
+  panel: (a: number, b: number, c: number, mb: number, nb: number, kc: number, ldc: number) => void
+  f64: Float64Array
+}
+
+let kernel: Kernel | null | undefined
+
+/** The instantiated kernel, or null where WebAssembly SIMD is unavailable (then JS is used). */
+export function wasmGemmKernel(): Kernel | null {
+  if (kernel !== undefined) return kernel
+  kernel = null
+  try {
+    const api = wasmApi()
+    if (!api || !wasmSimdAvailable()) return null
+    const instance = new api.Instance(new api.Module(gemmModuleBytes()), {})
+    const memory = instance.exports.memory as WasmMemory
+    kernel = { memory, panel: instance.exports.panel as Kernel['panel'], f64: new Float64Array(memory.buffer) }
+  } catch {
+    kernel = null
+  }
+  return kernel
+}
+
+/**
+ * Panel depth shared with the JavaScript kernel in dense.ts: the same depth and the same
+ * accumulation order make the two paths bit-identical.
+ */
+export const GEMM_PANEL_DEPTH = 256
+const KC = GEMM_PANEL_DEPTH
+
+/**
+ * C[cOff + i·ldc + j] += alpha·Σ_p op(A)[i][p]·op(B)[p][j], with op(A)[i][p] = A[aOff + i·ars + p·acs]
+ * and op(B)[p][j] = B[bOff + p·brs + j·bcs], through the wasm kernel. Returns false (and does
+ * nothing) when the kernel is unavailable or the problem does not fit in 2 GiB of wasm memory.
+ */
+export function gemmWasm(
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  ars: number,
+  acs: number,
+  B: Float64Array,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+): boolean {
+  const kern = wasmGemmKernel()
+  if (!kern) return false
+  const mb = (m + 3) >> 2
+  const nb = (n + 3) >> 2
+  const nPad = nb * 4
+  const kc0 = Math.min(KC, k)
+  // Layout (in doubles): C buffer (4mb × nPad), packed A (mb·kc·4), packed B (nb·kc·4).
+  const cLen = mb * 4 * nPad
+  const aBase = cLen
+  const bBase = aBase + mb * kc0 * 4
+  const total = bBase + nb * kc0 * 4
+  if (total * 8 > 2 ** 31) return false
+  const needBytes = total * 8
+  if (kern.memory.buffer.byteLength < needBytes) {
+    kern.memory.grow(Math.ceil((needBytes - kern.memory.buffer.byteLength) / 65536))
+    kern.f64 = new Float64Array(kern.memory.buffer)
+  }
+  const M = kern.f64
+  // Start from C itself (not zero) so that C += acc happens per panel exactly as in dense.ts.
+  M.fill(0, 0, cLen)
+  for (let i = 0; i < m; i++) {
+    const src = cOff + i * ldc
+    const dst = i * nPad
+    for (let j = 0; j < n; j++) M[dst + j] = C[src + j]
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = Math.min(KC, k - p0)
+    // Pack alpha·op(A) into 4-row strips, p-major, zero-padded.
+    for (let ib = 0; ib < mb; ib++) {
+      const base = aBase + ib * kc * 4
+      for (let r = 0; r < 4; r++) {
+        const i = ib * 4 + r
+        if (i < m) {
+          const src = aOff + i * ars + p0 * acs
+          for (let p = 0; p < kc; p++) M[base + p * 4 + r] = alpha * A[src + p * acs]
+        } else {
+          for (let p = 0; p < kc; p++) M[base + p * 4 + r] = 0
+        }
+      }
+    }
+    // Pack op(B) into 4-column strips, p-major, zero-padded.
+    for (let jb = 0; jb < nb; jb++) {
+      const base = bBase + jb * kc * 4
+      const j = jb * 4
+      const w = Math.min(4, n - j)
+      for (let p = 0; p < kc; p++) {
+        const src = bOff + (p0 + p) * brs + j * bcs
+        const dst = base + p * 4
+        if (w === 4) {
+          M[dst] = B[src]
+          M[dst + 1] = B[src + bcs]
+          M[dst + 2] = B[src + 2 * bcs]
+          M[dst + 3] = B[src + 3 * bcs]
+        } else {
+          for (let q = 0; q < 4; q++) M[dst + q] = q < w ? B[src + q * bcs] : 0
+        }
+      }
+    }
+    kern.panel(aBase * 8, bBase * 8, 0, mb, nb, kc, nPad)
+  }
+  for (let i = 0; i < m; i++) {
+    const src = i * nPad
+    const dst = cOff + i * ldc
+    for (let j = 0; j < n; j++) C[dst + j] = M[src + j]
+  }
+  return true
+}
