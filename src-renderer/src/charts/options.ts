@@ -132,12 +132,17 @@ function minPositive(values: Iterable<number>): number {
  * multiples of that (a 16-decade range becomes 1e-20..1e10 with four labels). Instead the axis
  * is fixed to the data's whole decades and ticked every `step` decades, about `labels` labels.
  */
+const NICE_DECADE_STEPS = [1, 2, 3, 5, 10, 20, 25, 50, 100]
+
 export function logAxisRange(min: number, max: number, labels: number): { lo: number; hi: number; step: number } | null {
   if (!(min > 0) || !(max > 0) || !Number.isFinite(min) || !Number.isFinite(max)) return null
   const lo = Math.floor(Math.log10(min))
-  let hi = Math.ceil(Math.log10(max)) + 0 // never -0
+  let hi = Math.ceil(Math.log10(max))
   if (hi <= lo) hi = lo + 1
-  return { lo, hi, step: Math.max(1, Math.ceil((hi - lo) / labels)) }
+  const raw = (hi - lo) / labels
+  const step = NICE_DECADE_STEPS.find((s) => s >= raw) ?? Math.ceil(raw / 100) * 100
+  // ticks at multiples of the step (1e-15, 1e-12, … 1), ending on ticks at both ends
+  return { lo: Math.floor(lo / step) * step + 0, hi: Math.ceil(hi / step) * step + 0, step } // + 0: never -0
 }
 
 function axisOption(
@@ -208,7 +213,7 @@ function commonOption(dark: boolean, tooltipAxis: boolean): EChartsOption {
   return {
     backgroundColor: 'transparent',
     animation: false,
-    grid: { left: 64, right: 24, top: 44, bottom: 48 },
+    grid: { left: 64, right: 36, top: 44, bottom: 44 },
     tooltip: {
       trigger: tooltipAxis ? 'axis' : 'item',
       confine: true,
@@ -216,10 +221,11 @@ function commonOption(dark: boolean, tooltipAxis: boolean): EChartsOption {
       axisPointer: { type: 'line', snap: false },
     },
     legend: { type: 'plain', top: 0, left: 0, right: 0, itemWidth: 18, itemHeight: 8, itemGap: 10, textStyle: { fontSize: 11 } },
-    // bottom right, beside the centred x-axis name, so the legend can use the whole top row
+    // a column right of the plot, so neither the legend nor the x-axis name runs into it
     toolbox: {
+      orient: 'vertical',
       right: 0,
-      bottom: 0,
+      top: 'middle',
       itemSize: 13,
       feature: {
         dataZoom: { yAxisIndex: 'none', title: { zoom: 'zoom x', back: 'undo zoom' } },
