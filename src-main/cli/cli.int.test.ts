@@ -55,7 +55,7 @@ describe('descent CLI', () => {
   })
 
   it('reproduce --json prints the figure, its runs and its claims', async () => {
-    const one = await runCli(['reproduce', 'probe', '--figure', 'two-rates', '--json', '--db', db])
+    const one = await runCli(['reproduce', 'probe', '--figure', 'two-rates', '--seed', '1', '--json', '--db', db])
     expect(one.code).toBe(0)
     const doc = JSON.parse(one.stdout)
     expect(doc.study).toBe('probe')

@@ -21,7 +21,8 @@ usage: descent COMMAND [flags]
   run STUDY [--set NAME=VALUE]... [--seed N] [--project ID]
                                             one run; prints its summary and claim results
   reproduce STUDY [--figure ID] [--seed N] [--strict]
-                                            run a paper figure (every figure without --figure)
+                                            run a paper figure (every figure without --figure) on
+                                            its declared seeds, or on seed N
   runs [--study S] [--status S] [--limit N] list stored runs, newest first
   show RUN                                  one run's params, provenance, summary and claims
   export RUN... [--format csv|json] [--out FILE]

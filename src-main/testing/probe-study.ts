@@ -34,6 +34,7 @@ export default defineStudy({
       id: 'two-rates',
       title: 'Two contraction factors',
       description: 'ρ = 0.5 and ρ = 0.9',
+      seeds: [0, 1],
       runs: [
         { label: 'fast', params: { rho: 0.5 } },
         { label: 'slow', params: { rho: 0.9 } },

@@ -156,14 +156,16 @@ describe('the api over WebSocket', () => {
     expect(final.points).toBeGreaterThan(0)
   })
 
-  it('reproduces a figure as a group of runs and evaluates its claims over them', async () => {
-    const sweep = await client.call<{ id: string; runIds: string[] }>('runs:reproduce', { study: 'probe', figure: 'two-rates', seed: 1 })
-    expect(sweep.runIds).toHaveLength(2)
+  it('reproduces a figure on each of its seeds and evaluates its claims per seed', async () => {
+    const sweep = await client.call<{ id: string; runIds: string[] }>('runs:reproduce', { study: 'probe', figure: 'two-rates' })
+    expect(sweep.runIds).toHaveLength(4)
     const done = await client.waitFor<{ id: string; status: string; claims: { id: string; passed: boolean }[] }>(
       'sweeps:status',
       (s) => s.id === sweep.id && s.status === 'done',
     )
-    expect(done.claims).toEqual([expect.objectContaining({ id: 'fast-beats-slow', passed: true })])
+    expect(done.claims).toEqual([
+      expect.objectContaining({ id: 'fast-beats-slow', passed: true, measured: expect.stringMatching(/^2\/2 seeds pass; seed 0: .*; seed 1: /) }),
+    ])
     await expect(client.call('runs:reproduce', { study: 'probe', figure: 'nope' })).rejects.toMatchObject({
       message: expect.stringContaining('available: two-rates'),
     })

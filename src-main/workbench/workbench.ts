@@ -262,14 +262,33 @@ export class Workbench {
       this.emit('sweeps:status', sweep)
       return
     }
-    let claims: ClaimResult[] = []
-    if (sweep.figure) {
-      const { definition } = getStudy(sweep.study)
-      const views = runs.map((r) => this.runView(r).view)
-      claims = evaluateFigureClaims(definition, sweep.figure, makeFigureView(views))
-    }
+    const claims = sweep.figure ? this.figureClaims(sweep.study, sweep.figure, runs) : []
     this.store.finishSweep(sweepId, claims)
     this.emit('sweeps:status', this.sweepDetail(sweepId))
+  }
+
+  /**
+   * A figure's claims over a reproduction: evaluated once per seed on that seed's runs, then
+   * one result per claim that passes only if every seed passes ("3/3 seeds"), with each seed's
+   * measured margin.
+   */
+  private figureClaims(study: string, figure: string, runs: Run[]): ClaimResult[] {
+    const { definition } = getStudy(study)
+    const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b)
+    const perSeed = seeds.map((seed) =>
+      evaluateFigureClaims(definition, figure, makeFigureView(runs.filter((r) => r.seed === seed).map((r) => this.runView(r).view))),
+    )
+    if (seeds.length === 1) return perSeed[0]
+    return perSeed[0].map((c, i) => {
+      const results = perSeed.map((p) => p[i])
+      const passed = results.filter((r) => r.passed).length
+      return {
+        id: c.id,
+        text: c.text,
+        passed: passed === seeds.length,
+        measured: `${passed}/${seeds.length} seeds pass; ${results.map((r, j) => `seed ${seeds[j]}: ${r.passed ? '' : 'FAIL '}${r.measured}`).join('; ')}`,
+      }
+    })
   }
 
   /** Resolves when the run reaches a terminal status (CLI and tests). */
@@ -349,9 +368,10 @@ export class Workbench {
       }
       const pid = this.requireProject(projectId)
       const resolved = fig.runs.map((r) => ({ label: r.label, params: this.requireParams(study, r.params) }))
-      const s = seed ?? fig.seeds[0] ?? 0
-      const sweepId = this.store.createSweep({ projectId: pid, study, figure, spec: { kind: 'figure', figure, seed: s } })
-      for (const r of resolved) this.launch(study, r.params, s, pid, { sweepId, figure, label: r.label })
+      // one seed when asked for; otherwise every seed the figure declares (claims say "k/n seeds")
+      const seeds = seed !== undefined ? [seed] : fig.seeds.length ? fig.seeds : [0]
+      const sweepId = this.store.createSweep({ projectId: pid, study, figure, spec: { kind: 'figure', figure, seeds } })
+      for (const s of seeds) for (const r of resolved) this.launch(study, r.params, s, pid, { sweepId, figure, label: r.label })
       const detail = this.sweepDetail(sweepId)
       this.emit('sweeps:status', detail)
       return detail
