@@ -133,6 +133,15 @@ describe('syrk, outer, transpose, eye', () => {
     const want = naiveGemm(true, false, 4, 4, 6, 1, A, A, 3, eye(4))
     expect(maxRelDiff(I, want)).toBeLessThan(1e-14)
   })
+  it('syrk on the packed path (n²k ≥ 24³) matches the naive product and is exactly symmetric', () => {
+    const A = rng.gaussianMatrix(50, 40)
+    const G = syrk(true, 40, 50, 1.5, A, 0, new Float64Array(1600))
+    expect(maxRelDiff(G, naiveGemm(true, false, 40, 40, 50, 1.5, A, A, 0, new Float64Array(1600)))).toBeLessThan(1e-14)
+    const H = syrk(false, 50, 40, 1, A, 0, new Float64Array(2500))
+    expect(maxRelDiff(H, naiveGemm(false, true, 50, 50, 40, 1, A, A, 0, new Float64Array(2500)))).toBeLessThan(1e-14)
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) expect(G[i * 40 + j]).toBe(G[j * 40 + i])
+    for (let i = 0; i < 50; i++) for (let j = 0; j < 50; j++) expect(H[i * 50 + j]).toBe(H[j * 50 + i])
+  })
   it('outer adds alpha·x·yᵀ', () => {
     const A = new Float64Array(6)
     outer(2, Float64Array.from([1, 2]), Float64Array.from([1, 0, -1]), A)

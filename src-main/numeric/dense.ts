@@ -434,6 +434,15 @@ export function syrk(
 ): Float64Array {
   scaleOutput(C, n * n, beta)
   if (alpha === 0 || k === 0) return C
+  if (n * n * k >= GEMM_PACK_MIN && n >= 4) {
+    // The full product through the packed (SIMD) gemm: twice the flops of one triangle but several
+    // times faster. alpha is folded into one factor, so (i, j) and (j, i) can differ in the last
+    // bit: mirror the upper triangle to keep C exactly symmetric.
+    if (trans) gemmStrided(n, n, k, alpha, A, 0, 1, n, A, 0, n, 1, C, 0, n)
+    else gemmStrided(n, n, k, alpha, A, 0, k, 1, A, 0, 1, k, C, 0, n)
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) C[j * n + i] = C[i * n + j]
+    return C
+  }
   if (!trans) {
     for (let i = 0; i < n; i++) {
       const ai = i * k
