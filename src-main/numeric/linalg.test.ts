@@ -164,13 +164,24 @@ describe('svd', () => {
 })
 
 describe('cholesky and solves', () => {
-  it('cholesky gives lower-triangular L with L·Lᵀ = A (rel. 1e-15·n)', () => {
-    const n = 25
+  for (const n of [25, 70]) {
+    it(`cholesky gives lower-triangular L with L·Lᵀ = A for n = ${n} (rel. 1e-15·n; 70 spans three blocks)`, () => {
+      const A = randomSPD(n)
+      const L = cholesky(A, n)
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(L[i * n + j]).toBe(0)
+      const back = gemm(false, true, n, n, n, 1, L, L, 0, new Float64Array(n * n))
+      expect(frobNorm(diff(back, A)) / frobNorm(A)).toBeLessThan(n * 1e-15)
+      // Garbage in the strict upper triangle is never read.
+      const U = A.slice()
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) U[i * n + j] = NaN
+      expect(Array.from(cholesky(U, n))).toEqual(Array.from(L))
+    })
+  }
+  it('cholesky reports a failing pivot in a later block with its global index', () => {
+    const n = 40
     const A = randomSPD(n)
-    const L = cholesky(A, n)
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(L[i * n + j]).toBe(0)
-    const back = gemm(false, true, n, n, n, 1, L, L, 0, new Float64Array(n * n))
-    expect(frobNorm(diff(back, A)) / frobNorm(A)).toBeLessThan(n * 1e-15)
+    A[35 * n + 35] = -1e6
+    expect(() => cholesky(A, n)).toThrow(/pivot 35 of 40/)
   })
   it('cholesky throws naming the failing pivot on an indefinite matrix', () => {
     const A = Float64Array.from([4, 2, 0, 2, 1, 0, 0, 0, 1]) // pivot 1 is exactly 0

@@ -571,26 +571,41 @@ export function singularValues(A: Float64Array, m: number, n: number): Float64Ar
   return m >= n ? singularValuesTall(A, m, n) : singularValuesTall(transpose(A, m, n), n, m)
 }
 
+/** Block size of the blocked Cholesky (trailing updates become rank-32 gemms). */
+const CHOLESKY_BLOCK = 32
+
 /**
  * Cholesky factor: the lower-triangular L with A = L·Lᵀ, for A symmetric positive definite
- * (only the lower triangle of A is read). Throws naming the first non-positive pivot.
+ * (only the lower triangle of A is read). Right-looking and blocked (LAPACK
+ * dpotrf): factor a 32-wide diagonal block (Cholesky–Banachiewicz), solve the panel below it,
+ * update the trailing matrix with one packed gemm. Throws naming the first non-positive pivot.
  */
 export function cholesky(A: Float64Array, n: number): Float64Array {
   checkSquare('cholesky', A, n)
-  const L = new Float64Array(n * n)
-  for (let j = 0; j < n; j++) {
-    const lj = j * n
-    const pivot = A[lj + j] - dotAt(L, lj, L, lj, j)
-    if (!(pivot > 0)) {
-      throw new Error(`cholesky: matrix is not positive definite (pivot ${j} of ${n} is ${pivot})`)
+  const L = A.slice(0, n * n)
+  for (let k0 = 0; k0 < n; k0 += CHOLESKY_BLOCK) {
+    const k1 = Math.min(n, k0 + CHOLESKY_BLOCK)
+    // Diagonal block and the panel below it, column by column within the block.
+    for (let j = k0; j < k1; j++) {
+      const lj = j * n
+      const pivot = L[lj + j] - dotAt(L, lj + k0, L, lj + k0, j - k0)
+      if (!(pivot > 0)) {
+        throw new Error(`cholesky: matrix is not positive definite (pivot ${j} of ${n} is ${pivot})`)
+      }
+      const ljj = Math.sqrt(pivot)
+      L[lj + j] = ljj
+      for (let i = j + 1; i < n; i++) {
+        const li = i * n
+        L[li + j] = (L[li + j] - dotAt(L, li + k0, L, lj + k0, j - k0)) / ljj
+      }
     }
-    const ljj = Math.sqrt(pivot)
-    L[lj + j] = ljj
-    for (let i = j + 1; i < n; i++) {
-      const li = i * n
-      L[li + j] = (A[li + j] - dotAt(L, li, L, lj, j)) / ljj
-    }
+    if (k1 === n) break
+    // A22 −= L21·L21ᵀ (both triangles are updated; only the lower one is read later).
+    const rest = n - k1
+    gemmStrided(rest, rest, k1 - k0, -1, L, k1 * n + k0, n, 1, L, k1 * n + k0, 1, n, L, k1 * n + k1, n)
   }
+  // Clear the strict upper triangle (the input's, and the trailing updates' scratch).
+  for (let i = 0; i < n; i++) L.fill(0, i * n + i + 1, i * n + n)
   return L
 }
 
