@@ -1,0 +1,177 @@
+/**
+ * Run drivers: the ADMM run (with live metrics and checkpointed certificates), the GD baseline
+ * run, and the cached reference optimum p* (exact arrangements, ρ = 0.1, γ = 1) they compare to.
+ */
+import type { SolveContext } from '../../kit'
+import { Rng } from '../../numeric/rng'
+import { ConvexReluAdmm } from './admm'
+import { ReluNetworkGd } from './gd'
+import { exactArrangements, sampledArrangements, xorData, type Arrangements, type XorData } from './problem'
+
+export interface ConvexReluParams {
+  mode: 'admm' | 'gd'
+  n: number
+  beta: number
+  arrangements: 'exact' | 'sampled'
+  Ps: number
+  samplingSeed: number
+  rho: number
+  gamma: number
+  iterations: number
+  activeTol: number
+  referenceIters: number
+  gdWidth: number
+  gdLr: number
+  gdIters: number
+  gdInit: number
+}
+
+export const REFERENCE_RHO = 0.1
+
+/** The data of a run: drawn from the seed's "data" stream only, so every run of a seed shares it. */
+export function dataFor(seed: number, n: number): XorData {
+  return xorData(n, Rng.stream(seed, 'data'))
+}
+
+export function arrangementsFor(p: Pick<ConvexReluParams, 'arrangements' | 'Ps' | 'samplingSeed'>, seed: number, data: XorData): Arrangements {
+  return p.arrangements === 'exact'
+    ? exactArrangements(data)
+    : sampledArrangements(data, p.Ps, Rng.stream(seed, `arrangements:${p.samplingSeed}`))
+}
+
+const referenceCache = new Map<string, number>()
+
+/**
+ * p*: the convex objective at v after `iterations` ADMM iterations with exact arrangements,
+ * ρ = 0.1, γ = 1 (the spec's definition). Deterministic, so caching it per worker changes no value.
+ */
+export function referenceOptimum(seed: number, n: number, beta: number, iterations: number, isCancelled: () => boolean = () => false): number {
+  const key = `${seed}|${n}|${beta}|${iterations}`
+  const hit = referenceCache.get(key)
+  if (hit !== undefined) return hit
+  const data = dataFor(seed, n)
+  const admm = new ConvexReluAdmm(data, exactArrangements(data), { beta, rho: REFERENCE_RHO, gamma: 1 })
+  for (let t = 1; t <= iterations; t++) {
+    admm.step()
+    if (t % 256 === 0 && isCancelled()) return NaN
+  }
+  const pStar = admm.evaluate(1e-6).objective
+  referenceCache.set(key, pStar)
+  return pStar
+}
+
+/** Log-spaced 1-2-5 checkpoints plus every `every`-th iteration and the last one. */
+export function isCheckpoint(t: number, last: number, every: number): boolean {
+  if (t === last || t % every === 0) return true
+  let m = t
+  while (m >= 10 && m % 10 === 0) m /= 10
+  return m === 1 || m === 2 || m === 5
+}
+
+/** Every iteration up to 1000, then every 10th (and the last): ~3k rows for 20k iterations. */
+function isRecorded(t: number, last: number): boolean {
+  return t <= 1000 || t % 10 === 0 || t === last
+}
+
+/**
+ * ADMM run (Alg. 3.1 as reconstructed; see ConvexReluAdmm.step). Records at the thresholded
+ * iterate v: objective, relSubopt = |f − p*|/p* (when p* is computed), violation, consensus
+ * ‖u − v‖∞, trainAccuracy (sign(0) counts as wrong), activeGroups; at checkpoints the dual
+ * bound (best so far), the certified relative gap (f − dual)/f and the recovered network's objective.
+ */
+export function solveAdmm(p: ConvexReluParams, ctx: SolveContext): void {
+  const data = dataFor(ctx.seed, p.n)
+  const arr = arrangementsFor(p, ctx.seed, data)
+  const pStar = p.referenceIters > 0 ? referenceOptimum(ctx.seed, p.n, p.beta, p.referenceIters, () => ctx.cancelled) : NaN
+  if (ctx.cancelled) return
+  const admm = new ConvexReluAdmm(data, arr, { beta: p.beta, rho: p.rho, gamma: p.gamma })
+  const T = p.iterations
+  let bestDual = -Infinity
+  const first = admm.evaluate(p.activeTol)
+  ctx.record(0, {
+    objective: first.objective,
+    violation: first.violation,
+    consensus: first.consensus,
+    trainAccuracy: first.trainAccuracy,
+    activeGroups: first.activeGroups,
+    arrangementsP: arr.P,
+    ...(Number.isFinite(pStar) ? { relSubopt: Math.abs(first.objective - pStar) / pStar, pStar } : {}),
+  })
+  for (let t = 1; t <= T; t++) {
+    admm.step()
+    ctx.count('iteration')
+    if (!isRecorded(t, T)) continue
+    const e = admm.evaluate(p.activeTol)
+    const values: Record<string, number> = {
+      objective: e.objective,
+      violation: e.violation,
+      consensus: e.consensus,
+      trainAccuracy: e.trainAccuracy,
+      activeGroups: e.activeGroups,
+    }
+    if (Number.isFinite(pStar)) values.relSubopt = Math.abs(e.objective - pStar) / pStar
+    if (isCheckpoint(t, T, 2000)) {
+      ctx.count('certificate')
+      bestDual = Math.max(bestDual, admm.dualBound().dual)
+      values.dualBound = bestDual
+      values.certifiedGap = (e.objective - bestDual) / e.objective
+      values.reluObjective = admm.recoveredNetworkObjective(p.activeTol).objective
+    }
+    if (t === T) {
+      values.arrangementsP = arr.P
+      if (Number.isFinite(pStar)) values.pStar = pStar
+    }
+    ctx.record(t, values)
+    if (t % 100 === 0) {
+      ctx.progress(t / T)
+      if (ctx.cancelled) return
+    }
+  }
+}
+
+/**
+ * GD baseline run: u_j ∈ ℝ³ and a_j drawn i.i.d. U(−1, 1) from the stream "init:<gdInit>", full-batch
+ * GD θ ← θ − lr ∇L(θ) (gradients in ReluNetworkGd). Records gdObjective (log-spaced and every 100th
+ * iteration) and, when p* is computed, gdRelGap = (L − p*)/p* (signed: below p* would be negative).
+ */
+export function solveGd(p: ConvexReluParams, ctx: SolveContext): void {
+  const data = dataFor(ctx.seed, p.n)
+  const pStar = p.referenceIters > 0 ? referenceOptimum(ctx.seed, p.n, p.beta, p.referenceIters, () => ctx.cancelled) : NaN
+  if (ctx.cancelled) return
+  const m = p.gdWidth
+  const rng = ctx.stream(`init:${p.gdInit}`)
+  const U0 = new Float64Array(m * data.d)
+  const a0 = new Float64Array(m)
+  for (let j = 0; j < m; j++) {
+    for (let c = 0; c < data.d; c++) U0[j * data.d + c] = rng.uniformIn(-1, 1)
+    a0[j] = rng.uniformIn(-1, 1)
+  }
+  const net = new ReluNetworkGd(data, m, p.beta, U0, a0)
+  const T = p.gdIters
+  const guard = 1e6 // a blown-up run is stopped and flagged, not recorded as "stuck"
+  for (let t = 0; t <= T; t++) {
+    const f = t < T ? net.step(p.gdLr) : net.objectiveAndGradient().objective
+    if (t < T) ctx.count('gradient')
+    if (!(f < guard)) {
+      ctx.event('gdDiverged', t, `objective ${f} ≥ ${guard}: learning rate too large`)
+      return
+    }
+    if (isCheckpoint(t, T, 100) || t === 0) {
+      const values: Record<string, number> = { gdObjective: f }
+      if (Number.isFinite(pStar)) {
+        values.gdRelGap = (f - pStar) / pStar
+        if (t === T) values.pStar = pStar
+      }
+      ctx.record(t, values)
+    }
+    if (t % 500 === 0) {
+      ctx.progress(t / T)
+      if (ctx.cancelled) return
+    }
+  }
+}
+
+export function solveConvexRelu(p: ConvexReluParams, ctx: SolveContext): void {
+  if (p.mode === 'gd') solveGd(p, ctx)
+  else solveAdmm(p, ctx)
+}
