@@ -5,7 +5,7 @@
  * ω, the best fixed grid ω in hindsight and the instance-optimal ω*(c). Transcribed from the
  * authors' MATLAB code (mkhodak/learning-to-relax).
  */
-import { compare, defineStudy, fmt, param, type FigureView, type ParamsOf, type RunView } from '../../kit'
+import { compare, defineStudy, param, type FigureView, type ParamsOf, type RunView } from '../../kit'
 import { linspace, omegaSteps, runComparators, runDegenerate, runStream } from './solver'
 import { bestFixed, instanceCount, lastQuarterStart, meanCost, modalValue } from './stats'
 
