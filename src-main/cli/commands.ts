@@ -7,7 +7,10 @@ import type { SweepDetail } from '../../src-shared/api'
 import type { ClaimResult, Params, Run, StudyManifest } from '../../src-shared/model'
 import { parseParamText } from '../../src-shared/params'
 import { runToJson, seriesToCsv } from '../export/csv'
+import { exportRuns, importRuns } from '../store/transfer'
+import { RunStore } from '../store/store'
 import { getStudy, studies } from '../studies/registry'
+import { parseGridArg, parseRandomArg, parseSeeds, parseShard, SweepSpecError } from '../workbench/sweep'
 import { Workbench } from '../workbench/workbench'
 import { intFlag, UsageError } from './args'
 import { claimLines, runText } from './format'
@@ -171,8 +174,15 @@ export async function cmdShow(wb: Workbench, id: string, json: boolean, io: Io):
   return 0
 }
 
-export async function cmdExport(wb: Workbench, a: { ids: string[]; format: string; out?: string }, io: Io): Promise<number> {
-  if (a.format !== 'csv' && a.format !== 'json') throw new UsageError(`--format ${a.format}: expected csv or json`)
+export async function cmdExport(wb: Workbench, a: { ids: string[]; format: string; out?: string; json?: boolean }, io: Io): Promise<number> {
+  if (a.format !== 'csv' && a.format !== 'json' && a.format !== 'sqlite') throw new UsageError(`--format ${a.format}: expected csv, json or sqlite`)
+  if (a.format === 'sqlite') {
+    if (!a.out) throw new UsageError('export --format sqlite needs --out FILE')
+    for (const id of a.ids) await wb.call('runs:get', { id })
+    const report = exportRuns(wb.store, a.ids, a.out)
+    io.out(a.json ? JSON.stringify(report) : `wrote ${report.runs} runs to ${a.out}`)
+    return 0
+  }
   const runs = []
   for (const id of a.ids) runs.push(await wb.call('runs:get', { id }))
   const series = runs.map((r) => wb.store.readSeries(r.id))
@@ -183,4 +193,47 @@ export async function cmdExport(wb: Workbench, a: { ids: string[]; format: strin
   if (a.out) writeFileSync(a.out, text)
   else io.out(text.replace(/\n$/, ''))
   return 0
+}
+
+export async function cmdSweep(
+  wb: Workbench,
+  a: { study: string; grid: string[]; random: string[]; samples?: string; seeds?: string; shard?: string; sets: string[]; project?: string; json: boolean },
+  io: Io,
+): Promise<number> {
+  const { manifest } = getStudy(a.study)
+  try {
+    const grid = Object.fromEntries(a.grid.map((g) => parseGridArg(manifest.params, g)))
+    const random = Object.fromEntries(a.random.map((r) => parseRandomArg(manifest.params, r)))
+    if (!a.grid.length && !a.random.length) throw new SweepSpecError('sweep: give at least one --grid NAME=v1,v2 or --random NAME=lo:hi[:log]')
+    const samples = a.random.length ? (intFlag('samples', a.samples, 1, 100_000) ?? 10) : 1
+    const seeds = a.seeds ? parseSeeds(a.seeds) : [0]
+    const shard = a.shard ? parseShard(a.shard) : null
+    const base = parseSets(a.study, a.sets)
+    const started = wb.startSweep({ study: a.study, base, grid, random, samples, seeds }, shard, a.project)
+    if (!a.json) {
+      io.err(`sweep ${started.sweepId}: ${started.planned} runs planned, ${started.inShard} in ${shard ? `shard ${shard.index}/${shard.count}` : 'this process'}, ${started.skipped.length} already done`)
+    }
+    const finished = await Promise.all(started.launched.map((id) => wb.waitForRun(id)))
+    const runs = [...wb.store.getRuns(started.skipped), ...finished]
+    if (a.json) {
+      io.out(JSON.stringify({ sweep: started.sweepId, study: a.study, planned: started.planned, shard: a.shard ?? null, skipped: started.skipped.length, runs: runs.map(runJson) }))
+    } else for (const r of finished) io.out(runText(r))
+    return finished.every((r) => r.status === 'done') ? 0 : 1
+  } catch (err) {
+    if (err instanceof SweepSpecError) throw new UsageError(err.message)
+    throw err
+  }
+}
+
+/** `merge OUT IN...`: OUT gets every run of each IN (existing ids skipped), one transaction per file. */
+export function cmdMerge(a: { out: string; inputs: string[]; json: boolean }, io: Io): number {
+  const target = new RunStore(a.out)
+  try {
+    const reports = a.inputs.map((path) => importRuns(target, path))
+    if (a.json) io.out(JSON.stringify({ out: a.out, inputs: reports }))
+    else for (const r of reports) io.out(`${r.source}: ${r.runs} runs merged, ${r.skippedExisting} already there${r.rejected.length ? `, ${r.rejected.length} rejected (${r.rejected.map((x) => `${x.id}: ${x.reason}`).join('; ')})` : ''}`)
+    return 0
+  } finally {
+    target.close()
+  }
 }

@@ -11,7 +11,7 @@ import { resolveDbPath } from '../workbench/paths'
 import { APP_VERSION, Workbench } from '../workbench/workbench'
 import { startWebHost } from '../web/server'
 import { intFlag, parse, UsageError } from './args'
-import { cmdExport, cmdReproduce, cmdRun, cmdRuns, cmdShow, cmdStudies, type Io } from './commands'
+import { cmdExport, cmdReproduce, cmdRun, cmdRuns, cmdShow, cmdStudies, cmdSweep, cmdMerge, type Io } from './commands'
 
 const USAGE = `descent ${APP_VERSION}: optimization papers as reproducible studies
 
@@ -23,10 +23,17 @@ usage: descent COMMAND [flags]
   reproduce STUDY [--figure ID] [--seed N] [--strict]
                                             run a paper figure (every figure without --figure) on
                                             its declared seeds, or on seed N
+  sweep STUDY --grid NAME=v1,v2,... [--random NAME=lo:hi[:log] --samples K]
+        [--seeds 1..5] [--set NAME=VALUE]... [--shard I/N]
+                                            a grid or random sweep times seeds; re-running the same
+                                            command runs only what is missing; --shard I/N runs the
+                                            I-th of N disjoint slices (Slurm/Kubernetes job arrays)
+  merge OUT IN...                           join run databases (e.g. the shards of a sweep) into OUT
   runs [--study S] [--status S] [--limit N] list stored runs, newest first
   show RUN                                  one run's params, provenance, summary and claims
-  export RUN... [--format csv|json] [--out FILE]
-                                            a run's series as CSV (long format) or JSON
+  export RUN... [--format csv|json|sqlite] [--out FILE]
+                                            series as CSV (long format) or JSON, or the runs as a
+                                            self-contained .sqlite that imports and merges back
   serve [--port P] [--open]                 the workbench in a browser, on 127.0.0.1 with a token
 
 every command: --db PATH (default: DESCENT_DB, else the desktop app's database), --json
@@ -42,8 +49,19 @@ const COMMAND_FLAGS = {
   studies: {},
   run: { set: { type: 'string', multiple: true }, seed: { type: 'string' }, project: { type: 'string' }, workers: { type: 'string' } },
   reproduce: { figure: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' }, workers: { type: 'string' }, strict: { type: 'boolean', default: false } },
+  sweep: {
+    grid: { type: 'string', multiple: true },
+    random: { type: 'string', multiple: true },
+    samples: { type: 'string' },
+    seeds: { type: 'string' },
+    shard: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    project: { type: 'string' },
+    workers: { type: 'string' },
+  },
   runs: { study: { type: 'string' }, status: { type: 'string' }, project: { type: 'string' }, limit: { type: 'string' } },
   show: {},
+  merge: {},
   export: { format: { type: 'string', default: 'csv' }, out: { type: 'string' } },
   serve: { port: { type: 'string' }, open: { type: 'boolean', default: false }, workers: { type: 'string' } },
 } as const
@@ -138,6 +156,10 @@ export async function main(argv: string[]): Promise<number> {
     arity(0, 0, 'no arguments')
     return cmdStudies(json, io)
   }
+  if (cmd === 'merge') {
+    arity(2, 10_000, 'OUT and one or more IN databases')
+    return cmdMerge({ out: positionals[0], inputs: positionals.slice(1), json }, io)
+  }
   const wb = openWorkbench(v.db as string | undefined, v.workers as string | undefined)
   let interrupted = false
   const onSigint = (): void => {
@@ -155,6 +177,23 @@ export async function main(argv: string[]): Promise<number> {
       case 'reproduce':
         arity(1, 1, 'one STUDY')
         return await cmdReproduce(wb, { study: positionals[0], figure: v.figure as string, seed: v.seed as string, project: v.project as string, json, strict: v.strict === true }, io)
+      case 'sweep':
+        arity(1, 1, 'one STUDY')
+        return await cmdSweep(
+          wb,
+          {
+            study: positionals[0],
+            grid: (v.grid as string[]) ?? [],
+            random: (v.random as string[]) ?? [],
+            samples: v.samples as string,
+            seeds: v.seeds as string,
+            shard: v.shard as string,
+            sets: (v.set as string[]) ?? [],
+            project: v.project as string,
+            json,
+          },
+          io,
+        )
       case 'runs':
         arity(0, 0, 'no arguments')
         return await cmdRuns(wb, { study: v.study as string, status: v.status as string, project: v.project as string, limit: v.limit as string, json }, io)
@@ -163,7 +202,7 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdShow(wb, positionals[0], json, io)
       case 'export':
         arity(1, 10_000, 'one or more RUN ids')
-        return await cmdExport(wb, { ids: positionals, format: v.format as string, out: v.out as string }, io)
+        return await cmdExport(wb, { ids: positionals, format: v.format as string, out: v.out as string, json }, io)
       case 'serve':
         arity(0, 0, 'no arguments')
         return await serve(wb, v.port as string, v.open === true, json)

@@ -240,12 +240,22 @@ export class RunStore {
 
   // ------------------------------------------------------------------ sweeps
 
-  createSweep(s: { projectId: string; study: string; figure: string | null; spec: unknown }): string {
-    const id = newId('s')
+  /** A new sweep; with `id`, the sweep of that id (created once: shards and resumes share it). */
+  createSweep(s: { id?: string; projectId: string; study: string; figure: string | null; spec: unknown }): string {
+    const id = s.id ?? newId('s')
     this.db
-      .prepare('INSERT INTO sweeps (id, project_id, study, figure, created_at, spec) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare('INSERT OR IGNORE INTO sweeps (id, project_id, study, figure, created_at, spec) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, s.projectId, s.study, s.figure, Date.now(), JSON.stringify(s.spec ?? {}))
+    this.db.prepare("UPDATE sweeps SET status = 'running' WHERE id = ?").run(id)
     return id
+  }
+
+  /** A finished run of this sweep with these params, seed and study code (a resumed sweep skips it). */
+  findDoneRun(sweepId: string, paramsHash: string, seed: number, codeHash: string): string | null {
+    const row = this.db
+      .prepare("SELECT id FROM runs WHERE sweep_id = ? AND params_hash = ? AND seed = ? AND code_hash = ? AND status = 'done' LIMIT 1")
+      .get(sweepId, paramsHash, seed, codeHash) as { id: string } | undefined
+    return row?.id ?? null
   }
 
   getSweepRow(id: string):

@@ -23,11 +23,17 @@ import { decimateMinMax } from '../../src-shared/series'
 import type { RunView } from '../kit/define'
 import { evaluateFigureClaims, evaluateRunClaims, makeFigureView, makeRunView, summarize } from '../kit/runview'
 import { WorkerPool, type Outcome } from '../runner/pool'
+import { planSweep, roundIntegers, shardOf, sweepKey, type SweepSpec } from './sweep'
 import { DEFAULT_PROJECT_ID, RunStore, StoreError } from '../store/store'
 import { getStudy, studies, UnknownStudyError } from '../studies/registry'
 import pkg from '../../package.json'
 
 export const APP_VERSION: string = pkg.version
+
+/** The content identity of a configuration: study and resolved params (the seed is stored beside it). */
+export function paramsHashOf(study: string, params: Params): string {
+  return createHash('sha256').update(`${study}\0${canonicalParams(params)}`).digest('hex').slice(0, 16)
+}
 
 export interface WorkbenchOptions {
   dbPath: string
@@ -178,7 +184,7 @@ export class Workbench {
       label: extra.label,
       params,
       seed,
-      paramsHash: createHash('sha256').update(`${study}\0${canonicalParams(params)}`).digest('hex').slice(0, 16),
+      paramsHash: paramsHashOf(study, params),
       codeHash: manifest.codeHash,
       appVersion: APP_VERSION,
       platform: this.platform,
@@ -289,6 +295,29 @@ export class Workbench {
         measured: `${passed}/${seeds.length} seeds pass; ${results.map((r, j) => `seed ${seeds[j]}: ${r.passed ? '' : 'FAIL '}${r.measured}`).join('; ')}`,
       }
     })
+  }
+
+  /**
+   * Start (or resume) a sweep: every planned run of this shard that has no finished twin in the
+   * sweep (same params, seed and study code) is queued; the rest are skipped.
+   */
+  startSweep(spec: SweepSpec, shard: { index: number; count: number } | null, projectId?: string) {
+    const { definition, manifest } = getStudy(spec.study)
+    const pid = this.requireProject(projectId)
+    const plan = planSweep(spec)
+    const mine = shardOf(plan, shard)
+    const resolved = mine.map((r) => ({ ...r, params: this.requireParams(spec.study, roundIntegers(definition.params, r.params)) }))
+    const sweepId = `s${sweepKey(spec)}`
+    this.store.createSweep({ id: sweepId, projectId: pid, study: spec.study, figure: null, spec: { kind: 'sweep', ...spec } })
+    const skipped: string[] = []
+    const launched: string[] = []
+    for (const r of resolved) {
+      const done = this.store.findDoneRun(sweepId, paramsHashOf(spec.study, r.params), r.seed, manifest.codeHash)
+      if (done) skipped.push(done)
+      else launched.push(this.launch(spec.study, r.params, r.seed, pid, { sweepId, figure: null, label: null }).id)
+    }
+    if (!launched.length) this.maybeFinishSweep(sweepId)
+    return { sweepId, planned: plan.length, inShard: mine.length, skipped, launched }
   }
 
   /** Resolves when the run reaches a terminal status (CLI and tests). */
