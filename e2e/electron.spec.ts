@@ -3,20 +3,10 @@
  * there this spec skips, saying so). Checks the window opens on the catalog through the preload's
  * typed client, with Node kept out of the page.
  */
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { _electron as electron } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { electronBinary } from '../bin/electron-path.js'
 import { ROOT, tempDb } from '../src-main/testing/host'
-
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown
-    return typeof path === 'string' && existsSync(path) ? path : null
-  } catch {
-    return null
-  }
-}
 
 const binary = electronBinary()
 if (!binary) console.warn('e2e: the Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); Electron specs skipped')
