@@ -180,6 +180,8 @@ export class ChebCB {
   private readonly th: Float64Array
   /** lsqlin (box) refits so far */
   boxRefits = 0
+  /** rounds where R − resnorm + 2α̃²t ≤ 0 (η kept; reported as an event) */
+  etaGuards = 0
 
   constructor(d: number, T: number, m: number, a: number, b: number) {
     this.d = d
@@ -292,7 +294,10 @@ export class ChebCB {
       R += e * e
     }
     // QUIRK(resnorm): only the last lsqlin call's residual enters
-    this.eta = 2 * t * Math.sqrt((d * t) / (R - resnorm + 2 * alpha * alpha * t))
+    const den = R - resnorm + 2 * alpha * alpha * t
+    // the source would take the square root of a negative number (complex η); never seen here
+    if (den > 0) this.eta = 2 * t * Math.sqrt((d * t) / den)
+    else this.etaGuards++
     this.rounds = t
   }
 }

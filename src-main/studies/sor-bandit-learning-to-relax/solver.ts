@@ -208,6 +208,7 @@ export function runStream(cfg: StreamConfig, ctx: SolveContext): void {
     for (let t = 0; t < T; t++) bestFixedCosts[t] = table[t * G + bestFixed]
     cumBestFixed = best
   }
+  if (cheb.etaGuards > 0) ctx.event('chebEtaGuard', T, `ChebCB: R − resnorm + 2α̃²t ≤ 0 in ${cheb.etaGuards} rounds; η kept from the previous round`)
   const violations = tsallis.domainViolations + tsallisCB.learners.reduce((s, l) => s + l.domainViolations, 0)
   if (violations > 0) ctx.event('newtonDomain', T, `Tsallis-INF(-CB) Newton iterates left x < min L/s in ${violations} Newton steps`)
 
@@ -372,6 +373,7 @@ export function runComparators(cfg: ComparatorConfig, ctx: SolveContext): void {
     let tau = -Infinity
     let minK = Infinity
     for (let j = 0; j < W; j++) {
+      if (ctx.cancelled) return
       const w = cfg.omegas[j]
       k[j] = sorIterations(ws, c, w, data.rhs.subarray(t * n, (t + 1) * n), cfg.tolerance, cfg.maxIterations)
       ctx.count('sweeps', k[j])
