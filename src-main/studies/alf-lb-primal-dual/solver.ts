@@ -167,7 +167,15 @@ export function drawOnlineBatches(ctx: SolveContext, cfg: OnlineConfig): { route
  * b ← b + (c_ref/j)·(nL − load)/(nL) with c_ref = 1.5·L/κ (κ measured on up to 20 of the batches), keeping
  * the best iterate (schedule: this study’s choice; the spec leaves it open).
  */
-export function pooledMinimiser(scores: Float64Array, n: number, m: number, E: number, K: number, iterations: number): { b: Float64Array; value: number } {
+export function pooledMinimiser(
+  scores: Float64Array,
+  n: number,
+  m: number,
+  E: number,
+  K: number,
+  iterations: number,
+  isCancelled: () => boolean = () => false,
+): { b: Float64Array; value: number } {
   const L = (m * K) / E
   const kappa = loadSensitivity(scores, Math.min(n, 20), m, E, K)
   const cStar = (1.5 * L) / kappa
@@ -178,6 +186,7 @@ export function pooledMinimiser(scores: Float64Array, n: number, m: number, E: n
   const picks = new Int32Array(K)
   let bestValue = Infinity
   for (let j = 1; j <= iterations + 1; j++) {
+    if (isCancelled()) break
     pooled.fill(0)
     let value = 0
     for (let q = 0; q < n; q++) {
@@ -206,7 +215,8 @@ export function runOnline(cfg: OnlineConfig, ctx: SolveContext): void {
   const key = JSON.stringify([ctx.seed, E, K, m, cfg.dim, cfg.skew, n, cfg.driftBeta, cfg.referenceIterations])
   let ref = pooledCache.get(key)
   if (!ref) {
-    const { b, value } = pooledMinimiser(scores, n, m, E, K, cfg.referenceIterations)
+    const { b, value } = pooledMinimiser(scores, n, m, E, K, cfg.referenceIterations, () => ctx.cancelled)
+    if (ctx.cancelled) return
     const perBatch = new Float64Array(n)
     const loads = new Float64Array(E)
     const picks = new Int32Array(K)
