@@ -78,9 +78,9 @@ function decimatePass(
  * Rows are grouped in buckets uniform in x (in log10 x when `logX`, i.e. uniform on screen);
  * each bucket keeps its first and last row and the rows holding the minimum and maximum of
  * every y column, so no extreme is ever dropped (W&B's "full fidelity", Plotly's min/max).
- * The bucket count is the largest that keeps the result within `maxPoints` rows (at least one
- * bucket, so the result can exceed `maxPoints` only when 2 + 2·ys.length does). Returned
- * indices are ascending. NaN y values are ignored for the extremes.
+ * The bucket count is chosen so the result stays within `maxPoints` rows (at least one bucket,
+ * so the result can exceed `maxPoints` only when 2 + 2·ys.length does) and fills most of it.
+ * Returned indices are ascending. NaN y values are ignored for the extremes.
  */
 export function decimateMinMax(
   x: Float64Array,
@@ -106,13 +106,21 @@ export function decimateMinMax(
     lo = 0
     hi = 0
   }
-  let buckets = Math.max(1, Math.floor(maxPoints / 2))
-  for (;;) {
-    const keep = decimatePass(xt, lo, hi, ys, buckets)
-    if (keep.length <= maxPoints || buckets === 1) return keep
-    // shrink in proportion to the overshoot; always make progress
-    buckets = Math.max(1, Math.min(buckets - 1, Math.floor((buckets * maxPoints) / keep.length)))
+  // Start with a bucket count that cannot overshoot (each bucket keeps at most 2 + 2k rows);
+  // when extremes share rows (smooth curves: min and max are the bucket's ends) that leaves
+  // room, so refine once or twice in proportion. At most three passes.
+  const perBucket = 2 + 2 * ys.length
+  let buckets = Math.max(1, Math.floor(maxPoints / perBucket))
+  let keep = decimatePass(xt, lo, hi, ys, buckets)
+  for (let pass = 0; pass < 2 && keep.length < 0.7 * maxPoints; pass++) {
+    const next = Math.floor((buckets * maxPoints * 0.9) / Math.max(1, keep.length))
+    if (next <= buckets) break
+    const finer = decimatePass(xt, lo, hi, ys, next)
+    if (finer.length > maxPoints) break
+    buckets = next
+    keep = finer
   }
+  return keep
 }
 
 /**

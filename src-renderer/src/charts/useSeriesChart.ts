@@ -58,7 +58,9 @@ export function useSeriesChart(
     ].join('|')
     if (last && key === lastKey) return last
     lastKey = key
+    const t0 = performance.now()
     last = build()
+    live.reportDrawCost(performance.now() - t0)
     return last
   })
 

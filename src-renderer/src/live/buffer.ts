@@ -37,8 +37,8 @@ export class RunBuffer {
 
   constructor(
     private readonly keyColumn = 'iteration',
-    private readonly maxRows = 60_000,
-    private readonly keepRows = 20_000,
+    private readonly maxRows = 30_000,
+    private readonly keepRows = 12_000,
   ) {}
 
   columnNames(): string[] {

@@ -10,7 +10,9 @@ import { isTerminal, type Run } from '../../../src-shared/model'
 import { useClient } from '../client'
 import { RunBuffer } from '../live/buffer'
 
+/** at most ten redraws a second; fewer when redrawing is slow (see reportDrawCost) */
 const REDRAW_MS = 100
+const MAX_REDRAW_MS = 1000
 /** how long a finished run's stream buffer stays (its page then reads the stored series) */
 const DROP_FINISHED_MS = 15_000
 
@@ -20,6 +22,9 @@ export const useLive = defineStore('live', () => {
   const tick = ref(0)
   let dirty = false
   let timer: ReturnType<typeof setTimeout> | null = null
+  /** ms the charts spent rebuilding since the last tick */
+  let drawCost = 0
+  let interval = REDRAW_MS
   const statusListeners = new Set<(run: Run) => void>()
 
   function scheduleTick(): void {
@@ -29,9 +34,18 @@ export const useLive = defineStore('live', () => {
       timer = null
       if (dirty) {
         dirty = false
+        drawCost = 0
         tick.value++
+        // keep redrawing under about a quarter of the main thread
+        queueMicrotask(() => (interval = Math.min(MAX_REDRAW_MS, Math.max(REDRAW_MS, 4 * drawCost))))
       }
-    }, REDRAW_MS)
+    }, interval)
+  }
+
+  /** Charts report what a rebuild cost, so redraws slow down rather than swamp the page. */
+  function reportDrawCost(ms: number): void {
+    drawCost += ms
+    interval = Math.min(MAX_REDRAW_MS, Math.max(interval, 4 * drawCost))
   }
 
   function put(run: Run): void {
@@ -110,5 +124,5 @@ export const useLive = defineStore('live', () => {
     return () => statusListeners.delete(listener)
   }
 
-  return { runs, buffers, tick, start, put, fetchRun, ensureHistory, onStatus }
+  return { runs, buffers, tick, start, put, fetchRun, ensureHistory, onStatus, reportDrawCost }
 })
