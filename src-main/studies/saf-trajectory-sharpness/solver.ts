@@ -1,0 +1,301 @@
+/**
+ * Training a 10-64-64-4 ReLU MLP on the noisy Gaussian mixture with SGD (heavy-ball momentum,
+ * coupled weight decay), SAM or SAF, and the top Hessian eigenvalue of the full-training-set CE
+ * loss by power iteration on exact R-operator Hessian-vector products.
+ */
+import type { SolveContext } from '../../kit'
+import { dot, nrm2 } from '../../numeric/dense'
+import type { Rng } from '../../numeric/rng'
+import { lanczosExtremes } from '../../numeric/spectra'
+import { makeMixture, type MixtureData, type NoiseKind } from './data'
+import { initParams, mlpShape, MlpWorkspace, softmaxCE, temperedSoftmax } from './mlp'
+
+export type Method = 'sgd' | 'sam' | 'saf'
+
+export interface SafParams {
+  method: Method
+  lr: number
+  momentum: number
+  weightDecay: number
+  batch: number
+  epochs: number
+  samRho: number
+  safLambda: number
+  tau: number
+  eTilde: number
+  eStart: number
+  nTrain: number
+  nTest: number
+  labelNoise: number
+  noiseKind: NoiseKind
+  centreScale: number
+  hidden: number
+  initGain: 'sqrt3' | 'sqrt6'
+  powerIters: number
+  trackEpochs: string
+  trackSubset: number
+  trackMethod: 'power' | 'lanczos'
+  lanczosSteps: number
+  evalEvery: number
+}
+
+export const INPUT_DIM = 10
+export const CLASSES = 4
+export const SUBCLUSTERS = 2
+
+/** "20, 40, 60, 80" → sorted distinct positive integers; throws naming a bad entry. */
+export function parseEpochList(text: string): number[] {
+  const out = new Set<number>()
+  for (const part of text.split(/[\s,;]+/)) {
+    if (part === '') continue
+    const e = Number(part)
+    if (!Number.isInteger(e) || e < 1) throw new Error(`trackEpochs: "${part}" is not a positive integer epoch`)
+    out.add(e)
+  }
+  return [...out].sort((a, b) => a - b)
+}
+
+/** The read and write slots of the SAF logit buffer at epoch e (0-based): read before write. */
+export function safSlots(e: number, eTilde: number): { read: number; write: number } {
+  const n = eTilde + 1
+  return { read: (((e - eTilde) % n) + n) % n, write: e % n }
+}
+
+/**
+ * Adds SAF's trajectory-loss gradient to the logit gradient of one sample and returns the term's
+ * value τ²·KL(p_old ‖ q) (before the λ weight), with p_old = softmax(z_old/τ), q = softmax(z/τ):
+ *   ∂/∂z [λ·τ²·KL(p_old ‖ q)] / B = λ·τ·(q − p_old) / B
+ * (the official code's F.kl_div(log_softmax(z/τ), softmax(z_old/τ))·τ², averaged over the batch).
+ */
+export function addTrajectoryGradient(
+  z: Float64Array, zo: number,
+  zOld: Float64Array, oo: number,
+  K: number, tau: number, lambdaOverB: number,
+  dz: Float64Array, scratch: Float64Array,
+): number {
+  const lseNew = temperedSoftmax(z, zo, K, tau, scratch, 0)
+  const lseOld = temperedSoftmax(zOld, oo, K, tau, scratch, K)
+  let kl = 0
+  for (let k = 0; k < K; k++) {
+    const pOld = scratch[K + k]
+    if (pOld > 0) kl += pOld * (zOld[oo + k] / tau - lseOld - (z[zo + k] / tau - lseNew))
+    dz[zo + k] += lambdaOverB * tau * (scratch[k] - pOld)
+  }
+  return tau * tau * kl
+}
+
+/**
+ * Mean CE on labels y and accuracy on y (and on yAlt, e.g. the clean labels of the same points)
+ * in chunks of the workspace's size: one forward pass per point.
+ */
+export function evaluate(
+  ws: MlpWorkspace, w: Float64Array, X: Float64Array, y: Int32Array, n: number, d: number, K: number,
+  probs: Float64Array, yAlt: Int32Array | null = null,
+): { loss: number; acc: number; accAlt: number } {
+  let ce = 0
+  let correct = 0
+  let correctAlt = 0
+  for (let s = 0; s < n; s += ws.maxRows) {
+    const rows = Math.min(ws.maxRows, n - s)
+    ws.forward(w, X.subarray(s * d, (s + rows) * d), rows)
+    const r = softmaxCE(ws.logits, y.subarray(s, s + rows), rows, K, probs)
+    ce += r.ceSum
+    correct += r.correct
+    if (yAlt) {
+      const z = ws.logits
+      for (let i = 0; i < rows; i++) {
+        let arg = 0
+        for (let k = 1; k < K; k++) if (z[i * K + k] > z[i * K + arg]) arg = k
+        if (arg === yAlt[s + i]) correctAlt++
+      }
+    }
+  }
+  return { loss: ce / n, acc: correct / n, accAlt: correctAlt / n }
+}
+
+/**
+ * λ_max of the Hessian of the mean CE over the first `rows` training points (noisy labels, no
+ * weight-decay term) at w, by `iters` steps of power iteration from a seeded random unit vector:
+ * h = H·v, λ ≈ vᵀh, v ← h/‖h‖ (or by Lanczos with full reorthogonalisation). Returns NaN when
+ * cancelled.
+ */
+export function sharpness(
+  ws: MlpWorkspace, w: Float64Array, data: MixtureData, rows: number,
+  method: 'power' | 'lanczos', iters: number, rng: Rng, ctx: Pick<SolveContext, 'cancelled' | 'count'>,
+): number {
+  const P = w.length
+  const g = new Float64Array(P)
+  ws.prepareHessian(w, data.Xtrain, data.yTrain, rows, g)
+  if (method === 'lanczos') {
+    const r = lanczosExtremes((x, out) => ws.hvp(w, x, out), P, iters, { rng })
+    ctx.count('hvp', r.steps)
+    return r.values[r.values.length - 1]
+  }
+  let v = new Float64Array(P)
+  let h = new Float64Array(P)
+  rng.fillNormal(v)
+  const s0 = nrm2(v)
+  for (let i = 0; i < P; i++) v[i] /= s0
+  let lambda = 0
+  for (let it = 0; it < iters; it++) {
+    if (ctx.cancelled) return NaN
+    ws.hvp(w, v, h)
+    ctx.count('hvp')
+    lambda = dot(v, h)
+    const s = nrm2(h)
+    if (!(s > 0)) break
+    for (let i = 0; i < P; i++) h[i] /= s
+    const t = v
+    v = h
+    h = t
+  }
+  return lambda
+}
+
+/**
+ * SGD / SAM / SAF training (one optimizer per run), 0-based epochs e = 0..epochs−1, each a fresh
+ * shuffle cut into minibatches of `batch` (the last one partial when batch ∤ nTrain).
+ *
+ * - SGD (base optimizer of both): buf ← μ·buf + (g + wd·w); w ← w − lr·buf (PyTorch SGD with
+ *   coupled weight decay on every parameter; constant lr, the study's scaled configuration).
+ * - SAM (Foret et al., the paper's baseline): ε = ρ·g/‖g‖ from the minibatch CE gradient g at w;
+ *   g' = ∇CE_batch(w + ε); the same momentum/weight-decay update with g', applied at w.
+ *   Two gradient evaluations per step.
+ * - SAF (Du et al. 2022, Alg. 1 and eq. (6)–(7), as in the official SAF_train.py): per-sample loss
+ *   CE(z_i, y_i) + λ·τ²·KL(softmax(z_i^{(e−Ẽ)}/τ) ‖ softmax(z_i/τ)), averaged over the batch, with
+ *   z_i^{(e−Ẽ)} the logits stored for the same sample id Ẽ epochs earlier in a [N, Ẽ+1, K]
+ *   buffer: read slot (e−Ẽ) mod (Ẽ+1), then write the current logits into slot e mod (Ẽ+1);
+ *   the KL term acts only when e > E_start. One gradient evaluation per step.
+ */
+export function solveSaf(p: SafParams, ctx: SolveContext): void {
+  const d = INPUT_DIM
+  const K = CLASSES
+  const data = makeMixture(ctx.stream('data'), {
+    d, K, subclusters: SUBCLUSTERS, nTrain: p.nTrain, nTest: p.nTest,
+    centreScale: p.centreScale, labelNoise: p.labelNoise, noiseKind: p.noiseKind,
+  })
+  const shape = mlpShape([d, p.hidden, p.hidden, K])
+  const P = shape.P
+  const w = initParams(shape, p.initGain === 'sqrt6' ? Math.sqrt(6) : Math.sqrt(3), ctx.stream('init'))
+  const shuffleRng = ctx.rng
+  const sharpRng = ctx.stream('sharpness')
+  const N = p.nTrain
+  const B = Math.min(p.batch, N)
+  const stepsPerEpoch = Math.ceil(N / B)
+  const totalSteps = stepsPerEpoch * p.epochs
+  const track = new Set(parseEpochList(p.trackEpochs).filter((e) => e < p.epochs))
+  const trackRows = p.trackSubset > 0 ? Math.min(p.trackSubset, N) : N
+
+  const ws = new MlpWorkspace(shape, B)
+  const big = new MlpWorkspace(shape, N)
+  const evalProbs = new Float64Array(N * K)
+  const batchProbs = new Float64Array(B * K)
+  const grad = new Float64Array(P)
+  const wAscent = new Float64Array(P)
+  const velocity = new Float64Array(P)
+  const Xb = new Float64Array(B * d)
+  const yb = new Int32Array(B)
+  const ids = new Int32Array(B)
+  const scratch = new Float64Array(2 * K)
+  const slots = p.eTilde + 1
+  const logitBuffer = p.method === 'saf' ? new Float64Array(N * slots * K) : new Float64Array(0)
+  const dL = ws.delta[ws.delta.length - 1]
+
+  const ceGradient = (rows: number) => {
+    const r = softmaxCE(ws.logits, yb, rows, K, batchProbs)
+    for (let i = 0; i < rows; i++) {
+      for (let k = 0; k < K; k++) dL[i * K + k] = batchProbs[i * K + k] / rows
+      dL[i * K + yb[i]] -= 1 / rows
+    }
+    return r.ceSum / rows
+  }
+
+  const epochRow = (e: number, iteration: number, klTerm: number) => {
+    const tr = evaluate(big, w, data.Xtrain, data.yTrain, N, d, K, evalProbs, data.yTrainClean)
+    const te = evaluate(big, w, data.Xtest, data.yTest, p.nTest, d, K, evalProbs)
+    const row: Record<string, number> = {
+      epoch: e,
+      trainLoss: tr.loss,
+      trainAccNoisy: tr.acc,
+      trainAccClean: tr.accAlt,
+      testAcc: te.acc,
+      weightNorm: nrm2(w),
+    }
+    if (p.method === 'saf') row.klTerm = klTerm
+    ctx.record(iteration, row)
+  }
+
+  const sharpnessRow = (e: number, iteration: number, final: boolean) => {
+    const lambda = final
+      ? sharpness(big, w, data, N, 'power', p.powerIters, sharpRng, ctx)
+      : sharpness(big, w, data, trackRows, p.trackMethod, p.trackMethod === 'power' ? p.powerIters : p.lanczosSteps, sharpRng, ctx)
+    if (Number.isNaN(lambda)) return false
+    ctx.record(iteration, { epoch: e, lambdaMax: lambda })
+    return true
+  }
+
+  ctx.record(0, { epoch: 0, gradEvals: 0 })
+  epochRow(0, 0, 0)
+  let t = 0
+  let gradEvals = 0
+  for (let e = 0; e < p.epochs; e++) {
+    const perm = shuffleRng.permutation(N)
+    const { read, write } = safSlots(e, p.eTilde)
+    const klActive = p.method === 'saf' && e > p.eStart
+    let klSum = 0
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      if (ctx.cancelled) return
+      const start = s * B
+      const nb = Math.min(B, N - start)
+      for (let i = 0; i < nb; i++) {
+        const id = perm[start + i]
+        ids[i] = id
+        yb[i] = data.yTrain[id]
+        for (let j = 0; j < d; j++) Xb[i * d + j] = data.Xtrain[id * d + j]
+      }
+      const xb = Xb.subarray(0, nb * d)
+      ws.forward(w, xb, nb)
+      const batchLoss = ceGradient(nb)
+      if (p.method === 'saf') {
+        const z = ws.logits
+        for (let i = 0; i < nb; i++) {
+          const base = ids[i] * slots * K
+          if (klActive) klSum += addTrajectoryGradient(z, i * K, logitBuffer, base + read * K, K, p.tau, p.safLambda / nb, dL, scratch)
+          for (let k = 0; k < K; k++) logitBuffer[base + write * K + k] = z[i * K + k]
+        }
+      }
+      ws.backward(w, grad)
+      if (p.method === 'sam') {
+        const gn = nrm2(grad)
+        const c = p.samRho / (gn + 1e-12)
+        for (let i = 0; i < P; i++) wAscent[i] = w[i] + c * grad[i]
+        ws.forward(wAscent, xb, nb)
+        ceGradient(nb)
+        ws.backward(wAscent, grad)
+        ctx.count('grad', 2)
+        gradEvals += 2
+      } else {
+        ctx.count('grad', 1)
+        gradEvals += 1
+      }
+      const mu = p.momentum
+      const wd = p.weightDecay
+      const lr = p.lr
+      for (let i = 0; i < P; i++) {
+        const v = mu * velocity[i] + grad[i] + wd * w[i]
+        velocity[i] = v
+        w[i] -= lr * v
+      }
+      ctx.record(t, { epoch: t / stepsPerEpoch, batchLoss, gradEvals })
+      t++
+      ctx.progress(t / totalSteps)
+    }
+    const done = e + 1
+    if (done % p.evalEvery === 0 || done === p.epochs) epochRow(done, t, klActive ? klSum / N : 0)
+    if (done === p.epochs) {
+      if (!sharpnessRow(done, t, true)) return
+    } else if (track.has(done)) {
+      if (!sharpnessRow(done, t, false)) return
+    }
+  }
+}
