@@ -128,6 +128,22 @@ export const api = {
   },
   'runs:delete': { input: z.object({ ids: z.array(Id).min(1).max(10_000) }).strict(), output: null as unknown as { deleted: number } },
 
+  'sweeps:start': {
+    input: z
+      .object({
+        study: StudyId,
+        base: ParamsSchema.default({}),
+        grid: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(1000)).default({}),
+        random: z.record(z.string(), z.object({ lo: z.number(), hi: z.number(), log: z.boolean() }).strict()).default({}),
+        samples: z.number().int().min(1).max(100_000).default(1),
+        seeds: z.array(Seed).min(1).max(10_000).default([0]),
+        projectId: Id.optional(),
+        /** only count the runs (the launch form shows it before starting) */
+        dryRun: z.boolean().default(false),
+      })
+      .strict(),
+    output: null as unknown as { sweepId: string | null; planned: number; skipped: number; launched: string[] },
+  },
   'sweeps:get': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
   'sweeps:list': {
     input: z.object({ projectId: Id.optional() }).strict(),

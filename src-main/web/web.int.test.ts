@@ -171,6 +171,20 @@ describe('the api over WebSocket', () => {
     })
   })
 
+  it('counts and starts a sweep over a grid and seeds', async () => {
+    const input = { study: 'probe', base: { T: 20 }, grid: { rho: [0.5, 0.7, 0.9] }, seeds: [0, 1] }
+    expect(await client.call('sweeps:start', { ...input, dryRun: true })).toEqual({ sweepId: null, planned: 6, skipped: 0, launched: [] })
+    const started = await client.call<{ sweepId: string; launched: string[] }>('sweeps:start', input)
+    expect(started.launched).toHaveLength(6)
+    await client.waitFor<{ id: string; status: string }>('sweeps:status', (s) => s.id === started.sweepId && s.status === 'done')
+    const again = await client.call<{ skipped: number; launched: string[] }>('sweeps:start', input)
+    expect(again).toMatchObject({ skipped: 6, launched: [] })
+    await expect(client.call('sweeps:start', { ...input, grid: { rho: [0.5, 9] } })).rejects.toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringContaining('param "rho": 9 is above the maximum'),
+    })
+  })
+
   it('manages projects and run tags and notes', async () => {
     const p = await client.call<{ id: string; name: string }>('projects:create', { name: 'Sweeps' })
     const renamed = await client.call<{ name: string }>('projects:rename', { id: p.id, name: 'Sweeps 2' })

@@ -23,7 +23,7 @@ import { decimateMinMax } from '../../src-shared/series'
 import type { RunView } from '../kit/define'
 import { evaluateFigureClaims, evaluateRunClaims, makeFigureView, makeRunView, summarize } from '../kit/runview'
 import { WorkerPool, type Outcome } from '../runner/pool'
-import { planSweep, roundIntegers, shardOf, sweepKey, type SweepSpec } from './sweep'
+import { planSweep, roundIntegers, shardOf, sweepKey, SweepSpecError, type SweepSpec } from './sweep'
 import { DEFAULT_PROJECT_ID, RunStore, StoreError } from '../store/store'
 import { getStudy, studies, UnknownStudyError } from '../studies/registry'
 import pkg from '../../package.json'
@@ -105,6 +105,7 @@ export class Workbench {
     } catch (err) {
       if (err instanceof ApiError) throw err
       if (err instanceof UnknownStudyError) throw new ApiError('not-found', err.message)
+      if (err instanceof SweepSpecError) throw new ApiError('invalid-input', err.message)
       if (err instanceof StoreError || (err as { code?: string }).code?.startsWith?.('SQLITE')) {
         throw new ApiError('storage', `the run database refused the change: ${(err as Error).message}`)
       }
@@ -459,6 +460,18 @@ export class Workbench {
       return { deleted: this.store.deleteRuns(ids) }
     },
 
+    'sweeps:start': ({ study, base, grid, random, samples, seeds, projectId, dryRun }) => {
+      const { manifest } = getStudy(study)
+      for (const name of [...Object.keys(grid), ...Object.keys(random)]) {
+        if (!manifest.params[name]) {
+          throw new ApiError('invalid-input', `unknown param "${name}"; allowed: ${Object.keys(manifest.params).join(', ')}`, [{ path: `grid.${name}`, message: 'unknown param' }])
+        }
+      }
+      const spec = { study, base, grid, random, samples: Object.keys(random).length ? samples : 1, seeds }
+      if (dryRun) return { sweepId: null, planned: planSweep(spec).length, skipped: 0, launched: [] }
+      const r = this.startSweep(spec, null, projectId)
+      return { sweepId: r.sweepId, planned: r.planned, skipped: r.skipped.length, launched: r.launched }
+    },
     'sweeps:get': ({ id }) => this.sweepDetail(id),
     'sweeps:list': ({ projectId }) => this.store.listSweepIds(projectId).map((id) => this.sweepDetail(id)),
   }
