@@ -1,0 +1,105 @@
+/**
+ * A run: normalized GD on the attention model, the two SVMs for the tokens GD finally selects,
+ * and the trajectory's correlation with both. The SVMs need the final tokens, so GD runs twice
+ * from the same seeded initialisation (bit-identical trajectories): once silently to find the
+ * tokens and solve the SVMs, once recording every iteration with corr(W_t, W_fro) and corr(W_t, W_nuc).
+ * This replaces the spec's stored W_t snapshots and gives the correlations at every iteration.
+ */
+import type { SolveContext } from '../../kit'
+import { svd } from '../../numeric/linalg'
+import { attentionData, NormalizedGd, type AttentionData, type NormalizedGdOptions } from './attention'
+import { correlation, frobeniusSvm, numericalRank, nuclearSvm, svmConstraints } from './svm'
+
+export interface AttentionParams {
+  n: number
+  T: number
+  d: number
+  param: 'W' | 'KQ'
+  eta: number
+  iterations: number
+  lambda: number
+  normGuard: number
+  svmRho: number
+  svmIters: number
+  rankTol: number
+  instance: number
+}
+
+export function dataFor(p: AttentionParams, seed: number, ctx: Pick<SolveContext, 'stream'>): AttentionData {
+  return attentionData(p.n, p.T, p.d, ctx.stream(`data:${p.instance}`))
+}
+
+function gdOptions(p: AttentionParams): NormalizedGdOptions {
+  return { param: p.param, eta: p.eta, lambda: p.param === 'KQ' ? p.lambda : 0, normGuard: p.normGuard }
+}
+
+function frob(W: Float64Array): number {
+  let s = 0
+  for (let j = 0; j < W.length; j++) s += W[j] * W[j]
+  return Math.sqrt(s)
+}
+
+export function solveAttention(p: AttentionParams, ctx: SolveContext): void {
+  const data = dataFor(p, ctx.seed, ctx)
+  const initName = `init:${p.instance}`
+  // pass 1: where GD ends, and which tokens it selects there
+  const silent = new NormalizedGd(data, gdOptions(p), ctx.stream(initName))
+  let stoppedAt = p.iterations
+  for (let t = 0; t < p.iterations; t++) {
+    if (!silent.step()) {
+      stoppedAt = t
+      break
+    }
+    if ((t & 255) === 0 && ctx.cancelled) return
+  }
+  silent.loss.evaluate(silent.W)
+  const selected = silent.loss.selected.slice()
+  ctx.progress(0.2)
+  // the two SVMs for those tokens
+  const con = svmConstraints(data, selected)
+  const fro = frobeniusSvm(con, data)
+  const nuc = nuclearSvm(con, data, p.svmRho, p.svmIters, () => ctx.cancelled)
+  if (ctx.cancelled) return
+  ctx.progress(0.8)
+  // pass 2: the same trajectory, recorded; row t describes W_t, the iterate the t-th step starts from
+  const gd = new NormalizedGd(data, gdOptions(p), ctx.stream(initName))
+  for (let t = 0; t <= stoppedAt; t++) {
+    const values: Record<string, number> = {
+      wNorm: frob(gd.W),
+      corrFro: correlation(gd.W, fro.W),
+      corrNuc: correlation(gd.W, nuc.W),
+    }
+    const e = t < stoppedAt && gd.step() ? gd.last : gd.loss.evaluate(gd.W)
+    values.loss = e.loss
+    values.gradNorm = e.gradNorm
+    values.maxSoftmax = e.maxSoftmax
+    if (p.param === 'KQ' && t < stoppedAt) {
+      values.gradK = gd.last.gradK
+      values.gradQ = gd.last.gradQ
+    }
+    if (t < stoppedAt) ctx.count('gradient')
+    ctx.record(t, values)
+    if ((t & 255) === 0) {
+      ctx.progress(0.8 + (0.2 * t) / Math.max(1, stoppedAt))
+      if (ctx.cancelled) return
+    }
+  }
+  if (stoppedAt < p.iterations) {
+    ctx.event('gradientUnderflow', stoppedAt, `‖∇‖_F underflowed at ‖W‖_F = ${frob(gd.W).toPrecision(4)}: the run stops (no normalized step on an underflowed gradient)`)
+  }
+  // the SVMs: ranks, certificates and spectra (one row per singular-value index, x = oracle:svIndex)
+  const svFro = svd(fro.W, p.d, p.d).S
+  const last = stoppedAt
+  ctx.record(last, {
+    rankFro: numericalRank(svFro, p.rankTol),
+    rankNuc: numericalRank(nuc.singularValues, p.rankTol),
+    froGap: Math.abs(fro.dualityGap),
+    froViolation: fro.violation,
+    nucRelGap: Math.abs(nuc.relGap),
+    corrFroNuc: correlation(fro.W, nuc.W),
+  })
+  for (let j = 0; j < p.d; j++) {
+    ctx.count('svIndex')
+    ctx.record(last, { svFro: svFro[j] / svFro[0], svNuc: nuc.singularValues[j] / nuc.singularValues[0] })
+  }
+}
