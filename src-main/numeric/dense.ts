@@ -8,7 +8,7 @@
  * No kernel allocates except the convenience constructors (`matmul`, `eye`, `transpose` without
  * `out`), so solvers can call them in hot loops.
  */
-import { GEMM_PANEL_DEPTH, gemmWasm } from './wasm-gemm'
+import { GEMM_PANEL_DEPTH, gemmWasm } from './wasm-simd'
 
 /** xᵀy over the first n entries (default: all of x). Four accumulators break the add chain. */
 export function dot(x: Float64Array, y: Float64Array, n = x.length): number {

@@ -278,3 +278,30 @@ describe('edge shapes', () => {
     expect(() => qr(new Float64Array(6), 2, 3)).toThrow(/m ≥ n/)
   })
 })
+
+describe('SIMD and scalar paths', () => {
+  it('symEig gives bit-identical results with the wasm rotations on and off (even and odd n)', async () => {
+    const { setWasmSimdEnabled } = await import('./wasm-simd')
+    for (const n of [16, 40, 41]) {
+      const A = randomSymmetric(n)
+      setWasmSimdEnabled(false)
+      const scalar = symEig(A, n)
+      setWasmSimdEnabled(true)
+      const simd = symEig(A, n)
+      expect(Array.from(simd.values)).toEqual(Array.from(scalar.values))
+      expect(Array.from(simd.vectors)).toEqual(Array.from(scalar.vectors))
+    }
+  })
+  it('svd, solve and cholesky are bit-identical with SIMD on and off', async () => {
+    const { setWasmSimdEnabled } = await import('./wasm-simd')
+    const n = 70
+    const A = rng.gaussianMatrix(n, n)
+    const P = randomSPD(n)
+    const b = rng.gaussianMatrix(n, 1)
+    const run = () => [svd(A, n, n).U, solve(A, b, n), cholesky(P, n)].map((x) => Array.from(x))
+    setWasmSimdEnabled(false)
+    const scalar = run()
+    setWasmSimdEnabled(true)
+    expect(run()).toEqual(scalar)
+  })
+})

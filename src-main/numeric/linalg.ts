@@ -11,6 +11,7 @@
  *   (Golub & Van Loan, Matrix Computations, 4th ed., Alg. 4.2.1, 3.4.1, 5.2.1).
  */
 import { dotAt, eye, gemm, gemmStrided, syrk, transpose } from './dense'
+import { wasmScratch, wasmSimdKernel } from './wasm-simd'
 
 const EPS = 2 ** -52
 
@@ -142,7 +143,10 @@ function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64A
  * are applied to rows of W (eigenvectors as rows) when `vectors` is set. Leaves eigenvalues in d
  * (unsorted).
  */
-function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean): void {
+/** Applies one QL sweep's rotations, recorded as (c, s) pairs in cs, to rows first, first−1, …. */
+type RotationSweep = { cs: Float64Array; apply: (first: number, count: number) => void }
+
+function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, sweep: RotationSweep | null = null): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]
   if (n > 0) e[n - 1] = 0
   let f = 0
@@ -187,7 +191,11 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
           c = p / r
           p = c * d[i] - s * g
           d[i + 1] = h + s * (c * g + s * d[i])
-          if (vectors) {
+          if (sweep) {
+            const t = m - 1 - i
+            sweep.cs[2 * t] = c
+            sweep.cs[2 * t + 1] = s
+          } else if (vectors) {
             const wi = i * n
             const wi1 = wi + n
             for (let k = 0; k < n; k++) {
@@ -198,6 +206,9 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
             }
           }
         }
+        // The rotations never feed back into the recurrence, so applying them after it, in the
+        // same order, changes nothing (the SIMD path).
+        if (sweep) sweep.apply(m - 1, m - l)
         p = (-s * s2 * c3 * el1 * e[l]) / dl1
         e[l] = s * p
         d[l] = c * p
@@ -215,12 +226,26 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
  */
 export function symEig(A: Float64Array, n: number): SymEig {
   checkSquare('symEig', A, n)
-  // A = Aᵀ, so A's storage is already the transposed working matrix tred2 expects.
-  const W = A.slice(0, n * n)
+  // A = Aᵀ, so A's storage is already the transposed working matrix tred2 expects. For even
+  // n ≥ 16 the working matrix lives in wasm memory and the QL rotations run as f64x2 SIMD
+  // (wasm-simd.ts: same operations, same order, bit-identical results).
+  const kern = n >= 16 && n % 2 === 0 ? wasmSimdKernel() : null
+  let W: Float64Array
+  let sweep: RotationSweep | null = null
+  if (kern) {
+    const M = wasmScratch(kern, n * n + 2 * n)
+    W = M.subarray(0, n * n)
+    W.set(A.subarray(0, n * n))
+    const rotate = kern.rotate
+    const csByte = n * n * 8
+    sweep = { cs: M.subarray(n * n, n * n + 2 * n), apply: (first, count) => rotate(0, n * 8, first, count, csByte) }
+  } else {
+    W = A.slice(0, n * n)
+  }
   const d = new Float64Array(n)
   const e = new Float64Array(n)
   tridiagonalise(W, n, d, e, true)
-  tridiagonalQL(W, n, d, e, true)
+  tridiagonalQL(W, n, d, e, true, sweep)
   const order = ascendingOrder(d)
   const values = new Float64Array(n)
   const vectors = new Float64Array(n * n)

@@ -64,6 +64,7 @@ const op = {
   i32Const: 0x41,
   i32GeU: 0x4f,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32Shl: 0x74,
   void: 0x40,
@@ -75,6 +76,7 @@ const simd = {
   store: [0xfd, ...uleb(0x0b)],
   const: [0xfd, ...uleb(0x0c)],
   f64x2Add: [0xfd, ...uleb(0xf0)],
+  f64x2Sub: [0xfd, ...uleb(0xf1)],
   f64x2Mul: [0xfd, ...uleb(0xf2)],
 }
 /** memarg: alignment hint 2^3 (8 bytes, always true here) and a constant offset. */
@@ -170,14 +172,68 @@ function panelBody(): number[] {
   return [...locals, ...code]
 }
 
-/** The complete module: one exported memory and one exported function `panel`. */
+/**
+ * Body of rotate(w, rowBytes, first, count, cs): for t = 0 … count−1, with i = first − t and
+ * (c, s) = cs[2t], cs[2t+1], replace rows i and i+1 of the matrix at w by
+ *   row_{i+1} ← s·row_i + c·row_{i+1},   row_i ← c·row_i − s·row_{i+1}
+ * (the Givens rotations of one implicit-QL sweep, in the order tql2 applies them). rowBytes must
+ * be a multiple of 16.
+ */
+function rotateBody(): number[] {
+  const [W, ROW, FIRST, COUNT, CS] = [0, 1, 2, 3, 4]
+  const [T, R0, R1, END] = [5, 6, 7, 8]
+  const [C, S, V, H] = [9, 10, 11, 12]
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p)
+  }
+  emit([op.i32Const, ...sleb(0)], set(T))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(T), get(COUNT), [op.i32GeU, op.brIf, ...uleb(1)])
+  // r0 = w + (first − t)·rowBytes; r1 = r0 + rowBytes; end = r0 + rowBytes.
+  emit(get(W), get(FIRST), get(T), [op.i32Sub], get(ROW), [op.i32Mul, op.i32Add], set(R0))
+  emit(get(R0), get(ROW), [op.i32Add], set(R1))
+  emit(get(R1), set(END))
+  emit(get(CS), get(T), [op.i32Const, ...sleb(4), op.i32Shl, op.i32Add], simd.load64Splat, memarg(0), set(C))
+  emit(get(CS), get(T), [op.i32Const, ...sleb(4), op.i32Shl, op.i32Add], simd.load64Splat, memarg(8), set(S))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(R0), get(END), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(get(R0), simd.load, memarg(0), set(V))
+  emit(get(R1), simd.load, memarg(0), set(H))
+  emit(get(R1), get(S), get(V), simd.f64x2Mul, get(C), get(H), simd.f64x2Mul, simd.f64x2Add, simd.store, memarg(0))
+  emit(get(R0), get(C), get(V), simd.f64x2Mul, get(S), get(H), simd.f64x2Mul, simd.f64x2Sub, simd.store, memarg(0))
+  emit(get(R0), [op.i32Const, ...sleb(16), op.i32Add], set(R0))
+  emit(get(R1), [op.i32Const, ...sleb(16), op.i32Add], set(R1))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(T), [op.i32Const, ...sleb(1), op.i32Add], set(T))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit([op.end])
+  const locals = vec([
+    [...uleb(4), I32],
+    [...uleb(4), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/** The complete module: one exported memory and the functions `panel` and `rotate`. */
 export function gemmModuleBytes(): Uint8Array {
-  const type = section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), ...vec([])]]))
-  const func = section(3, vec([uleb(0)]))
+  const type = section(1, vec([
+    [0x60, ...vec(new Array(7).fill([I32])), ...vec([])],
+    [0x60, ...vec(new Array(5).fill([I32])), ...vec([])],
+  ]))
+  const func = section(3, vec([uleb(0), uleb(1)]))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
-  const exports = section(7, vec([[...str('memory'), 0x02, ...uleb(0)], [...str('panel'), 0x00, ...uleb(0)]]))
+  const exports = section(7, vec([
+    [...str('memory'), 0x02, ...uleb(0)],
+    [...str('panel'), 0x00, ...uleb(0)],
+    [...str('rotate'), 0x00, ...uleb(1)],
+  ]))
   const body = panelBody()
-  const code = section(10, vec([[...uleb(body.length), ...body]]))
+  const rot = rotateBody()
+  const code = section(10, vec([
+    [...uleb(body.length), ...body],
+    [...uleb(rot.length), ...rot],
+  ]))
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
 }
 
@@ -207,13 +263,34 @@ export function wasmSimdAvailable(): boolean {
 interface Kernel {
   memory: WasmMemory
   panel: (a: number, b: number, c: number, mb: number, nb: number, kc: number, ldc: number) => void
+  rotate: (w: number, rowBytes: number, first: number, count: number, cs: number) => void
   f64: Float64Array
 }
 
 let kernel: Kernel | null | undefined
+let enabled = true
 
-/** The instantiated kernel, or null where WebAssembly SIMD is unavailable (then JS is used). */
-export function wasmGemmKernel(): Kernel | null {
+/**
+ * Switch the SIMD paths off (or back on). Both paths give bit-identical results; tests use this
+ * to prove it, and it is an escape hatch should a runtime miscompile the module.
+ */
+export function setWasmSimdEnabled(on: boolean): void {
+  enabled = on
+}
+
+/** Ensure the wasm memory holds at least `doubles` float64 values; returns the current view. */
+export function wasmScratch(kern: Kernel, doubles: number): Float64Array {
+  const needBytes = doubles * 8
+  if (kern.memory.buffer.byteLength < needBytes) {
+    kern.memory.grow(Math.ceil((needBytes - kern.memory.buffer.byteLength) / 65536))
+    kern.f64 = new Float64Array(kern.memory.buffer)
+  }
+  return kern.f64
+}
+
+/** The instantiated kernel, or null where WebAssembly SIMD is unavailable or switched off. */
+export function wasmSimdKernel(): Kernel | null {
+  if (!enabled) return null
   if (kernel !== undefined) return kernel
   kernel = null
   try {
@@ -221,7 +298,12 @@ export function wasmGemmKernel(): Kernel | null {
     if (!api || !wasmSimdAvailable()) return null
     const instance = new api.Instance(new api.Module(gemmModuleBytes()), {})
     const memory = instance.exports.memory as WasmMemory
-    kernel = { memory, panel: instance.exports.panel as Kernel['panel'], f64: new Float64Array(memory.buffer) }
+    kernel = {
+      memory,
+      panel: instance.exports.panel as Kernel['panel'],
+      rotate: instance.exports.rotate as Kernel['rotate'],
+      f64: new Float64Array(memory.buffer),
+    }
   } catch {
     kernel = null
   }
@@ -257,7 +339,7 @@ export function gemmWasm(
   cOff: number,
   ldc: number,
 ): boolean {
-  const kern = wasmGemmKernel()
+  const kern = wasmSimdKernel()
   if (!kern) return false
   const mb = Math.ceil(m / MR)
   const nb = (n + 3) >> 2
@@ -269,12 +351,7 @@ export function gemmWasm(
   const bBase = aBase + mb * kc0 * MR
   const total = bBase + nb * kc0 * 4
   if (total * 8 > 2 ** 31) return false
-  const needBytes = total * 8
-  if (kern.memory.buffer.byteLength < needBytes) {
-    kern.memory.grow(Math.ceil((needBytes - kern.memory.buffer.byteLength) / 65536))
-    kern.f64 = new Float64Array(kern.memory.buffer)
-  }
-  const M = kern.f64
+  const M = wasmScratch(kern, total)
   // Start from C itself (not zero) so that C += acc happens per panel exactly as in dense.ts.
   M.fill(0, 0, cLen)
   for (let i = 0; i < m; i++) {
