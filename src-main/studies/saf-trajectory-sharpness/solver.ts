@@ -8,7 +8,7 @@ import { dot, nrm2 } from '../../numeric/dense'
 import type { Rng } from '../../numeric/rng'
 import { lanczosExtremes } from '../../numeric/spectra'
 import { makeMixture, type MixtureData, type NoiseKind } from './data'
-import { initParams, mlpShape, MlpWorkspace, softmaxCE, temperedSoftmax } from './mlp'
+import { initParams, mlpShape, MlpWorkspace, softmaxCE, temperedSoftmax, type MlpShape } from './mlp'
 
 export type Method = 'sgd' | 'sam' | 'saf'
 
@@ -152,9 +152,13 @@ export function sharpness(
   return lambda
 }
 
+/** The optimizer hyperparameters a trainer reads. */
+export type TrainerParams = Pick<SafParams, 'method' | 'lr' | 'momentum' | 'weightDecay' | 'batch' | 'samRho' | 'safLambda' | 'tau' | 'eTilde' | 'eStart'>
+
 /**
- * SGD / SAM / SAF training (one optimizer per run), 0-based epochs e = 0..epochs−1, each a fresh
- * shuffle cut into minibatches of `batch` (the last one partial when batch ∤ nTrain).
+ * SGD / SAM / SAF training state (one optimizer per run) over the training set of `data`,
+ * 0-based epochs e, each a permutation cut into minibatches of `batch` (the last one partial
+ * when batch ∤ nTrain).
  *
  * - SGD (base optimizer of both): buf ← μ·buf + (g + wd·w); w ← w − lr·buf (PyTorch SGD with
  *   coupled weight decay on every parameter; constant lr, the study's scaled configuration).
@@ -163,9 +167,123 @@ export function sharpness(
  *   Two gradient evaluations per step.
  * - SAF (Du et al. 2022, Alg. 1 and eq. (6)–(7), as in the official SAF_train.py): per-sample loss
  *   CE(z_i, y_i) + λ·τ²·KL(softmax(z_i^{(e−Ẽ)}/τ) ‖ softmax(z_i/τ)), averaged over the batch, with
- *   z_i^{(e−Ẽ)} the logits stored for the same sample id Ẽ epochs earlier in a [N, Ẽ+1, K]
- *   buffer: read slot (e−Ẽ) mod (Ẽ+1), then write the current logits into slot e mod (Ẽ+1);
- *   the KL term acts only when e > E_start. One gradient evaluation per step.
+ *   z_i^{(e−Ẽ)} the logits stored for the same sample id Ẽ epochs earlier in an [N, Ẽ+1, K]
+ *   buffer: read slot (e−Ẽ) mod (Ẽ+1), then write the current logits (from the step's own
+ *   forward pass, no extra pass) into slot e mod (Ẽ+1); the KL term acts only when e > E_start.
+ *   One gradient evaluation per step.
+ */
+export class Trainer {
+  readonly w: Float64Array
+  readonly velocity: Float64Array
+  /** SAF's logits per sample id: [N, Ẽ+1, K] (empty for SGD and SAM) */
+  readonly logitBuffer: Float64Array
+  readonly stepsPerEpoch: number
+  /** minibatch gradient evaluations so far */
+  gradEvals = 0
+  private readonly ws: MlpWorkspace
+  private readonly grad: Float64Array
+  private readonly wAscent: Float64Array
+  private readonly Xb: Float64Array
+  private readonly yb: Int32Array
+  private readonly ids: Int32Array
+  private readonly probs: Float64Array
+  private readonly scratch: Float64Array
+  private readonly B: number
+  private readonly K: number
+  private readonly d: number
+
+  constructor(
+    private readonly p: TrainerParams,
+    private readonly data: MixtureData,
+    shape: MlpShape,
+    w0: Float64Array,
+  ) {
+    const N = data.nTrain
+    this.d = data.d
+    this.K = data.K
+    this.B = Math.min(p.batch, N)
+    this.stepsPerEpoch = Math.ceil(N / this.B)
+    this.w = w0
+    this.velocity = new Float64Array(shape.P)
+    this.grad = new Float64Array(shape.P)
+    this.wAscent = new Float64Array(shape.P)
+    this.ws = new MlpWorkspace(shape, this.B)
+    this.Xb = new Float64Array(this.B * this.d)
+    this.yb = new Int32Array(this.B)
+    this.ids = new Int32Array(this.B)
+    this.probs = new Float64Array(this.B * this.K)
+    this.scratch = new Float64Array(2 * this.K)
+    this.logitBuffer = p.method === 'saf' ? new Float64Array(N * (p.eTilde + 1) * this.K) : new Float64Array(0)
+  }
+
+  /** δ_L = (P − onehot)/rows for the minibatch in the workspace; returns its mean CE. */
+  private ceGradient(rows: number): number {
+    const { K, probs, yb } = this
+    const dL = this.ws.delta[this.ws.delta.length - 1]
+    const r = softmaxCE(this.ws.logits, yb, rows, K, probs)
+    for (let i = 0; i < rows; i++) {
+      for (let k = 0; k < K; k++) dL[i * K + k] = probs[i * K + k] / rows
+      dL[i * K + yb[i]] -= 1 / rows
+    }
+    return r.ceSum / rows
+  }
+
+  /**
+   * Step s of epoch e on the minibatch perm[s·B .. s·B + B): returns the minibatch CE at w (before
+   * the update) and adds SAF's τ²·KL values of the batch to `kl.sum` when the term is active.
+   */
+  step(e: number, s: number, perm: Int32Array, kl: { sum: number }): number {
+    const { p, data, ws, d, K, B, ids, yb, Xb, w, grad } = this
+    const start = s * B
+    const nb = Math.min(B, data.nTrain - start)
+    for (let i = 0; i < nb; i++) {
+      const id = perm[start + i]
+      ids[i] = id
+      yb[i] = data.yTrain[id]
+      for (let j = 0; j < d; j++) Xb[i * d + j] = data.Xtrain[id * d + j]
+    }
+    const xb = Xb.subarray(0, nb * d)
+    ws.forward(w, xb, nb)
+    const batchLoss = this.ceGradient(nb)
+    if (p.method === 'saf') {
+      const slots = p.eTilde + 1
+      const { read, write } = safSlots(e, p.eTilde)
+      const active = e > p.eStart
+      const z = ws.logits
+      const dL = ws.delta[ws.delta.length - 1]
+      for (let i = 0; i < nb; i++) {
+        const base = ids[i] * slots * K
+        if (active) kl.sum += addTrajectoryGradient(z, i * K, this.logitBuffer, base + read * K, K, p.tau, p.safLambda / nb, dL, this.scratch)
+        for (let k = 0; k < K; k++) this.logitBuffer[base + write * K + k] = z[i * K + k]
+      }
+    }
+    ws.backward(w, grad)
+    if (p.method === 'sam') {
+      const c = p.samRho / (nrm2(grad) + 1e-12)
+      const wa = this.wAscent
+      for (let i = 0; i < w.length; i++) wa[i] = w[i] + c * grad[i]
+      ws.forward(wa, xb, nb)
+      this.ceGradient(nb)
+      ws.backward(wa, grad)
+      this.gradEvals += 2
+    } else this.gradEvals += 1
+    const { momentum: mu, weightDecay: wd, lr } = p
+    const v = this.velocity
+    for (let i = 0; i < w.length; i++) {
+      const vi = mu * v[i] + grad[i] + wd * w[i]
+      v[i] = vi
+      w[i] -= lr * vi
+    }
+    return batchLoss
+  }
+}
+
+/**
+ * A run: the mixture and the init from their own streams, shuffles from the main stream, the
+ * start vector of the λ_max estimate at epoch e from a stream 'sharpness:e' (so tracking never
+ * shifts training, and the final estimate does not depend on which epochs were tracked), then
+ * `epochs` epochs of `Trainer` steps with a full-set evaluation row per epoch (every
+ * `evalEvery`) and λ_max at the tracked epochs and at the end.
  */
 export function solveSaf(p: SafParams, ctx: SolveContext): void {
   const d = INPUT_DIM
@@ -175,40 +293,16 @@ export function solveSaf(p: SafParams, ctx: SolveContext): void {
     centreScale: p.centreScale, labelNoise: p.labelNoise, noiseKind: p.noiseKind,
   })
   const shape = mlpShape([d, p.hidden, p.hidden, K])
-  const P = shape.P
   const w = initParams(shape, p.initGain === 'sqrt6' ? Math.sqrt(6) : Math.sqrt(3), ctx.stream('init'))
   const shuffleRng = ctx.rng
-  const sharpRng = ctx.stream('sharpness')
   const N = p.nTrain
-  const B = Math.min(p.batch, N)
-  const stepsPerEpoch = Math.ceil(N / B)
+  const trainer = new Trainer(p, data, shape, w)
+  const stepsPerEpoch = trainer.stepsPerEpoch
   const totalSteps = stepsPerEpoch * p.epochs
   const track = new Set(parseEpochList(p.trackEpochs).filter((e) => e < p.epochs))
   const trackRows = p.trackSubset > 0 ? Math.min(p.trackSubset, N) : N
-
-  const ws = new MlpWorkspace(shape, B)
   const big = new MlpWorkspace(shape, N)
   const evalProbs = new Float64Array(N * K)
-  const batchProbs = new Float64Array(B * K)
-  const grad = new Float64Array(P)
-  const wAscent = new Float64Array(P)
-  const velocity = new Float64Array(P)
-  const Xb = new Float64Array(B * d)
-  const yb = new Int32Array(B)
-  const ids = new Int32Array(B)
-  const scratch = new Float64Array(2 * K)
-  const slots = p.eTilde + 1
-  const logitBuffer = p.method === 'saf' ? new Float64Array(N * slots * K) : new Float64Array(0)
-  const dL = ws.delta[ws.delta.length - 1]
-
-  const ceGradient = (rows: number) => {
-    const r = softmaxCE(ws.logits, yb, rows, K, batchProbs)
-    for (let i = 0; i < rows; i++) {
-      for (let k = 0; k < K; k++) dL[i * K + k] = batchProbs[i * K + k] / rows
-      dL[i * K + yb[i]] -= 1 / rows
-    }
-    return r.ceSum / rows
-  }
 
   const epochRow = (e: number, iteration: number, klTerm: number) => {
     const tr = evaluate(big, w, data.Xtrain, data.yTrain, N, d, K, evalProbs, data.yTrainClean)
@@ -226,9 +320,10 @@ export function solveSaf(p: SafParams, ctx: SolveContext): void {
   }
 
   const sharpnessRow = (e: number, iteration: number, final: boolean) => {
+    const rng = ctx.stream(`sharpness:${e}`)
     const lambda = final
-      ? sharpness(big, w, data, N, 'power', p.powerIters, sharpRng, ctx)
-      : sharpness(big, w, data, trackRows, p.trackMethod, p.trackMethod === 'power' ? p.powerIters : p.lanczosSteps, sharpRng, ctx)
+      ? sharpness(big, w, data, N, 'power', p.powerIters, rng, ctx)
+      : sharpness(big, w, data, trackRows, p.trackMethod, p.trackMethod === 'power' ? p.powerIters : p.lanczosSteps, rng, ctx)
     if (Number.isNaN(lambda)) return false
     ctx.record(iteration, { epoch: e, lambdaMax: lambda })
     return true
@@ -237,61 +332,20 @@ export function solveSaf(p: SafParams, ctx: SolveContext): void {
   ctx.record(0, { epoch: 0, gradEvals: 0 })
   epochRow(0, 0, 0)
   let t = 0
-  let gradEvals = 0
   for (let e = 0; e < p.epochs; e++) {
     const perm = shuffleRng.permutation(N)
-    const { read, write } = safSlots(e, p.eTilde)
-    const klActive = p.method === 'saf' && e > p.eStart
-    let klSum = 0
+    const kl = { sum: 0 }
     for (let s = 0; s < stepsPerEpoch; s++) {
       if (ctx.cancelled) return
-      const start = s * B
-      const nb = Math.min(B, N - start)
-      for (let i = 0; i < nb; i++) {
-        const id = perm[start + i]
-        ids[i] = id
-        yb[i] = data.yTrain[id]
-        for (let j = 0; j < d; j++) Xb[i * d + j] = data.Xtrain[id * d + j]
-      }
-      const xb = Xb.subarray(0, nb * d)
-      ws.forward(w, xb, nb)
-      const batchLoss = ceGradient(nb)
-      if (p.method === 'saf') {
-        const z = ws.logits
-        for (let i = 0; i < nb; i++) {
-          const base = ids[i] * slots * K
-          if (klActive) klSum += addTrajectoryGradient(z, i * K, logitBuffer, base + read * K, K, p.tau, p.safLambda / nb, dL, scratch)
-          for (let k = 0; k < K; k++) logitBuffer[base + write * K + k] = z[i * K + k]
-        }
-      }
-      ws.backward(w, grad)
-      if (p.method === 'sam') {
-        const gn = nrm2(grad)
-        const c = p.samRho / (gn + 1e-12)
-        for (let i = 0; i < P; i++) wAscent[i] = w[i] + c * grad[i]
-        ws.forward(wAscent, xb, nb)
-        ceGradient(nb)
-        ws.backward(wAscent, grad)
-        ctx.count('grad', 2)
-        gradEvals += 2
-      } else {
-        ctx.count('grad', 1)
-        gradEvals += 1
-      }
-      const mu = p.momentum
-      const wd = p.weightDecay
-      const lr = p.lr
-      for (let i = 0; i < P; i++) {
-        const v = mu * velocity[i] + grad[i] + wd * w[i]
-        velocity[i] = v
-        w[i] -= lr * v
-      }
-      ctx.record(t, { epoch: t / stepsPerEpoch, batchLoss, gradEvals })
+      const before = trainer.gradEvals
+      const batchLoss = trainer.step(e, s, perm, kl)
+      ctx.count('grad', trainer.gradEvals - before)
+      ctx.record(t, { epoch: t / stepsPerEpoch, batchLoss, gradEvals: trainer.gradEvals })
       t++
       ctx.progress(t / totalSteps)
     }
     const done = e + 1
-    if (done % p.evalEvery === 0 || done === p.epochs) epochRow(done, t, klActive ? klSum / N : 0)
+    if (done % p.evalEvery === 0 || done === p.epochs) epochRow(done, t, kl.sum / N)
     if (done === p.epochs) {
       if (!sharpnessRow(done, t, true)) return
     } else if (track.has(done)) {
