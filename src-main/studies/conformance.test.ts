@@ -17,16 +17,15 @@ const SLICE_MS = 1500
 async function slice(study: StudyDefinition, seed: number) {
   const params = resolveStudyParams(study, {})
   const batches: MetricBatch[] = []
-  let deadline = Infinity
-  const run = executeSolve(study, params, {
-    seed,
-    oracles: Object.keys(study.oracles ?? {}),
-    isCancelled: () => performance.now() > deadline,
-    onBatch: (b) => batches.push(b),
-  })
-  deadline = performance.now() + SLICE_MS
+  // set before the call: a synchronous solver runs inside executeSolve's first step
+  const deadline = performance.now() + SLICE_MS
   try {
-    await run
+    await executeSolve(study, params, {
+      seed,
+      oracles: Object.keys(study.oracles ?? {}),
+      isCancelled: () => performance.now() > deadline,
+      onBatch: (b) => batches.push(b),
+    })
   } catch (err) {
     if (!(err instanceof CancelledError)) throw err
   }
