@@ -97,3 +97,43 @@ describe('linalg agrees with numpy (fixtures/linalg.json, rel. 1e-12)', () => {
     expect(Math.abs(spectralNorm(f64(c.A), c.m, c.n) / c.norm - 1)).toBeLessThan(TOL)
   })
 })
+
+describe('blocked and SIMD paths agree with numpy at n = 100 (fixtures/blocked.json, rel. 1e-12)', async () => {
+  const fx = (await import('./fixtures/blocked.json')).default
+  const n = fx.n
+  const formula = (i: number, j: number) => ((37 * i + 91 * j + 11 * i * j) % 101) / 101 - 0.5
+  const F = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) F[i * n + j] = formula(i, j)
+  const S = F.map((v, idx) => v + F[(idx % n) * n + Math.floor(idx / n)])
+  const P = S.map((v, idx) => v + (idx % (n + 1) === 0 ? n + 1 : 0))
+  const G = F.map((v, idx) => v + (idx % (n + 1) === 0 ? 3 : 0))
+  const b = Float64Array.from({ length: n }, (_, i) => ((5 * i) % 13) / 13)
+
+  it('inputs: the formula reproduces numpy bit for bit (checked through a symmetric sum)', () => {
+    expect(S[3 * n + 5]).toBe(formula(3, 5) + formula(5, 3))
+  })
+  it('symEig (SIMD rotations) and symEigvalues', () => {
+    expect(relErr(symEig(S, n).values, fx.symEigValues)).toBeLessThan(TOL)
+  })
+  it('blocked cholesky: diagonal and last row of L', () => {
+    const L = cholesky(P, n)
+    expect(relErr(Array.from({ length: n }, (_, i) => L[i * n + i]), fx.choleskyDiag)).toBeLessThan(TOL)
+    expect(relErr(L.subarray((n - 1) * n), fx.choleskyLastRow)).toBeLessThan(TOL)
+  })
+  it('blocked LU solve', () => {
+    expect(relErr(solve(G, b, n), fx.solveX)).toBeLessThan(TOL)
+  })
+  it('preconditioned svd and bidiagonal singularValues', () => {
+    expect(relErr(svd(G, n, n).S, fx.svdS)).toBeLessThan(TOL)
+    expect(relErr(singularValues(G, n, n), fx.svdS)).toBeLessThan(TOL)
+  })
+  it('qr: |diag R|', () => {
+    const { R } = qr(G, n, n)
+    expect(relErr(Array.from({ length: n }, (_, i) => Math.abs(R[i * n + i])), fx.qrAbsDiagR)).toBeLessThan(TOL)
+  })
+  it('packed SIMD gemm: a column and a row of G·S', () => {
+    const C = gemm(false, false, n, n, n, 1, G, S, 0, new Float64Array(n * n))
+    expect(relErr(Array.from({ length: n }, (_, i) => C[i * n]), fx.gemmFirstColumn)).toBeLessThan(1e-14)
+    expect(relErr(C.subarray(7 * n, 8 * n), fx.gemmRow7)).toBeLessThan(1e-14)
+  })
+})
