@@ -189,7 +189,9 @@ describe('metrics', () => {
       for (let i = 0; i < U.length; i++) U[i] *= 1 + 0.01 * rng.normal()
       const got = tracked.update(U)
       const want = singularValues(U, d, k)
-      for (let j = 0; j < k; j++) expect(Math.abs(got[j] - want[j])).toBeLessThan(1e-10 * want[j])
+      // the reference (Householder bidiagonalisation) is accurate to ~eps·σ_max in absolute terms,
+      // so for the α-sized values the comparison allows that much on top of 1e-10 relative
+      for (let j = 0; j < k; j++) expect(Math.abs(got[j] - want[j])).toBeLessThan(1e-10 * want[j] + 1e-14 * want[0])
     }
   })
 
