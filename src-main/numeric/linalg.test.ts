@@ -215,6 +215,23 @@ describe('qr and lstsq', () => {
     }
     expect(frobNorm(diff(matmul(Q, R, m, n, n), A)) / frobNorm(A)).toBeLessThan(100 * EPS)
   })
+  for (const [m, n] of [[100, 70], [300, 96], [64, 64]] as const) {
+    it(`blocked thin QR ${m}×${n} (compact WY panels): orthonormal Q, QR = A to 50·eps·max(m, n)`, () => {
+      const A = rng.gaussianMatrix(m, n)
+      const { Q, R } = qr(A, m, n)
+      expect(orthogonalityError(Q, m, n)).toBeLessThan(50 * EPS * m)
+      for (let i = 0; i < n; i++) {
+        expect(R[i * n + i]).toBeGreaterThanOrEqual(0)
+        for (let j = 0; j < i; j++) expect(R[i * n + j]).toBe(0)
+      }
+      expect(frobNorm(diff(matmul(Q, R, m, n, n), A)) / frobNorm(A)).toBeLessThan(50 * EPS * m)
+      const b = rng.gaussianMatrix(m, 1)
+      const x = lstsq(A, b, m, n)
+      const r = matmul(A, x, m, n, 1).map((v, i) => v - b[i])
+      const g = gemm(true, false, n, 1, m, 1, A, r, 0, new Float64Array(n))
+      expect(frobNorm(g) / (frobNorm(A) * frobNorm(b))).toBeLessThan(1e-13)
+    })
+  }
   it('lstsq solves the normal equations for a full-rank tall system (rel. 1e-12)', () => {
     const m = 40
     const n = 6

@@ -812,22 +812,28 @@ interface HouseholderQR {
 function householderQR(A: Float64Array, m: number, n: number): HouseholderQR {
   const T = transpose(A, m, n) // n×m
   const tau = new Float64Array(n)
-  const R = new Float64Array(n * n)
-  for (let k = 0; k < n; k++) {
-    const tk = k * m
-    const x0 = T[tk + k]
-    const tailNorm = nrm2Slice(T, tk + k + 1, m - k - 1)
-    if (tailNorm === 0) {
-      tau[k] = 0
-    } else {
+  // Panels of QR_BLOCK reflectors; each panel's product is applied to the trailing columns at
+  // once in compact WY form (LAPACK dgeqrf/dlarft/dlarfb) when there is enough work for gemm.
+  const block = n >= 2 * QR_BLOCK ? QR_BLOCK : n
+  for (let k0 = 0; k0 < n; k0 += block) {
+    const k1 = Math.min(n, k0 + block)
+    for (let k = k0; k < k1; k++) {
+      const tk = k * m
+      const x0 = T[tk + k]
+      const tailNorm = nrm2Slice(T, tk + k + 1, m - k - 1)
+      if (tailNorm === 0) {
+        tau[k] = 0
+        continue
+      }
       const beta = -(x0 >= 0 ? 1 : -1) * hypot(x0, tailNorm)
       tau[k] = (beta - x0) / beta
       const scale = 1 / (x0 - beta)
       for (let i = k + 1; i < m; i++) T[tk + i] *= scale
       T[tk + k] = beta
-      // Apply H_k to the remaining columns (rows of T).
+      // Apply H_k to the remaining columns of the panel (rows of T), or to all of them unblocked.
       const t = tau[k]
-      for (let j = k + 1; j < n; j++) {
+      const last = block === n ? n : k1
+      for (let j = k + 1; j < last; j++) {
         const tj = j * m
         const w = T[tj + k] + dotAt(T, tk + k + 1, T, tj + k + 1, m - k - 1)
         const tw = t * w
@@ -835,16 +841,75 @@ function householderQR(A: Float64Array, m: number, n: number): HouseholderQR {
         for (let i = k + 1; i < m; i++) T[tj + i] -= tw * T[tk + i]
       }
     }
-    for (let j = k; j < n; j++) R[k * n + j] = T[j * m + k]
+    if (block === n || k1 === n) continue
+    // Trailing columns: row ← row − (row·V)·Tm·Vᵀ, i.e. Qᵀ = I − V·Tmᵀ·Vᵀ applied from the left.
+    const { V, Tm, len } = compactWY(T, m, k0, k1, tau)
+    const nb = k1 - k0
+    const rows = n - k1
+    const X = new Float64Array(rows * nb)
+    gemmStrided(rows, nb, len, 1, T, k1 * m + k0, m, 1, V, 0, 1, len, X, 0, nb)
+    const Y = gemm(false, false, rows, nb, nb, 1, X, Tm, 0, new Float64Array(rows * nb))
+    gemmStrided(rows, len, nb, -1, Y, 0, nb, 1, V, 0, len, 1, T, k1 * m + k0, m)
   }
+  const R = new Float64Array(n * n)
+  for (let k = 0; k < n; k++) for (let j = k; j < n; j++) R[k * n + j] = T[j * m + k]
   return { reflectors: T, tau, R }
+}
+
+/** Reflectors per panel in the blocked QR (and in forming Q). */
+const QR_BLOCK = 32
+
+/**
+ * The compact WY form H_k0·H_k0+1···H_k1−1 = I − V·Tm·Vᵀ (Schreiber & Van Loan 1989; LAPACK
+ * dlarft, forward, columnwise): V holds the reflectors as rows of length len = m − k0 (explicit
+ * unit and zeros), Tm is upper triangular, Tm_ii = tau_i, Tm[0:i, i] = −tau_i·Tm[0:i, 0:i]·(V_{0:i}·v_i).
+ */
+function compactWY(T: Float64Array, m: number, k0: number, k1: number, tau: Float64Array): { V: Float64Array; Tm: Float64Array; len: number } {
+  const nb = k1 - k0
+  const len = m - k0
+  const V = new Float64Array(nb * len)
+  for (let r = 0; r < nb; r++) {
+    const k = k0 + r
+    V[r * len + r] = 1
+    for (let i = k + 1; i < m; i++) V[r * len + (i - k0)] = T[k * m + i]
+  }
+  const Tm = new Float64Array(nb * nb)
+  const z = new Float64Array(nb)
+  for (let i = 0; i < nb; i++) {
+    const t = tau[k0 + i]
+    Tm[i * nb + i] = t
+    if (t === 0) continue
+    // z_j = v_j·v_i over the positions where v_i is non-zero (≥ i).
+    for (let j = 0; j < i; j++) z[j] = dotAt(V, j * len + i, V, i * len + i, len - i)
+    for (let r = 0; r < i; r++) {
+      let sacc = 0
+      for (let c = r; c < i; c++) sacc += Tm[r * nb + c] * z[c]
+      Tm[r * nb + i] = -t * sacc
+    }
+  }
+  return { V, Tm, len }
 }
 
 /** Qᵀ of the thin Q (as n rows of length m), by backward accumulation of the reflectors. */
 function formQt(f: HouseholderQR, m: number, n: number): Float64Array {
   const Qt = new Float64Array(n * m)
   for (let j = 0; j < n; j++) Qt[j * m + j] = 1
-  const V = f.reflectors
+  const Vr = f.reflectors
+  if (n >= 2 * QR_BLOCK) {
+    // Blocks from last to first; rows j < k0 of Qt are still e_j, zero where the block acts.
+    for (let k0 = Math.floor((n - 1) / QR_BLOCK) * QR_BLOCK; k0 >= 0; k0 -= QR_BLOCK) {
+      const k1 = Math.min(n, k0 + QR_BLOCK)
+      const { V, Tm, len } = compactWY(Vr, m, k0, k1, f.tau)
+      const nb = k1 - k0
+      const rows = n - k0
+      // row ← row − (row·V)·Tmᵀ·Vᵀ, i.e. x ← (I − V·Tm·Vᵀ)·x for each column x of Q.
+      const X = new Float64Array(rows * nb)
+      gemmStrided(rows, nb, len, 1, Qt, k0 * m + k0, m, 1, V, 0, 1, len, X, 0, nb)
+      const Y = gemm(false, true, rows, nb, nb, 1, X, Tm, 0, new Float64Array(rows * nb))
+      gemmStrided(rows, len, nb, -1, Y, 0, nb, 1, V, 0, len, 1, Qt, k0 * m + k0, m)
+    }
+    return Qt
+  }
   for (let k = n - 1; k >= 0; k--) {
     const t = f.tau[k]
     if (t === 0) continue
@@ -852,11 +917,11 @@ function formQt(f: HouseholderQR, m: number, n: number): Float64Array {
     // Rows j < k of Qt are zero in entries ≥ k at this point, so H_k leaves them unchanged.
     for (let j = k; j < n; j++) {
       const qj = j * m
-      const w = Qt[qj + k] + dotAt(V, vk + k + 1, Qt, qj + k + 1, m - k - 1)
+      const w = Qt[qj + k] + dotAt(Vr, vk + k + 1, Qt, qj + k + 1, m - k - 1)
       if (w === 0) continue
       const tw = t * w
       Qt[qj + k] -= tw
-      for (let i = k + 1; i < m; i++) Qt[qj + i] -= tw * V[vk + i]
+      for (let i = k + 1; i < m; i++) Qt[qj + i] -= tw * Vr[vk + i]
     }
   }
   return Qt
