@@ -105,10 +105,6 @@ function result(inputs: Tensor[], value: Float64Array, shape: readonly number[],
   return new Tensor(tape, value, shape, tape.tangents ? (tangent ?? new Float64Array(value.length)) : null, inputs.some((t) => t.requiresGrad))
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i])
-}
-
 /** Whether `small` broadcasts onto `big` as a suffix (or a scalar). */
 function isSuffix(small: readonly number[], big: readonly number[]): boolean {
   const s = small.reduce((a, b) => a * b, 1)

@@ -179,7 +179,7 @@ const GEMM_KC = GEMM_PANEL_DEPTH
 const GEMM_PACK_MIN = 24 * 24 * 24
 
 // Packing buffers, grown on demand and reused: gemm allocates nothing in steady state.
-let packedA = new Float64Array(4 * GEMM_KC)
+const packedA = new Float64Array(4 * GEMM_KC)
 let packedB = new Float64Array(GEMM_KC * 64)
 
 /**
