@@ -6,9 +6,8 @@
  * This replaces the spec's stored W_t snapshots and gives the correlations at every iteration.
  */
 import type { SolveContext } from '../../kit'
-import { svd } from '../../numeric/linalg'
 import { attentionData, NormalizedGd, type AttentionData, type NormalizedGdOptions } from './attention'
-import { correlation, frobeniusSvm, numericalRank, nuclearSvm, svmConstraints } from './svm'
+import { correlation, frobeniusSvm, numericalRank, nuclearSvm, singularValuesOf, svmConstraints } from './svm'
 
 export interface AttentionParams {
   n: number
@@ -88,7 +87,7 @@ export function solveAttention(p: AttentionParams, ctx: SolveContext): void {
     ctx.event('gradientUnderflow', stoppedAt, `‖∇‖_F underflowed at ‖W‖_F = ${frob(gd.W).toPrecision(4)}: the run stops (no normalized step on an underflowed gradient)`)
   }
   // the SVMs: ranks, certificates and spectra (one row per singular-value index, x = oracle:svIndex)
-  const svFro = svd(fro.W, p.d, p.d).S
+  const svFro = singularValuesOf(fro.W, p.d)
   const last = stoppedAt
   ctx.record(last, {
     rankFro: numericalRank(svFro, p.rankTol),

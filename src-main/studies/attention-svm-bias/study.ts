@@ -13,7 +13,7 @@ const INSTANCES = 20
 const LAMBDA_PATH = [0, 1e-5, 1e-8, 1e-12, Number.EPSILON]
 const LAMBDA_INSTANCES = 10
 const RANK_NT = [5, 10, 15]
-const RANK_D = Array.from({ length: 20 }, (_, j) => j + 1)
+const RANK_D = Array.from({ length: 19 }, (_, j) => j + 2)
 
 const corrChart: ChartSpecInput = {
   kind: 'series',
@@ -55,7 +55,7 @@ export default defineStudy({
   params: {
     n: param.integer({ label: 'n', help: 'number of sequences', default: 6, min: 1, max: 50 }),
     T: param.integer({ label: 'T', help: 'tokens per sequence', default: 8, min: 2, max: 50 }),
-    d: param.integer({ label: 'd', help: 'embedding dimension', default: 10, min: 1, max: 40 }),
+    d: param.integer({ label: 'd', help: 'embedding dimension (≥ 2: with d = 1 unit tokens are ±1, so tokens tie and the SVMs are infeasible)', default: 10, min: 2, max: 40 }),
     param: param.choice({ label: 'parameterisation', help: 'W: train W directly; KQ: train W = KᵀQ through K and Q (d×d each)', default: 'W', choices: ['W', 'KQ'] as const }),
     eta: param.number({ label: 'η', help: 'normalized-GD step', default: 0.1, min: 0, exclusiveMin: true, max: 10, log: true }),
     iterations: param.integer({ label: 'iterations', help: 'GD iterations', default: 2000, min: 1, max: 100000, log: true }),
@@ -110,7 +110,7 @@ export default defineStudy({
     {
       id: 'svm-rank',
       title: 'Rank of the two SVM solutions',
-      description: 'n = T ∈ {5, 10, 15} (the diagonal of the paper\'s grid), d = 1…20; W-param GD selects the tokens; rank at 1e-3·σ_1.',
+      description: 'n = T ∈ {5, 10, 15} (the diagonal of the paper\'s grid), d = 2…20; W-param GD selects the tokens; rank at 1e-3·σ_1.',
       runs: RANK_NT.flatMap((nt) => RANK_D.map((d) => ({ label: `n=T=${nt} d=${d}`, params: { n: nt, T: nt, d, param: 'W' } }))),
       charts: [
         { kind: 'summary', id: 'rank-fro', title: 'rank(W_fro) vs d (≤ n)', y: 'rankFro', x: 'd', groupBy: 'n' },

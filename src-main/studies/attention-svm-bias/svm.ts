@@ -2,9 +2,9 @@
  * The attention SVMs of Tarzanagh et al. for given selected tokens opt_i:
  *   min ‖W‖  s.t.  ⟨A_k, W⟩ ≥ 1,  A_k = (x_{i,opt_i} − x_{i,t}) z_iᵀ,  t ≠ opt_i,
  * with the Frobenius norm (W_fro, the paper's W^mm) and the nuclear norm (W_nuc, W*^mm).
- * Study's own solvers (no cvxpy): dual coordinate descent, and ADMM with singular-value thresholding.
+ * Study's own solvers (no cvxpy): dual coordinate descent, and ADMM with singular-value thresholding
+ * (one-sided Jacobi, as the spec suggests for d ≤ 100).
  */
-import { svd } from '../../numeric/linalg'
 import type { AttentionData } from './attention'
 
 export interface SvmConstraints {
@@ -171,6 +171,9 @@ export function nuclearSvm(con: SvmConstraints, data: AttentionData, rho: number
   const b = new Float64Array(m)
   const cv = new Float64Array(m)
   const AL = new Float64Array(dd)
+  const Bw = new Float64Array(dd)
+  const Vw = new Float64Array(dd)
+  const sw = new Float64Array(d)
   let sweeps = 0
   for (let it = 0; it < iterations; it++) {
     for (let j = 0; j < dd; j++) V[j] = Zm[j] - U[j]
@@ -183,16 +186,7 @@ export function nuclearSvm(con: SvmConstraints, data: AttentionData, rho: number
       V[j] = Wm[j] + U[j]
     }
     // singular-value thresholding at 1/ρ
-    const { U: Us, S, V: Vs } = svd(V, d, d)
-    Zm.fill(0)
-    for (let r = 0; r < d; r++) {
-      const sr = S[r] - 1 / rho
-      if (!(sr > 0)) break
-      for (let a = 0; a < d; a++) {
-        const ua = sr * Us[a * d + r]
-        for (let c = 0; c < d; c++) Zm[a * d + c] += ua * Vs[c * d + r]
-      }
-    }
+    singularValueThreshold(V, d, 1 / rho, Zm, Bw, Vw, sw)
     for (let j = 0; j < dd; j++) U[j] += Wm[j] - Zm[j]
     if ((it & 63) === 0 && isCancelled()) break
   }
@@ -202,7 +196,7 @@ export function nuclearSvm(con: SvmConstraints, data: AttentionData, rho: number
   for (let k = 0; k < m; k++) minC = Math.min(minC, cv[k])
   const W = new Float64Array(dd)
   for (let j = 0; j < dd; j++) W[j] = Zm[j] / minC
-  const sv = svd(W, d, d).S
+  const sv = singularValuesOf(W, d)
   let primal = 0
   for (let r = 0; r < d; r++) primal += sv[r]
   // dual: μ = ρλ rescaled by the spectral norm of Σ μ_k A_k
@@ -212,9 +206,85 @@ export function nuclearSvm(con: SvmConstraints, data: AttentionData, rho: number
     mu[k] = rho * lam[k]
     sumMu += mu[k]
   }
-  const spec = svd(combineConstraints(con, data, mu, new Float64Array(dd)), d, d).S[0]
+  const spec = singularValuesOf(combineConstraints(con, data, mu, new Float64Array(dd)), d)[0]
   const dual = spec > 0 ? sumMu / spec : 0
   return { W, singularValues: sv, primal, dual, relGap: (primal - dual) / primal, sweeps }
+}
+
+/**
+ * One-sided (Hestenes) Jacobi on the columns of a d×d matrix: B = A V with mutually orthogonal
+ * columns, V orthogonal, σ_j = ‖b_j‖. No left singular vectors are formed, so rank-deficient inputs
+ * (the SVT iterates and W_fro have rank ≤ n < d on part of the rank grid) need no basis completion.
+ * Work arrays are the caller's: B (d×d, overwritten with A V), V (d×d), sigma (d).
+ */
+export function jacobiColumns(A: Float64Array, d: number, B: Float64Array, V: Float64Array, sigma: Float64Array): void {
+  B.set(A)
+  V.fill(0)
+  for (let j = 0; j < d; j++) V[j * d + j] = 1
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let rotated = false
+    for (let p = 0; p < d - 1; p++) {
+      for (let q = p + 1; q < d; q++) {
+        let alpha = 0
+        let beta = 0
+        let gamma = 0
+        for (let r = 0; r < d; r++) {
+          const bp = B[r * d + p]
+          const bq = B[r * d + q]
+          alpha += bp * bp
+          beta += bq * bq
+          gamma += bp * bq
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue
+        rotated = true
+        const zeta = (beta - alpha) / (2 * gamma)
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta))
+        const c = 1 / Math.sqrt(1 + t * t)
+        const sn = c * t
+        for (let r = 0; r < d; r++) {
+          const bp = B[r * d + p]
+          const bq = B[r * d + q]
+          B[r * d + p] = c * bp - sn * bq
+          B[r * d + q] = sn * bp + c * bq
+          const vp = V[r * d + p]
+          const vq = V[r * d + q]
+          V[r * d + p] = c * vp - sn * vq
+          V[r * d + q] = sn * vp + c * vq
+        }
+      }
+    }
+    if (!rotated) break
+  }
+  for (let j = 0; j < d; j++) {
+    let ss = 0
+    for (let r = 0; r < d; r++) ss += B[r * d + j] * B[r * d + j]
+    sigma[j] = Math.sqrt(ss)
+  }
+}
+
+/** Singular values of a d×d matrix, descending. */
+export function singularValuesOf(A: Float64Array, d: number): Float64Array {
+  const sigma = new Float64Array(d)
+  jacobiColumns(A, d, new Float64Array(d * d), new Float64Array(d * d), sigma)
+  return sigma.sort().reverse()
+}
+
+/**
+ * Singular-value thresholding Z = Σ_j (σ_j − τ)₊ u_j v_jᵀ = Σ_j ((σ_j − τ)₊/σ_j) b_j v_jᵀ with
+ * B = A V from `jacobiColumns`.
+ */
+export function singularValueThreshold(A: Float64Array, d: number, tau: number, Z: Float64Array, B: Float64Array, V: Float64Array, sigma: Float64Array): void {
+  jacobiColumns(A, d, B, V, sigma)
+  Z.fill(0)
+  for (let j = 0; j < d; j++) {
+    if (!(sigma[j] > tau)) continue
+    const f = (sigma[j] - tau) / sigma[j]
+    for (let a = 0; a < d; a++) {
+      const ba = f * B[a * d + j]
+      if (ba === 0) continue
+      for (let c = 0; c < d; c++) Z[a * d + c] += ba * V[c * d + j]
+    }
+  }
 }
 
 /** corr(W1, W2) = ⟨W1, W2⟩ / (‖W1‖_F ‖W2‖_F). */
