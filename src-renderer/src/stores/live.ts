@@ -119,10 +119,25 @@ export const useLive = defineStore('live', () => {
     return p
   }
 
+  /**
+   * After a reconnect, batches sent while the socket was down are lost: refetch running runs
+   * and put their stored rows back in front of the stream.
+   */
+  function resync(): void {
+    for (const [id, b] of buffers) {
+      const run = runs.get(id)
+      if (!run || isTerminal(run.status)) continue
+      b.fromStart = false
+      void fetchRun(id)
+        .then((r) => (isTerminal(r.status) ? undefined : ensureHistory(r)))
+        .catch(() => {})
+    }
+  }
+
   function onStatus(listener: (run: Run) => void): () => void {
     statusListeners.add(listener)
     return () => statusListeners.delete(listener)
   }
 
-  return { runs, buffers, tick, start, put, fetchRun, ensureHistory, onStatus, reportDrawCost }
+  return { runs, buffers, tick, start, put, fetchRun, ensureHistory, resync, onStatus, reportDrawCost }
 })
