@@ -239,9 +239,13 @@ describe('data, cost accounting and the run', () => {
     expect(a.summary.lambdaMax).toBe(b.summary.lambdaMax)
     expect(a.summary.testAcc).toBe(b.summary.testAcc)
     expect(a.summary.klTerm).toBeGreaterThan(0)
+    // tracked checkpoints on a subset; the final λ_max still uses the full training set
+    const c = await runLocal(study, { ...TINY, method: 'saf', trackSubset: 20 }, 1)
+    expect(c.summary.lambdaMax).toBe(a.summary.lambdaMax)
+    expect(c.columns.lambdaMax.filter(Number.isFinite)[0]).not.toBe(lam.filter(Number.isFinite)[0])
   })
 
-  it('is bit-identical for the same seed, different for another, with pinned golden values (rel. 1e-9)', async () => {
+  it('is bit-identical for the same seed, different for another, with pinned golden values for SAF, SGD and SAM (rel. 1e-9)', async () => {
     const a = await runLocal(study, { ...TINY, method: 'saf' }, 7)
     const b = await runLocal(study, { ...TINY, method: 'saf' }, 7)
     const c = await runLocal(study, { ...TINY, method: 'saf' }, 8)
@@ -251,5 +255,11 @@ describe('data, cost accounting and the run', () => {
     expect(a.summary.lambdaMax).not.toBe(c.summary.lambdaMax)
     const golden = { lambdaMax: 1.6322557965001618, trainLoss: 1.0674825093993632, testAcc: 0.595 }
     for (const [k, v] of Object.entries(golden)) expect(Math.abs(a.summary[k] - v) / Math.abs(v), k).toBeLessThan(1e-9)
+    const sgd = await runLocal(study, { ...TINY, method: 'sgd', trackEpochs: '' }, 7)
+    const sam = await runLocal(study, { ...TINY, method: 'sam', trackEpochs: '' }, 7)
+    expect(Math.abs(sgd.summary.lambdaMax - 2.9084987239514675) / 2.9084987239514675).toBeLessThan(1e-9)
+    expect(Math.abs(sgd.summary.trainLoss - 0.49401784691916356) / 0.49401784691916356).toBeLessThan(1e-9)
+    expect(Math.abs(sam.summary.lambdaMax - 2.960294235943267) / 2.960294235943267).toBeLessThan(1e-9)
+    expect(Math.abs(sam.summary.trainLoss - 0.5316828646240077) / 0.5316828646240077).toBeLessThan(1e-9)
   })
 })
