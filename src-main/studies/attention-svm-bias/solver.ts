@@ -22,6 +22,22 @@ export interface AttentionParams {
   svmIters: number
   rankTol: number
   instance: number
+  svmTokens: 'selected' | 'optimal'
+}
+
+/** Above this Frobenius-SVM violation the constraints are taken as infeasible (no separating W). */
+export const INFEASIBLE_VIOLATION = 1e-6
+
+/** The globally optimal tokens argmax_t Y_i vᵀx_{i,t} (what the official svm_rank.ipynb uses). */
+export function optimalTokens(data: AttentionData): Int32Array {
+  const { n, T, Y, gamma } = data
+  const out = new Int32Array(n)
+  for (let i = 0; i < n; i++) {
+    let best = 0
+    for (let t = 1; t < T; t++) if (Y[i] * gamma[i * T + t] > Y[i] * gamma[i * T + best]) best = t
+    out[i] = best
+  }
+  return out
 }
 
 export function dataFor(p: AttentionParams, seed: number, ctx: Pick<SolveContext, 'stream'>): AttentionData {
@@ -52,21 +68,22 @@ export function solveAttention(p: AttentionParams, ctx: SolveContext): void {
     if ((t & 255) === 0 && ctx.cancelled) return
   }
   silent.loss.evaluate(silent.W)
-  const selected = silent.loss.selected.slice()
+  const selected = p.svmTokens === 'optimal' ? optimalTokens(data) : silent.loss.selected.slice()
   ctx.progress(0.2)
-  // the two SVMs for those tokens
+  // the two SVMs for those tokens (the nuclear one only when the constraints are feasible)
   const con = svmConstraints(data, selected)
   const fro = frobeniusSvm(con, data)
-  const nuc = nuclearSvm(con, data, p.svmRho, p.svmIters, () => ctx.cancelled)
+  const feasible = fro.violation <= INFEASIBLE_VIOLATION
+  const nuc = feasible ? nuclearSvm(con, data, p.svmRho, p.svmIters, () => ctx.cancelled) : null
   if (ctx.cancelled) return
   ctx.progress(0.8)
   // pass 2: the same trajectory, recorded; row t describes W_t, the iterate the t-th step starts from
   const gd = new NormalizedGd(data, gdOptions(p), ctx.stream(initName))
   for (let t = 0; t <= stoppedAt; t++) {
-    const values: Record<string, number> = {
-      wNorm: frob(gd.W),
-      corrFro: correlation(gd.W, fro.W),
-      corrNuc: correlation(gd.W, nuc.W),
+    const values: Record<string, number> = { wNorm: frob(gd.W) }
+    if (nuc) {
+      values.corrFro = correlation(gd.W, fro.W)
+      values.corrNuc = correlation(gd.W, nuc.W)
     }
     const e = t < stoppedAt && gd.step() ? gd.last : gd.loss.evaluate(gd.W)
     values.loss = e.loss
@@ -85,6 +102,10 @@ export function solveAttention(p: AttentionParams, ctx: SolveContext): void {
   }
   if (stoppedAt < p.iterations) {
     ctx.event('gradientUnderflow', stoppedAt, `‖∇‖_F underflowed at ‖W‖_F = ${frob(gd.W).toPrecision(4)}: the run stops (no normalized step on an underflowed gradient)`)
+  }
+  if (!nuc) {
+    ctx.event('svmInfeasible', stoppedAt, `no W separates the ${p.svmTokens} tokens: Frobenius-SVM violation ${fro.violation.toPrecision(3)} after its dual iterations`)
+    return
   }
   // the SVMs: ranks, certificates and spectra (one row per singular-value index, x = oracle:svIndex)
   const svFro = singularValuesOf(fro.W, p.d)

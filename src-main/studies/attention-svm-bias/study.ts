@@ -12,8 +12,14 @@ type ChartSpecInput = FigureDefinition['charts'][number]
 const INSTANCES = 20
 const LAMBDA_PATH = [0, 1e-5, 1e-8, 1e-12, Number.EPSILON]
 const LAMBDA_INSTANCES = 10
-const RANK_NT = [5, 10, 15]
-const RANK_D = Array.from({ length: 19 }, (_, j) => j + 2)
+/** (n, T) pairs of the official svm_rank.ipynb: n = 5 or T = 5 */
+const RANK_NT: [number, number][] = [[5, 5], [5, 10], [5, 15], [10, 5], [15, 5]]
+const RANK_D = [2, 3, 4, 5, 10, 15, 20]
+const RANK_INSTANCES = 3
+
+function rankLabels(keep: (n: number, T: number) => boolean): string[] {
+  return RANK_NT.filter(([n, T]) => keep(n, T)).flatMap(([n, T]) => RANK_D.flatMap((d) => Array.from({ length: RANK_INSTANCES }, (_, k) => `n=${n} T=${T} d=${d} #${k}`)))
+}
 
 const corrChart: ChartSpecInput = {
   kind: 'series',
@@ -70,6 +76,12 @@ export default defineStudy({
     svmRho: param.number({ label: 'SVM ADMM ρ', help: 'penalty of the nuclear-norm SVM ADMM', default: 1, min: 0, exclusiveMin: true, max: 100, log: true }),
     svmIters: param.integer({ label: 'SVM ADMM iterations', help: 'iterations of the nuclear-norm SVM ADMM', default: 3000, min: 1, max: 100000, log: true }),
     rankTol: param.number({ label: 'rank tolerance', help: 'relative singular-value threshold for the rank', default: 1e-3, min: 0, exclusiveMin: true, max: 1, log: true }),
+    svmTokens: param.choice({
+      label: 'SVM tokens',
+      help: 'selected: the tokens GD attends to at the end of training (the locally optimal ones; the official local_converge.ipynb); optimal: argmax_t Y_i vᵀx_{i,t} (the official svm_rank.ipynb)',
+      default: 'selected',
+      choices: ['selected', 'optimal'] as const,
+    }),
     instance: param.integer({ label: 'instance', help: 'problem instance: data from stream "data:<k>", initialisation from "init:<k>" of the run seed (figures use 20 instances per seed)', default: 0, min: 0, max: 100000 }),
   },
   metrics: {
@@ -110,12 +122,20 @@ export default defineStudy({
     {
       id: 'svm-rank',
       title: 'Rank of the two SVM solutions',
-      description: 'n = T ∈ {5, 10, 15} (the diagonal of the paper\'s grid), d = 2…20; W-param GD selects the tokens; rank at 1e-3·σ_1.',
-      runs: RANK_NT.flatMap((nt) => RANK_D.map((d) => ({ label: `n=T=${nt} d=${d}`, params: { n: nt, T: nt, d, param: 'W' } }))),
+      description:
+        'The official svm_rank.ipynb grid: (n = 5, T ∈ {5, 10, 15}) and (T = 5, n ∈ {5, 10, 15}), d ∈ {2, 3, 4, 5, 10, 15, 20}, ' +
+        `${RANK_INSTANCES} instances each, SVMs for the optimal tokens argmax_t Y_i vᵀx_it; rank at 1e-3·σ_1. Infeasible instances (no separating W) are marked and left out.`,
+      runs: RANK_NT.flatMap(([n, T]) =>
+        RANK_D.flatMap((d) =>
+          Array.from({ length: RANK_INSTANCES }, (_, k) => ({ label: `n=${n} T=${T} d=${d} #${k}`, params: { n, T, d, param: 'W', svmTokens: 'optimal', instance: k } })),
+        ),
+      ),
       charts: [
-        { kind: 'summary', id: 'rank-fro', title: 'rank(W_fro) vs d (≤ n)', y: 'rankFro', x: 'd', groupBy: 'n' },
-        { kind: 'summary', id: 'rank-nuc', title: 'rank(W_nuc) vs d', y: 'rankNuc', x: 'd', groupBy: 'n' },
-        { kind: 'series', id: 'spectra', title: 'normalised singular values of W_fro and W_nuc (n = T = 10, d = 10)', y: ['svFro', 'svNuc'], x: 'oracle:svIndex', logY: true, runs: ['n=T=10 d=10'] },
+        { kind: 'summary', id: 'rank-fro-n', title: 'rank(W_fro) vs d, T = 5 (≤ n)', y: 'rankFro', x: 'd', groupBy: 'n', runs: rankLabels((n, T) => T === 5) },
+        { kind: 'summary', id: 'rank-nuc-n', title: 'rank(W_nuc) vs d, T = 5', y: 'rankNuc', x: 'd', groupBy: 'n', runs: rankLabels((n, T) => T === 5) },
+        { kind: 'summary', id: 'rank-fro-T', title: 'rank(W_fro) vs d, n = 5', y: 'rankFro', x: 'd', groupBy: 'T', runs: rankLabels((n) => n === 5) },
+        { kind: 'summary', id: 'rank-nuc-T', title: 'rank(W_nuc) vs d, n = 5', y: 'rankNuc', x: 'd', groupBy: 'T', runs: rankLabels((n) => n === 5) },
+        { kind: 'series', id: 'spectra', title: 'normalised singular values of W_fro and W_nuc (n = 5, T = 5, d = 10)', y: ['svFro', 'svNuc'], x: 'oracle:svIndex', logY: true, runs: ['n=5 T=5 d=10 #0'] },
       ],
     },
     {
@@ -138,11 +158,14 @@ export default defineStudy({
   ],
   summarize(run) {
     const out: Record<string, number> = {}
-    for (const t of [100, 500, 1000]) {
-      const c = run.at('corrFro', t)
-      if (Number.isFinite(c)) out[`corrFro@${t}`] = c
-      const c2 = run.at('corrNuc', t)
-      if (Number.isFinite(c2)) out[`corrNuc@${t}`] = c2
+    // runs whose SVM was infeasible record no correlations
+    if (!run.events.some((e) => e.name === 'svmInfeasible')) {
+      for (const t of [100, 500, 1000]) {
+        const c = run.at('corrFro', t)
+        if (Number.isFinite(c)) out[`corrFro@${t}`] = c
+        const c2 = run.at('corrNuc', t)
+        if (Number.isFinite(c2)) out[`corrNuc@${t}`] = c2
+      }
     }
     return out
   },
