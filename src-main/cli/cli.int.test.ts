@@ -25,7 +25,7 @@ describe('descent CLI', () => {
         fault: { type: 'choice', default: 'none', choices: ['none', 'throw', 'nan', 'oom', 'hang'] },
         faultAt: { type: 'integer', default: 10, min: 0, max: 10_000_000 },
       },
-      metrics: ['x', 'pair'],
+      metrics: ['x', 'pair', 'clock'],
       figures: [{ id: 'two-rates', title: 'Two contraction factors' }],
       claims: [
         { id: 'contracts', text: 'x_T < 1 for ρ < 1', scope: 'run' },

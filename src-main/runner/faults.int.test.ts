@@ -12,7 +12,7 @@ import { startServe, tempDb, WsClient } from '../testing/host'
 
 describe('fault isolation in the worker pool', () => {
   it('ends each faulty run with its own status and message while 4 good runs finish', async () => {
-    const host = await startServe(tempDb(), { DESCENT_WORKER_MEMORY_MB: '128', DESCENT_RUN_TIME_LIMIT_S: '30' }, ['--workers', '4'])
+    const host = await startServe(tempDb(), { DESCENT_WORKER_MEMORY_MB: '128', DESCENT_RUN_TIME_LIMIT_S: '15' }, ['--workers', '4'])
     const client = await WsClient.connect(host.port, host.token)
     try {
       const start = (params: Record<string, unknown>) => client.call<Run>('runs:start', { study: 'probe', params, seed: 1 })
@@ -51,10 +51,10 @@ describe('fault isolation in the worker pool', () => {
       expect(n.errorStep).toBe(7)
       const o = final.get(faulty.oom.id)!
       expect(o.status, o.error ?? '').toBe('failed')
-      expect(o.error).toMatch(/exceeded the memory limit/)
+      expect(o.error).toMatch(/exceeded the memory limit of 128 MB/)
       const h = final.get(faulty.hang.id)!
       expect(h.status).toBe('failed')
-      expect(h.error).toBe('exceeded the time limit of 30000 ms and was terminated')
+      expect(h.error).toBe('exceeded the time limit of 15000 ms and was terminated')
       // the host itself is unharmed
       const again = await client.call<Run>('runs:start', { study: 'probe', params: { T: 10 } })
       expect((await client.waitFor<Run>('runs:status', (r) => r.id === again.id && r.status === 'done')).points).toBe(10)

@@ -2,13 +2,14 @@
  * A solver worker thread: runs one study solve and streams its metric batches to the pool.
  * One thread per run, so a solver that throws, leaks or never yields cannot touch another run.
  */
-import { getHeapStatistics } from 'node:v8'
 import { parentPort, workerData } from 'node:worker_threads'
 import { CancelledError, DivergedError, executeSolve, SolverError } from '../kit/recorder'
 import { getStudy } from '../studies/registry'
+import { installMemoryGuard, usedMemoryMb } from './memory-guard'
 import type { WorkerJob, WorkerMessage } from './protocol'
 
 const job = workerData as WorkerJob
+installMemoryGuard(job.maxMemoryMb)
 const port = parentPort!
 const cancel = new Int32Array(job.cancelFlag)
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer)
@@ -23,8 +24,7 @@ async function main(): Promise<void> {
       flushIntervalMs: job.flushIntervalMs,
       // V8's resourceLimits cap the JS heap only; typed arrays live outside it, so count both.
       checkResources: (iteration) => {
-        const s = getHeapStatistics()
-        const usedMb = (s.used_heap_size + s.external_memory) / 2 ** 20
+        const usedMb = usedMemoryMb()
         if (usedMb > job.maxMemoryMb) {
           throw new Error(`exceeded the memory limit of ${job.maxMemoryMb} MB (${usedMb.toFixed(0)} MB in use at iteration ${iteration})`)
         }
