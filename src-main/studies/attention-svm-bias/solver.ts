@@ -57,8 +57,11 @@ function frob(W: Float64Array): number {
 export function solveAttention(p: AttentionParams, ctx: SolveContext): void {
   const data = dataFor(p, ctx.seed, ctx)
   const initName = `init:${p.instance}`
-  // pass 1: where GD ends, and which tokens it selects there
+  // pass 1: where GD ends, and which tokens it selects there. Its starting point is recorded at once
+  // (the correlations of iteration 0 follow in a second row once the SVMs are known).
   const silent = new NormalizedGd(data, gdOptions(p), ctx.stream(initName))
+  const start = silent.loss.evaluate(silent.W)
+  ctx.record(0, { wNorm: frob(silent.W), loss: start.loss, gradNorm: start.gradNorm, maxSoftmax: start.maxSoftmax })
   let stoppedAt = p.iterations
   for (let t = 0; t < p.iterations; t++) {
     if (!silent.step()) {
@@ -80,21 +83,24 @@ export function solveAttention(p: AttentionParams, ctx: SolveContext): void {
   // pass 2: the same trajectory, recorded; row t describes W_t, the iterate the t-th step starts from
   const gd = new NormalizedGd(data, gdOptions(p), ctx.stream(initName))
   for (let t = 0; t <= stoppedAt; t++) {
-    const values: Record<string, number> = { wNorm: frob(gd.W) }
+    const values: Record<string, number> = {}
+    if (t > 0) values.wNorm = frob(gd.W)
     if (nuc) {
       values.corrFro = correlation(gd.W, fro.W)
       values.corrNuc = correlation(gd.W, nuc.W)
     }
     const e = t < stoppedAt && gd.step() ? gd.last : gd.loss.evaluate(gd.W)
-    values.loss = e.loss
-    values.gradNorm = e.gradNorm
-    values.maxSoftmax = e.maxSoftmax
+    if (t > 0) {
+      values.loss = e.loss
+      values.gradNorm = e.gradNorm
+      values.maxSoftmax = e.maxSoftmax
+    }
     if (p.param === 'KQ' && t < stoppedAt) {
       values.gradK = gd.last.gradK
       values.gradQ = gd.last.gradQ
     }
     if (t < stoppedAt) ctx.count('gradient')
-    ctx.record(t, values)
+    if (Object.keys(values).length > 0) ctx.record(t, values)
     if ((t & 255) === 0) {
       ctx.progress(0.8 + (0.2 * t) / Math.max(1, stoppedAt))
       if (ctx.cancelled) return

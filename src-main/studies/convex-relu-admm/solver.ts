@@ -82,11 +82,10 @@ function isRecorded(t: number, last: number): boolean {
 export function solveAdmm(p: ConvexReluParams, ctx: SolveContext): void {
   const data = dataFor(ctx.seed, p.n)
   const arr = arrangementsFor(p, ctx.seed, data)
-  const pStar = p.referenceIters > 0 ? referenceOptimum(ctx.seed, p.n, p.beta, p.referenceIters, () => ctx.cancelled) : NaN
-  if (ctx.cancelled) return
   const admm = new ConvexReluAdmm(data, arr, { beta: p.beta, rho: p.rho, gamma: p.gamma })
   const T = p.iterations
   let bestDual = -Infinity
+  // the starting point is recorded before the (possibly long) reference solve, so a run shows at once
   const first = admm.evaluate(p.activeTol)
   ctx.record(0, {
     objective: first.objective,
@@ -95,8 +94,9 @@ export function solveAdmm(p: ConvexReluParams, ctx: SolveContext): void {
     trainAccuracy: first.trainAccuracy,
     activeGroups: first.activeGroups,
     arrangementsP: arr.P,
-    ...(Number.isFinite(pStar) ? { relSubopt: Math.abs(first.objective - pStar) / pStar, pStar } : {}),
   })
+  const pStar = p.referenceIters > 0 ? referenceOptimum(ctx.seed, p.n, p.beta, p.referenceIters, () => ctx.cancelled) : NaN
+  if (ctx.cancelled) return
   for (let t = 1; t <= T; t++) {
     admm.step()
     ctx.count('iteration')
@@ -136,8 +136,6 @@ export function solveAdmm(p: ConvexReluParams, ctx: SolveContext): void {
  */
 export function solveGd(p: ConvexReluParams, ctx: SolveContext): void {
   const data = dataFor(ctx.seed, p.n)
-  const pStar = p.referenceIters > 0 ? referenceOptimum(ctx.seed, p.n, p.beta, p.referenceIters, () => ctx.cancelled) : NaN
-  if (ctx.cancelled) return
   const m = p.gdWidth
   const rng = ctx.stream(`init:${p.gdInit}`)
   const U0 = new Float64Array(m * data.d)
@@ -147,6 +145,10 @@ export function solveGd(p: ConvexReluParams, ctx: SolveContext): void {
     a0[j] = rng.uniformIn(-1, 1)
   }
   const net = new ReluNetworkGd(data, m, p.beta, U0, a0)
+  // the starting objective is recorded before the (possibly long) reference solve
+  ctx.record(0, { gdObjective: net.objectiveAndGradient().objective })
+  const pStar = p.referenceIters > 0 ? referenceOptimum(ctx.seed, p.n, p.beta, p.referenceIters, () => ctx.cancelled) : NaN
+  if (ctx.cancelled) return
   const T = p.gdIters
   const guard = 1e6 // a blown-up run is stopped and flagged, not recorded as "stuck"
   for (let t = 0; t <= T; t++) {
@@ -156,7 +158,7 @@ export function solveGd(p: ConvexReluParams, ctx: SolveContext): void {
       ctx.event('gdDiverged', t, `objective ${f} ≥ ${guard}: learning rate too large`)
       return
     }
-    if (isCheckpoint(t, T, 100) || t === 0) {
+    if (isCheckpoint(t, T, 100) && t > 0) {
       const values: Record<string, number> = { gdObjective: f }
       if (Number.isFinite(pStar)) {
         values.gdRelGap = (f - pStar) / pStar
