@@ -245,6 +245,20 @@ describe('data, cost accounting and the run', () => {
     expect(c.columns.lambdaMax.filter(Number.isFinite)[0]).not.toBe(lam.filter(Number.isFinite)[0])
   })
 
+  it('the loss profile along the top eigenvector starts at the training loss and follows the quadratic model near 0', async () => {
+    const r = await runLocal(study, { ...TINY, method: 'sgd', trackEpochs: '', powerIters: 200, profilePoints: 5, profileRadius: 1e-3 }, 2)
+    const t = r.columns.profileT
+    const rows = Array.from(t.keys()).filter((i) => Number.isFinite(t[i]))
+    expect(rows.map((i) => t[i])).toEqual([-1e-3, -5e-4, 0, 5e-4, 1e-3])
+    const mid = rows[2]
+    expect(r.columns.profileLoss[mid]).toBeCloseTo(r.summary.trainLoss, 12)
+    for (const i of rows) expect(Math.abs(r.columns.profileLoss[i] - r.columns.profileQuadratic[i])).toBeLessThan(1e-8)
+    // the curvature ½λ·t² is visible above the linear part: (L(t) + L(−t) − 2L(0))/t² ≈ λ_max
+    const L = r.columns.profileLoss
+    const curvature = (L[rows[4]] + L[rows[0]] - 2 * L[mid]) / 1e-6
+    expect(Math.abs(curvature - r.summary.lambdaMax) / r.summary.lambdaMax).toBeLessThan(1e-3)
+  })
+
   it('is bit-identical for the same seed, different for another, with pinned golden values for SAF, SGD and SAM (rel. 1e-9)', async () => {
     const a = await runLocal(study, { ...TINY, method: 'saf' }, 7)
     const b = await runLocal(study, { ...TINY, method: 'saf' }, 7)

@@ -37,6 +37,8 @@ export interface SafParams {
   trackMethod: 'power' | 'lanczos'
   lanczosSteps: number
   evalEvery: number
+  profilePoints: number
+  profileRadius: number
 }
 
 export const INPUT_DIM = 10
@@ -122,14 +124,17 @@ export function evaluate(
 export function sharpness(
   ws: MlpWorkspace, w: Float64Array, data: MixtureData, rows: number,
   method: 'power' | 'lanczos', iters: number, rng: Rng, ctx: Pick<SolveContext, 'cancelled' | 'count'>,
+  vectorOut: Float64Array | null = null,
 ): number {
   const P = w.length
   const g = new Float64Array(P)
   ws.prepareHessian(w, data.Xtrain, data.yTrain, rows, g)
   if (method === 'lanczos') {
-    const r = lanczosExtremes((x, out) => ws.hvp(w, x, out), P, iters, { rng })
+    const r = lanczosExtremes((x, out) => ws.hvp(w, x, out), P, iters, { rng, vectors: vectorOut !== null })
     ctx.count('hvp', r.steps)
-    return r.values[r.values.length - 1]
+    const top = r.values.length - 1
+    vectorOut?.set(r.vectors.subarray(top * P, (top + 1) * P))
+    return r.values[top]
   }
   let v = new Float64Array(P)
   let h = new Float64Array(P)
@@ -149,6 +154,7 @@ export function sharpness(
     v = h
     h = t
   }
+  vectorOut?.set(v)
   return lambda
 }
 
@@ -319,14 +325,35 @@ export function solveSaf(p: SafParams, ctx: SolveContext): void {
     ctx.record(iteration, row)
   }
 
+  const topVector = new Float64Array(shape.P)
   const sharpnessRow = (e: number, iteration: number, final: boolean) => {
     const rng = ctx.stream(`sharpness:${e}`)
     const lambda = final
-      ? sharpness(big, w, data, N, 'power', p.powerIters, rng, ctx)
+      ? sharpness(big, w, data, N, 'power', p.powerIters, rng, ctx, topVector)
       : sharpness(big, w, data, trackRows, p.trackMethod, p.trackMethod === 'power' ? p.powerIters : p.lanczosSteps, rng, ctx)
     if (Number.isNaN(lambda)) return false
     ctx.record(iteration, { epoch: e, lambdaMax: lambda })
+    if (final && p.profilePoints > 0) lossProfile(iteration, lambda)
     return true
+  }
+
+  /**
+   * Optional figure: the full-training-set CE at w + t·v along the final top eigenvector v, for
+   * t on a uniform grid in [−r, r], with the local quadratic model L(w) + t·gᵀv + ½·λ_max·t².
+   */
+  const lossProfile = (iteration: number, lambda: number) => {
+    const g = new Float64Array(shape.P)
+    const L0 = big.prepareHessian(w, data.Xtrain, data.yTrain, N, g)
+    const slope = dot(g, topVector)
+    const wt = new Float64Array(shape.P)
+    const n = p.profilePoints
+    for (let k = 0; k < n; k++) {
+      if (ctx.cancelled) return
+      const t = n === 1 ? 0 : -p.profileRadius + (2 * p.profileRadius * k) / (n - 1)
+      for (let i = 0; i < shape.P; i++) wt[i] = w[i] + t * topVector[i]
+      const loss = evaluate(big, wt, data.Xtrain, data.yTrain, N, d, K, evalProbs).loss
+      ctx.record(iteration, { profileT: t, profileLoss: loss, profileQuadratic: L0 + slope * t + 0.5 * lambda * t * t })
+    }
   }
 
   ctx.record(0, { epoch: 0, gradEvals: 0 })

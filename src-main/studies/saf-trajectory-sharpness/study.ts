@@ -148,6 +148,8 @@ export default defineStudy({
       choices: ['power', 'lanczos'] as const,
     }),
     lanczosSteps: param.integer({ label: 'Lanczos steps', help: 'Lanczos steps at the tracked checkpoints when trackMethod = lanczos', default: 20, min: 2, max: 200 }),
+    profilePoints: param.integer({ label: 'loss-profile points', help: 'after training, the training CE at this many points along the final top Hessian eigenvector (0: off)', default: 0, min: 0, max: 401 }),
+    profileRadius: param.number({ label: 'loss-profile radius', help: 'the profile spans w + t·v for t in [−radius, radius] (‖v‖ = 1)', default: 1, min: 0, exclusiveMin: true, max: 100 }),
     evalEvery: param.integer({ label: 'evaluate every', help: 'epochs between full-set evaluations (train loss/accuracy, test accuracy); the last epoch is always evaluated. Evaluation does not change training', default: 1, min: 1, max: 1000 }),
   },
   metrics: {
@@ -161,6 +163,9 @@ export default defineStudy({
     klTerm: { label: 'τ²·KL(p_old ‖ p)', scale: 'linear', help: 'SAF only: the trajectory term before the λ weight, averaged over the epoch\'s samples' },
     lambdaMax: { label: 'λ_max', scale: 'linear', help: 'top eigenvalue of the full-training-set CE Hessian (noisy labels, no weight decay)' },
     weightNorm: { label: '‖w‖₂', scale: 'linear' },
+    profileT: { label: 't (step along the top eigenvector)', scale: 'linear' },
+    profileLoss: { label: 'training CE at w + t·v', scale: 'linear', help: 'full training set, noisy labels, CE only' },
+    profileQuadratic: { label: 'quadratic model L + t·gᵀv + ½λ_max·t²', scale: 'linear' },
   },
   oracles: { grad: 'gradient evaluations (minibatch forward + backward)', hvp: 'Hessian-vector products (sharpness)' },
   charts: [lambdaChart, testAccChart, trainLossChart, gradEvalsChart],
@@ -202,6 +207,16 @@ export default defineStudy({
       charts: [
         { kind: 'summary', id: 'sweep-lambda', title: 'final λ_max vs SAF λ', y: 'lambdaMax', x: 'safLambda', groupBy: 'method', logX: true },
         { kind: 'summary', id: 'sweep-test', title: 'final clean test accuracy vs SAF λ', y: 'testAcc', x: 'safLambda', groupBy: 'method', logX: true },
+      ],
+    },
+    {
+      id: 'loss-profile',
+      title: '1-D loss profile along the top Hessian eigenvector (optional figure)',
+      description: 'The full-training-set CE at w + t·v, v the final top eigenvector, t ∈ [−1, 1], with the local quadratic model: SGD\'s valley is the narrowest, SAF λ = 3\'s the widest.',
+      runs: four({ trackEpochs: '', evalEvery: 1000, profilePoints: 41 }),
+      charts: [
+        { kind: 'series', id: 'profile', title: 'training CE along the top eigenvector', y: ['profileLoss'], x: 'profileT' },
+        { kind: 'series', id: 'profile-quadratic', title: 'local quadratic model L + t·gᵀv + ½λ_max·t²', y: ['profileQuadratic'], x: 'profileT' },
       ],
     },
     {
