@@ -5,6 +5,7 @@
  */
 import type { Rng } from '../../numeric/rng'
 import { logSigmoid } from './mixture'
+import { fillZiggurat } from './ziggurat'
 
 export interface LogisticData {
   /** inputs, row-major n × 2 */
@@ -132,7 +133,7 @@ export function drawMinibatch(perm: Int32Array, count: number, rng: Rng, idx: In
 }
 
 /**
- * One SGLD step (Welling & Teh 2011) in weight space: w ← w − (η/2)·∇Ũ(w) + √η·ξ, ξ ~ N(0, I),
+ * One SGLD step (Welling & Teh 2011) in weight space: w ← w − (η/2)·∇Ũ(w) + √η·ξ, ξ ~ N(0, I) (ziggurat draws),
  * Ũ(w) = ½‖w‖² − (n/B)·Σ_{i∈batch} ln p_w(y_i|x_i); ∇Ũ = w − Aᵀ g_v/√P with g_v the rescaled
  * minibatch gradient in function space. `v` must hold Aw/√P on entry and holds it on exit.
  */
@@ -146,7 +147,7 @@ export function sgldStep(
   batch: number,
   eta: number,
   rng: Rng,
-  scratch: { perm: Int32Array; idx: Int32Array; gv: Float64Array },
+  scratch: { perm: Int32Array; idx: Int32Array; gv: Float64Array; noise: Float64Array },
 ): void {
   const n = data.y.length
   const B = Math.min(batch, n)
@@ -157,11 +158,13 @@ export function sgldStep(
   const g2 = scratch.gv[1] * s
   const half = eta / 2
   const noise = Math.sqrt(eta)
+  const xi = scratch.noise
+  fillZiggurat(rng, xi)
   let a = 0
   let b = 0
   for (let k = 0; k < P; k++) {
     const grad = w[k] - (A[k] * g1 + A[P + k] * g2)
-    const wk = w[k] - half * grad + noise * rng.normal()
+    const wk = w[k] - half * grad + noise * xi[k]
     w[k] = wk
     a += A[k] * wk
     b += A[P + k] * wk

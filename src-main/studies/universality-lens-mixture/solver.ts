@@ -170,7 +170,7 @@ export function solveDemoB(p: UniversalityParams, ctx: SolveContext): void {
     functionOf(A, w, P, v)
     return v
   })
-  const scratch = { perm: Int32Array.from({ length: p.n }, (_, i) => i), idx: new Int32Array(Math.min(p.sgldBatch, p.n)), gv: new Float64Array(2) }
+  const scratch = { perm: Int32Array.from({ length: p.n }, (_, i) => i), idx: new Int32Array(Math.min(p.sgldBatch, p.n)), gv: new Float64Array(2), noise: new Float64Array(P) }
   const acc = new Float64Array(p.nTest)
   let kept = 0
   const vNorm = new Float64Array(C)
