@@ -117,6 +117,106 @@ export class ConvexReluAdmm {
    *   λ += γ(u − v),  ν += γ(G u − s).
    */
   step(): void {
+    if (this.d === 3) this.step3()
+    else this.stepGeneric()
+  }
+
+  /** `stepGeneric` with the feature dimension d = 3 of the lifted XOR data unrolled (same arithmetic order). */
+  private step3(): void {
+    const { n, P, X, D, SX, XtDy, Minv, u, v, s, lam, nu, gts, t, z } = this
+    const { rho, beta, gamma } = this.opts
+    const m00 = Minv[0], m01 = Minv[1], m02 = Minv[2]
+    const m10 = Minv[3], m11 = Minv[4], m12 = Minv[5]
+    const m20 = Minv[6], m21 = Minv[7], m22 = Minv[8]
+    // 1. c_g = M⁻¹ b_g, stored in u
+    for (let g = 0; g < 2 * P; g++) {
+      const i = g < P ? g : g - P
+      const sigma = g < P ? 1 : -1
+      const go = g * 3
+      const b0 = (sigma * XtDy[i * 3]) / rho + v[go] - lam[go] + gts[go]
+      const b1 = (sigma * XtDy[i * 3 + 1]) / rho + v[go + 1] - lam[go + 1] + gts[go + 1]
+      const b2 = (sigma * XtDy[i * 3 + 2]) / rho + v[go + 2] - lam[go + 2] + gts[go + 2]
+      u[go] = m00 * b0 + m01 * b1 + m02 * b2
+      u[go + 1] = m10 * b0 + m11 * b1 + m12 * b2
+      u[go + 2] = m20 * b0 + m21 * b1 + m22 * b2
+    }
+    // 2. t = Σ_i D_i X (c_{+,i} − c_{−,i}), z = C⁻¹ t
+    t.fill(0)
+    for (let i = 0; i < P; i++) {
+      const po = i * 3
+      const mo = (i + P) * 3
+      const d0 = u[po] - u[mo], d1 = u[po + 1] - u[mo + 1], d2 = u[po + 2] - u[mo + 2]
+      const row = i * n
+      for (let k = 0; k < n; k++) {
+        if (!D[row + k]) continue
+        t[k] += X[k * 3] * d0 + X[k * 3 + 1] * d1 + X[k * 3 + 2] * d2
+      }
+    }
+    choleskySolveInto(this.Lc, t, z, n)
+    // 3. u_g = c_g − σ M⁻¹ Xᵀ D_i z
+    for (let i = 0; i < P; i++) {
+      let q0 = 0, q1 = 0, q2 = 0
+      const row = i * n
+      for (let k = 0; k < n; k++) {
+        if (!D[row + k]) continue
+        const zk = z[k]
+        q0 += X[k * 3] * zk
+        q1 += X[k * 3 + 1] * zk
+        q2 += X[k * 3 + 2] * zk
+      }
+      const a0 = m00 * q0 + m01 * q1 + m02 * q2
+      const a1 = m10 * q0 + m11 * q1 + m12 * q2
+      const a2 = m20 * q0 + m21 * q1 + m22 * q2
+      const po = i * 3
+      const mo = (i + P) * 3
+      u[po] -= a0
+      u[po + 1] -= a1
+      u[po + 2] -= a2
+      u[mo] += a0
+      u[mo + 1] += a1
+      u[mo + 2] += a2
+    }
+    const thr = beta / rho
+    for (let g = 0; g < 2 * P; g++) {
+      const i = g < P ? g : g - P
+      const go = g * 3
+      // 4. v: group soft-threshold of u + λ at β/ρ
+      const w0 = u[go] + lam[go], w1 = u[go + 1] + lam[go + 1], w2 = u[go + 2] + lam[go + 2]
+      const nrm = Math.sqrt(w0 * w0 + w1 * w1 + w2 * w2)
+      const f = nrm > thr ? 1 - thr / nrm : 0
+      const v0 = f * w0, v1 = f * w1, v2 = f * w2
+      v[go] = v0
+      v[go + 1] = v1
+      v[go + 2] = v2
+      // 5. s = (G u + ν)₊ ; ν += γ(G u − s) ; λ += γ(u − v); and Gᵀ(s − ν) for the next step's b
+      const u0 = u[go], u1 = u[go + 1], u2 = u[go + 2]
+      const so = g * n
+      const sxo = i * n * 3
+      let g0 = 0, g1 = 0, g2 = 0
+      for (let k = 0; k < n; k++) {
+        const r = sxo + k * 3
+        const s0 = SX[r], s1 = SX[r + 1], s2 = SX[r + 2]
+        const gu = s0 * u0 + s1 * u1 + s2 * u2
+        const sn = gu + nu[so + k]
+        const sk = sn > 0 ? sn : 0
+        s[so + k] = sk
+        const nk = nu[so + k] + gamma * (gu - sk)
+        nu[so + k] = nk
+        const w = sk - nk
+        g0 += s0 * w
+        g1 += s1 * w
+        g2 += s2 * w
+      }
+      gts[go] = g0
+      gts[go + 1] = g1
+      gts[go + 2] = g2
+      lam[go] += gamma * (u0 - v0)
+      lam[go + 1] += gamma * (u1 - v1)
+      lam[go + 2] += gamma * (u2 - v2)
+    }
+  }
+
+  private stepGeneric(): void {
     const { n, d, P, X, D, SX, XtDy, Minv, u, v, s, lam, nu, gts, b, q, t, z } = this
     const { rho, beta, gamma } = this.opts
     // 1. c_g = M⁻¹ b_g, stored in u

@@ -36,11 +36,21 @@ export class ReluNetworkGd {
     const { n, d, X, y } = data
     for (let k = 0; k < n; k++) {
       let pred = 0
-      for (let j = 0; j < m; j++) {
-        let z = 0
-        for (let c = 0; c < d; c++) z += X[k * d + c] * U[j * d + c]
-        Z[k * m + j] = z
-        if (z > 0) pred += z * a[j]
+      if (d === 3) {
+        // the lifted XOR features: unrolled, same summation order as the generic loop
+        const x0 = X[k * 3], x1 = X[k * 3 + 1], x2 = X[k * 3 + 2]
+        for (let j = 0; j < m; j++) {
+          const z = x0 * U[j * 3] + x1 * U[j * 3 + 1] + x2 * U[j * 3 + 2]
+          Z[k * m + j] = z
+          if (z > 0) pred += z * a[j]
+        }
+      } else {
+        for (let j = 0; j < m; j++) {
+          let z = 0
+          for (let c = 0; c < d; c++) z += X[k * d + c] * U[j * d + c]
+          Z[k * m + j] = z
+          if (z > 0) pred += z * a[j]
+        }
       }
       r[k] = pred - y[k]
     }
@@ -58,7 +68,13 @@ export class ReluNetworkGd {
         if (!(z > 0)) continue
         ga[j] += z * rk
         const w = a[j] * rk
-        for (let c = 0; c < d; c++) gU[j * d + c] += w * X[k * d + c]
+        if (d === 3) {
+          gU[j * 3] += w * X[k * 3]
+          gU[j * 3 + 1] += w * X[k * 3 + 1]
+          gU[j * 3 + 2] += w * X[k * 3 + 2]
+        } else {
+          for (let c = 0; c < d; c++) gU[j * d + c] += w * X[k * d + c]
+        }
       }
     }
     return { objective: 0.5 * loss + 0.5 * beta * reg, gradU: gU, gradA: ga }
