@@ -81,33 +81,55 @@ export function nnqpCoordinateDescent(gram: Float64Array, b: Float64Array, a: Fl
   return maxSweeps
 }
 
-/** W = Σ_k c_k A_k = Σ_k c_k Δ_k z_{i(k)}ᵀ (d×d). */
+/**
+ * W = Σ_k c_k A_k = Σ_i (Σ_{k ∈ i} c_k Δ_k) z_iᵀ (d×d): the constraints of a sequence share z_i,
+ * so their Δ's are summed first (n·d² + m·d instead of m·d²). Constraints are grouped by sequence
+ * in order (svmConstraints builds them so).
+ */
 export function combineConstraints(con: SvmConstraints, data: AttentionData, c: Float64Array, out: Float64Array): Float64Array {
   const { d, m, delta, seq } = con
   out.fill(0)
-  for (let k = 0; k < m; k++) {
-    const ck = c[k]
-    if (ck === 0) continue
-    const zo = seq[k] * d
+  const acc = new Float64Array(d)
+  let k = 0
+  while (k < m) {
+    const i = seq[k]
+    acc.fill(0)
+    let any = false
+    for (; k < m && seq[k] === i; k++) {
+      const ck = c[k]
+      if (ck === 0) continue
+      any = true
+      for (let a = 0; a < d; a++) acc[a] += ck * delta[k * d + a]
+    }
+    if (!any) continue
+    const zo = i * d
     for (let a = 0; a < d; a++) {
-      const v = ck * delta[k * d + a]
+      const v = acc[a]
+      if (v === 0) continue
       for (let b = 0; b < d; b++) out[a * d + b] += v * data.Z[zo + b]
     }
   }
   return out
 }
 
-/** ⟨A_k, W⟩ = Δ_kᵀ W z_{i(k)} for every k. */
+/** ⟨A_k, W⟩ = Δ_kᵀ (W z_{i(k)}) for every k, with W z_i formed once per sequence. */
 export function constraintValues(con: SvmConstraints, data: AttentionData, W: Float64Array, out: Float64Array): Float64Array {
   const { d, m, delta, seq } = con
+  const wz = new Float64Array(d)
+  let current = -1
   for (let k = 0; k < m; k++) {
-    const zo = seq[k] * d
-    let acc = 0
-    for (let a = 0; a < d; a++) {
-      let wz = 0
-      for (let b = 0; b < d; b++) wz += W[a * d + b] * data.Z[zo + b]
-      acc += delta[k * d + a] * wz
+    const i = seq[k]
+    if (i !== current) {
+      current = i
+      const zo = i * d
+      for (let a = 0; a < d; a++) {
+        let acc = 0
+        for (let b = 0; b < d; b++) acc += W[a * d + b] * data.Z[zo + b]
+        wz[a] = acc
+      }
     }
+    let acc = 0
+    for (let a = 0; a < d; a++) acc += delta[k * d + a] * wz[a]
     out[k] = acc
   }
   return out
