@@ -230,10 +230,10 @@ export function symEig(A: Float64Array, n: number): SymEig {
   // n ≥ 16 the working matrix lives in wasm memory and the QL rotations run as f64x2 SIMD
   // (wasm-simd.ts: same operations, same order, bit-identical results).
   const kern = n >= 16 && n % 2 === 0 ? wasmSimdKernel() : null
+  const M = kern ? wasmScratch(kern, n * n + 2 * n) : null
   let W: Float64Array
   let sweep: RotationSweep | null = null
-  if (kern) {
-    const M = wasmScratch(kern, n * n + 2 * n)
+  if (kern && M) {
     W = M.subarray(0, n * n)
     W.set(A.subarray(0, n * n))
     const rotate = kern.rotate

@@ -278,11 +278,20 @@ export function setWasmSimdEnabled(on: boolean): void {
   enabled = on
 }
 
-/** Ensure the wasm memory holds at least `doubles` float64 values; returns the current view. */
-export function wasmScratch(kern: Kernel, doubles: number): Float64Array {
+/**
+ * Ensure the wasm memory holds at least `doubles` float64 values and return the current view,
+ * or null when it cannot grow that far (over 2 GiB, or the engine refuses): callers then take
+ * the scalar path. The memory only grows; it is sized by the largest problem seen.
+ */
+export function wasmScratch(kern: Kernel, doubles: number): Float64Array | null {
   const needBytes = doubles * 8
+  if (needBytes > 2 ** 31) return null
   if (kern.memory.buffer.byteLength < needBytes) {
-    kern.memory.grow(Math.ceil((needBytes - kern.memory.buffer.byteLength) / 65536))
+    try {
+      kern.memory.grow(Math.ceil((needBytes - kern.memory.buffer.byteLength) / 65536))
+    } catch {
+      return null
+    }
     kern.f64 = new Float64Array(kern.memory.buffer)
   }
   return kern.f64
@@ -350,8 +359,8 @@ export function gemmWasm(
   const aBase = cLen
   const bBase = aBase + mb * kc0 * MR
   const total = bBase + nb * kc0 * 4
-  if (total * 8 > 2 ** 31) return false
   const M = wasmScratch(kern, total)
+  if (!M) return false
   // Start from C itself (not zero) so that C += acc happens per panel exactly as in dense.ts.
   M.fill(0, 0, cLen)
   for (let i = 0; i < m; i++) {
