@@ -74,6 +74,15 @@ export interface BuiltChart {
   floorX: number | null
   /** rows the wrapping legend takes (the card grows with them) */
   legendRows: number
+  /** the drawn data lines (raw y, before smoothing and floors), for export and rate fits */
+  lines?: DrawnLine[]
+}
+
+export interface DrawnLine {
+  name: string
+  color: string
+  x: number[]
+  y: number[]
 }
 
 // ---------------------------------------------------------------- columns
@@ -581,7 +590,8 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
     }),
     series,
   } as EChartsOption
-  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null, legendRows: lay.rows }
+  const drawn: DrawnLine[] = lines.map((l) => ({ name: l.name, color: l.color, x: l.xs, y: l.raw ?? l.ys }))
+  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null, legendRows: lay.rows, lines: drawn }
 }
 
 // ---------------------------------------------------------------- summary charts
@@ -661,6 +671,7 @@ export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
   const order = (a: number | string, b: number | string): number =>
     categorical ? categories.indexOf(String(a)) - categories.indexOf(String(b)) : (a as number) - (b as number)
 
+  const drawn: DrawnLine[] = []
   for (const [name, pts] of groups) {
     const color = colorAt(g++)
     const byX = new Map<number | string, number[]>()
@@ -687,6 +698,7 @@ export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
     const line = keys.map((k) => [k, median(byX.get(k)!)] as [number | string, number])
     if (!anchor && !categorical) anchor = { x: line.map((p) => p[0] as number), y: line.map((p) => p[1]) }
     legendNames.push(name)
+    if (!categorical) drawn.push({ name, color, x: line.map((p) => p[0] as number), y: line.map((p) => p[1]) })
     series.push({ type: 'line', name, data: line, color, symbolSize: 6, showSymbol: true, z: 3, emphasis: { focus: 'series' } })
     if (pts.length > keys.length) {
       series.push({
@@ -736,7 +748,7 @@ export function summaryChartOptions(input: SummaryChartInput): BuiltChart {
     yAxis: axisOption('y', logY, input.yLabel, undefined, { min: yMin, max: yMax }),
     series,
   } as EChartsOption
-  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null, legendRows: lay.rows }
+  return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null, legendRows: lay.rows, lines: drawn }
 }
 
 /** The x-axis of a series chart in words. */

@@ -1,9 +1,10 @@
 /**
- * Where the user is, as a hash route (#/study/ID, #/run/ID, #/figure/ID, #/runs), so that
+ * Where the user is, as a hash route (#/study/ID, #/run/ID, #/figure/ID, #/runs, #/compare/ID,ID), so that
  * reload, back/forward and deep links work without a router dependency.
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import { parseIds } from '../compare/diff'
 
 export type Route =
   | { name: 'catalog' }
@@ -11,6 +12,7 @@ export type Route =
   | { name: 'run'; id: string }
   | { name: 'sweep'; id: string }
   | { name: 'runs' }
+  | { name: 'compare'; ids: string[] }
 
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)
@@ -19,6 +21,7 @@ export function parseHash(hash: string): Route {
   if (head === 'run' && id) return { name: 'run', id }
   if (head === 'figure' && id) return { name: 'sweep', id }
   if (head === 'runs') return { name: 'runs' }
+  if (head === 'compare') return { name: 'compare', ids: parseIds(id ?? '') }
   return { name: 'catalog' }
 }
 
@@ -34,6 +37,8 @@ export function routeHash(r: Route): string {
       return `#/run/${encodeURIComponent(r.id)}`
     case 'sweep':
       return `#/figure/${encodeURIComponent(r.id)}`
+    case 'compare':
+      return `#/compare/${r.ids.map(encodeURIComponent).join(',')}`
   }
 }
 
