@@ -4,6 +4,7 @@ import {
   cholesky,
   det,
   lstsq,
+  polarDecomposition,
   qr,
   singularValues,
   solve,
@@ -265,6 +266,18 @@ describe('symmetric matrix functions', () => {
     const I = matmul(matmul(W, A, n, n, n), W, n, n, n)
     expect(frobNorm(diff(I, eye(n)))).toBeLessThan(1e-13)
     expect(frobNorm(diff(transpose(W, n, n), W))).toBe(0)
+  })
+  it('polarDecomposition: U orthonormal, H symmetric PSD, U·H = B, and U = B·(BᵀB)^{-1/2} (1e-13)', () => {
+    const m = 9
+    const k = 4
+    const B = rng.gaussianMatrix(m, k)
+    const { U, H } = polarDecomposition(B, m, k)
+    expect(orthogonalityError(U, m, k)).toBeLessThan(1e-14)
+    expect(frobNorm(diff(transpose(H, k, k), H))).toBe(0)
+    expect(symEigvalues(H, k)[0]).toBeGreaterThan(0)
+    expect(frobNorm(diff(matmul(U, H, m, k, k), B)) / frobNorm(B)).toBeLessThan(1e-14)
+    const BtB = gemm(true, false, k, k, m, 1, B, B, 0, new Float64Array(k * k))
+    expect(frobNorm(diff(matmul(B, symInvSqrt(BtB, k), m, k, k), U))).toBeLessThan(1e-13)
   })
   it('symInvSqrt throws on a singular matrix, symSqrt on an indefinite one', () => {
     expect(() => symInvSqrt(Float64Array.from([1, 0, 0, 0]), 2)).toThrow(/not positive definite/)

@@ -1062,3 +1062,28 @@ export function spectralNorm(A: Float64Array, m: number, n: number): number {
   const values = symEigvalues(G, p)
   return Math.sqrt(Math.max(values[p - 1], 0))
 }
+
+/**
+ * Polar decomposition B = U·H of an m×k matrix (m ≥ k): U m×k with orthonormal columns (the
+ * closest such matrix to B in any unitarily invariant norm) and H = (BᵀB)^{1/2} k×k symmetric
+ * positive semidefinite. Computed from the SVD B = W·Σ·Vᵀ as U = W·Vᵀ, H = V·Σ·Vᵀ (Higham,
+ * Functions of Matrices, 2008, Thm. 8.1): accurate even where B·(BᵀB)^{-1/2} loses digits to
+ * the squared condition number.
+ */
+export function polarDecomposition(B: Float64Array, m: number, k: number): { U: Float64Array; H: Float64Array } {
+  checkShape('polarDecomposition', B, m, k)
+  if (m < k) throw new RangeError(`polarDecomposition: needs m ≥ k, got ${m}×${k}`)
+  const { U: W, S, V } = svd(B, m, k)
+  const U = gemm(false, true, m, k, k, 1, W, V, 0, new Float64Array(m * k))
+  const VS = V.slice()
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) VS[i * k + j] *= S[j]
+  const H = gemm(false, true, k, k, k, 1, VS, V, 0, new Float64Array(k * k))
+  for (let i = 0; i < k; i++) {
+    for (let j = i + 1; j < k; j++) {
+      const v = 0.5 * (H[i * k + j] + H[j * k + i])
+      H[i * k + j] = v
+      H[j * k + i] = v
+    }
+  }
+  return { U, H }
+}
