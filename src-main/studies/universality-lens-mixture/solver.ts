@@ -74,6 +74,9 @@ export function solveDemoA(p: UniversalityParams, ctx: SolveContext): void {
   if (kl === null) return
   ctx.count('likelihood', M * p.nKlSample)
   const wf = weightFunction(kl, logPrior)
+  const logH = p.P * Math.LN2
+  // iteration 0: the class, before any data (a live run shows it at once)
+  ctx.record(0, { logH, gridPoints: M })
   ctx.progress(0.1)
 
   const regretSum = new Float64Array(p.n)
@@ -88,7 +91,6 @@ export function solveDemoA(p: UniversalityParams, ctx: SolveContext): void {
     ctx.count('likelihood', M * p.n)
     ctx.progress(0.1 + (0.9 * (d + 1)) / p.nDatasets)
   }
-  const logH = p.P * Math.LN2
   const D = p.nDatasets
   let minMargin = Infinity
   let minMarginAt = 0
@@ -105,7 +107,6 @@ export function solveDemoA(p: UniversalityParams, ctx: SolveContext): void {
     if (t === p.n) {
       row.minBoundMargin = minMargin
       row.minBoundMarginAt = minMarginAt
-      row.gridPoints = M
     }
     ctx.record(t, row)
   }
