@@ -207,6 +207,15 @@ describe('study', () => {
     expect(a.view.at('expectedRegret', 20)).toBeCloseTo(GOLDEN.regret20, 12)
     expect(a.view.at('bound', 20)).toBeCloseTo(GOLDEN.bound20, 12)
   })
+  it('the KL sample is fixed per seed and independent of the data sets (pitfall: fixed KL sample)', async () => {
+    const one = await runLocal(study, { ...smallA, nDatasets: 1 }, 0)
+    const three = await runLocal(study, { ...smallA, nDatasets: 3 }, 0)
+    expect(one.columns.bound).toEqual(three.columns.bound)
+    // the first data set is the same in both: the regret of 1 data set is not the mean of 3
+    expect(one.view.at('expectedRegret', 20)).not.toBe(three.view.at('expectedRegret', 20))
+    const other = await runLocal(study, { ...smallA, nDatasets: 1 }, 1)
+    expect(other.view.at('bound', 20)).not.toBe(one.view.at('bound', 20))
+  })
   it('a small demo B run records the trace, the comparison and the scatter', async () => {
     const r = await runLocal(study, { demo: 'B', P: 30, n: 10, sgldChains: 2, sgldSteps: 400, sgldBurnIn: 100, sgldThin: 10, mapSteps: 50, quadPoints: 41, nTest: 10 }, 0)
     expect(r.status).toBe('done')
