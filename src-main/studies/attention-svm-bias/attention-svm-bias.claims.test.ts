@@ -13,12 +13,15 @@ const SEEDS = [0, 1, 2]
 describe('figure direction-convergence', () => {
   it.each(SEEDS)('seed %i: every claim passes', async (seed) => {
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
     const r = await reproduceLocal(study, 'direction-convergence', seed)
     const ms = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    const cpuMs = (cpu.user + cpu.system) / 1000
     for (const run of r.runs) expect(run.status, `${run.view.label}: ${run.error}`).toBe('done')
     const gaps = r.runs.map((x) => Math.max(x.summary.froGap, x.summary.froViolation, x.summary.nucRelGap))
     console.log(
-      `direction-convergence seed ${seed} (${ms.toFixed(0)} ms; worst SVM certificate ${Math.max(...gaps).toExponential(1)})\n` +
+      `direction-convergence seed ${seed} (${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU; worst SVM certificate ${Math.max(...gaps).toExponential(1)})\n` +
         r.claims.map((c) => `  [${c.passed ? 'pass' : 'FAIL'}] ${c.id}: ${c.measured}`).join('\n'),
     )
     expect(r.claims.length).toBe(3)

@@ -14,10 +14,13 @@ const FIGURES = ['certificate', 'early-accuracy', 'sampled-arrangements', 'gd-vs
 describe.each(FIGURES)('figure %s', (figure) => {
   it.each(SEEDS)('seed %i: every claim passes', async (seed) => {
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
     const r = await reproduceLocal(study, figure, seed)
     const ms = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    const cpuMs = (cpu.user + cpu.system) / 1000
     for (const run of r.runs) expect(run.status, `${run.view.label}: ${run.error}`).toBe('done')
-    console.log(`${figure} seed ${seed} (${ms.toFixed(0)} ms)\n` + r.claims.map((c) => `  [${c.passed ? 'pass' : 'FAIL'}] ${c.id}: ${c.measured}`).join('\n'))
+    console.log(`${figure} seed ${seed} (${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU)\n` + r.claims.map((c) => `  [${c.passed ? 'pass' : 'FAIL'}] ${c.id}: ${c.measured}`).join('\n'))
     expect(r.claims.length).toBeGreaterThan(0)
     for (const c of r.claims) expect(c.passed, `${c.id}: ${c.measured}`).toBe(true)
   })
