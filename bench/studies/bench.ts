@@ -1,0 +1,181 @@
+/**
+ * Each study's solver step (one iteration of its main update at the study's default size)
+ * against the same computation written in numpy (bench/studies/<id>_step.py), in one run,
+ * interleaved (Descent rep, numpy rep, Descent rep, …), printing the median ratio
+ * numpy_time / descent_time (> 1: Descent is faster).
+ *   node bench/studies/run.mjs [--json] [--reps N] [--min-ms MS] [--only SUBSTRING] [--numpy-threads N]
+ * --json prints one JSON array [{name, descentMs, numpyMs, ratio}] on stdout (the load average
+ * goes to stderr). Times are process CPU time per step, not wall time: the machine is shared.
+ * Without python3 + numpy, prints Descent's own times and says so.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import type { Readable, Writable } from 'node:stream'
+import { cpus, loadavg } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { StepCase } from './types'
+import { steps as subgm } from './subgm-small-init-robust-recovery.step'
+import { steps as overparam } from './overparam-sensing-symmetry-curse.step'
+
+export type { StepCase } from './types'
+
+function allSteps(): StepCase[] {
+  return [...subgm(), ...overparam()]
+}
+
+class NumpyWorker {
+  private proc: ChildProcessByStdio<Writable, Readable, null>
+  private buffer = ''
+  private waiting: ((line: string) => void)[] = []
+  private lines: string[] = []
+
+  constructor(script: string, threads: string) {
+    // One BLAS thread by default: Descent is single-threaded, and on a shared machine
+    // multithreaded BLAS timings swing with the neighbours' load.
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads }
+    this.proc = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'inherit'], env })
+    this.proc.once('error', () => this.flush())
+    this.proc.once('exit', () => this.flush())
+    this.proc.stdout.setEncoding('utf8')
+    this.proc.stdout.on('data', (chunk: string) => {
+      this.buffer += chunk
+      let nl: number
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl)
+        this.buffer = this.buffer.slice(nl + 1)
+        const w = this.waiting.shift()
+        if (w) w(line)
+        else this.lines.push(line)
+      }
+    })
+  }
+
+  private flush(): void {
+    for (const w of this.waiting.splice(0)) w('{"error":"python3 exited"}')
+  }
+
+  next(): Promise<string> {
+    const l = this.lines.shift()
+    if (l !== undefined) return Promise.resolve(l)
+    if (this.proc.exitCode !== null) return Promise.resolve('{"error":"python3 exited"}')
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  async time(py: string, pyCase: string, minMs: number): Promise<number> {
+    this.proc.stdin.write(JSON.stringify({ py, case: pyCase, minMs }) + '\n')
+    const reply = JSON.parse(await this.next()) as { ms?: number; error?: string }
+    if (reply.ms === undefined) throw new Error(`numpy ${py} ${pyCase}: ${reply.error}`)
+    return reply.ms
+  }
+
+  close(): void {
+    this.proc.stdin.end()
+  }
+}
+
+async function startNumpy(threads: string): Promise<{ worker: NumpyWorker; version: string } | null> {
+  const here = dirname(fileURLToPath(import.meta.url))
+  try {
+    const worker = new NumpyWorker(join(here, 'numpy_worker.py'), threads)
+    const hello = await Promise.race([
+      worker.next(),
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 20_000)),
+    ])
+    const version = (JSON.parse(hello) as { numpy?: string }).numpy
+    if (version) return { worker, version }
+    worker.close()
+    return null
+  } catch {
+    return null
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const h = s.length >> 1
+  return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h])
+}
+
+/** Process CPU milliseconds (user + system) since an arbitrary origin. */
+function cpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
+/** CPU milliseconds per call: repeat f until at least minMs of CPU time has passed. */
+async function timeCpu(f: () => void, isAsync: boolean, minMs: number): Promise<number> {
+  let calls = 0
+  const t0 = cpuMs()
+  for (;;) {
+    if (isAsync) await f()
+    else f()
+    calls++
+    const elapsed = cpuMs() - t0
+    if (elapsed >= minMs) return elapsed / calls
+  }
+}
+
+export interface StepRow {
+  name: string
+  descentMs: number
+  numpyMs: number | null
+  ratio: number | null
+  error?: string
+}
+
+const fmtLoad = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+
+export async function main(argv: string[]): Promise<StepRow[]> {
+  const json = argv.includes('--json')
+  const arg = (flag: string) => {
+    const i = argv.indexOf(flag)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  const reps = Number(arg('--reps') ?? 7)
+  const minMs = Number(arg('--min-ms') ?? 30)
+  const only = arg('--only') ?? null
+  const threads = arg('--numpy-threads') ?? '1'
+  const numpy = await startNumpy(threads)
+  const log = (s: string) => (json ? console.error(s) : console.log(s))
+  log(`\nstudy solver steps vs numpy (bench/studies): load average ${fmtLoad()} (1, 5, 15 min) on ${cpus().length} CPUs`)
+  log(
+    numpy
+      ? `numpy ${numpy.version} via python3 (BLAS threads: ${threads}); CPU ms per step, median of ${reps} interleaved reps of ≥ ${minMs} ms each; ratio = numpy / descent (≥ 1: Descent as fast or faster)`
+      : `python3 with numpy not found: Descent's own times only (CPU ms per step, median of ${reps} reps of ≥ ${minMs} ms)`,
+  )
+  const rows: StepRow[] = []
+  for (const c of allSteps().filter((s) => !only || s.name.includes(only))) {
+    const perCall = c.perCall ?? 1
+    try {
+      const f = await c.setup()
+      // Warm-up: let V8 tier the step up before timing (two calls, or ~200 ms).
+      const w0 = performance.now()
+      for (let i = 0; i < 2 || performance.now() - w0 < 200; i++) {
+        if (c.async) await f()
+        else f()
+      }
+      const descent: number[] = []
+      const np: number[] = []
+      for (let r = 0; r < reps; r++) {
+        descent.push((await timeCpu(f, c.async ?? false, minMs)) / perCall)
+        if (numpy) np.push(await numpy.worker.time(c.py, c.pyCase, minMs))
+      }
+      const d = median(descent)
+      const p = np.length ? median(np) : null
+      const row: StepRow = { name: c.name, descentMs: d, numpyMs: p, ratio: p === null ? null : p / d }
+      rows.push(row)
+      log(
+        `${row.name.padEnd(64)} descent ${d.toFixed(4).padStart(10)} ms   numpy ${p === null ? '         -' : p.toFixed(4).padStart(10)} ms   ratio ${row.ratio === null ? '-' : row.ratio.toFixed(2)}${row.ratio !== null && row.ratio < 1 ? '  (miss)' : ''}`,
+      )
+      if (argv.includes('--verbose')) log(`    ${c.note}`)
+    } catch (e) {
+      const row: StepRow = { name: c.name, descentMs: NaN, numpyMs: null, ratio: null, error: String(e) }
+      rows.push(row)
+      log(`${c.name.padEnd(64)} FAILED: ${row.error}`)
+    }
+  }
+  numpy?.worker.close()
+  log(`load average after: ${fmtLoad()}`)
+  if (json) console.log(JSON.stringify(rows.map(({ name, descentMs, numpyMs, ratio }) => ({ name, descentMs, numpyMs, ratio }))))
+  return rows
+}
