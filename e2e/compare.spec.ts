@@ -1,0 +1,114 @@
+/**
+ * Sweeps, comparison and export in Chromium through `descent serve`: a grid sweep from the
+ * study page's Sweep tab (its count first), the sweep page's summary table, comparing two runs
+ * from the runs table (overlaid curves, params diff, fitted rates), and a chart saved as PNG,
+ * SVG, CSV and JSON.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServe, tempDb, type ServeHandle } from '../src-main/testing/host'
+import { ARTIFACTS, CHROMIUM, launchChromium } from './browser'
+
+const inCi = process.env.CI === 'true'
+const suite = CHROMIUM || inCi ? describe : describe.skip
+
+let host: ServeHandle
+let browser: Browser
+let page: Page
+
+suite('sweeps, compare and export in a browser', () => {
+  beforeAll(async () => {
+    host = await startServe(tempDb())
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await host?.stop()
+  })
+
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
+
+  let runIds: string[] = []
+  it('counts a grid sweep before starting it, then shows its runs and summary table', async () => {
+    await page.goto(host.url)
+    await page.getByTestId('catalog-card-probe').click()
+    await page.getByTestId('sweep-tab').click()
+    await page.getByTestId('sweep-form').waitFor()
+    await page.getByTestId('sweep-param-rho').click()
+    await page.getByTestId('sweep-values-rho').fill('0.5, 0.8, 0.9')
+    await page.getByTestId('sweep-seeds').fill('0..1')
+    await expect.poll(() => page.getByTestId('sweep-count').getAttribute('data-count')).toBe('6')
+    await page.getByTestId('sweep-values-rho').fill('0.5, 0.9')
+    await expect.poll(() => page.getByTestId('sweep-count').getAttribute('data-count')).toBe('4')
+    await shot('c01-sweep-form')
+    await page.getByTestId('sweep-start').click()
+    await page.getByTestId('sweep-status').waitFor()
+    expect(page.url()).toContain('#/figure/')
+    await expect.poll(() => page.getByTestId('sweep-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('done')
+    const rows = page.locator('[data-testid^="sweep-run-"]')
+    expect(await rows.count()).toBe(4)
+    runIds = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('sweep-run-'.length)))
+    const table = page.getByTestId('sweep-summary')
+    await expect.poll(() => table.textContent()).toContain('rho')
+    await expect.poll(async () => Number(await page.getByTestId('chart-x').getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(0)
+    await shot('c02-sweep-page')
+  })
+
+  it('compares two runs from the runs table: overlaid curves, the params diff and fitted rates', async () => {
+    await page.getByTestId('nav-runs').click()
+    await page.getByTestId('runs-table').waitFor()
+    const pick = runIds.slice(0, 2)
+    for (const id of pick) await page.locator(`[data-testid="runs-row-${id}"] .n-checkbox`).click()
+    expect(page.url()).toContain('#/runs')
+    await expect.poll(() => page.getByTestId('compare-button').textContent()).toContain('Compare 2')
+    await page.getByTestId('compare-button').click()
+    await page.getByTestId('compare-view').waitFor()
+    expect(page.url()).toContain(`#/compare/${pick.join(',')}`)
+    const chart = page.getByTestId('chart-x')
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(100)
+    const diff = page.getByTestId('compare-diff')
+    // differences only (the default): the two runs differ in rho or seed, never in T
+    await expect.poll(() => diff.textContent()).not.toContain('busyUs')
+    const diffText = (await diff.textContent()) ?? ''
+    expect(diffText.includes('rho') || diffText.includes('seed')).toBe(true)
+    await page.getByTestId('compare-diff-only').click()
+    await expect.poll(() => diff.textContent()).toContain('busyUs')
+    // the fitted linear rate of x_t = rho^t is rho itself
+    const fits = page.getByTestId('chart-x-fits')
+    await expect.poll(() => fits.textContent()).toMatch(/0\.5|0\.9/)
+    await shot('c03-compare')
+  })
+
+  it('exports a chart as PNG, SVG, CSV and JSON', async () => {
+    const save = async (kind: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`chart-x-${kind}`).click()])
+      const path = await download.path()
+      return { name: download.suggestedFilename(), data: readFileSync(path) }
+    }
+    const png = await save('png')
+    expect(png.name).toMatch(/\.png$/)
+    expect(png.data.subarray(1, 4).toString()).toBe('PNG')
+    const width = png.data.readUInt32BE(16)
+    const cssWidth = await page.getByTestId('chart-x').locator('canvas').first().evaluate((c) => c.clientWidth)
+    expect(width).toBe(cssWidth * 2)
+
+    const svg = await save('svg')
+    const text = svg.data.toString()
+    expect(text.startsWith('<svg')).toBe(true)
+    expect(text).toContain('</svg>')
+    expect(text).toContain('<text')
+    const parsed = await page.evaluate((s) => new DOMParser().parseFromString(s, 'image/svg+xml').getElementsByTagName('parsererror').length, text)
+    expect(parsed).toBe(0)
+
+    const csv = (await save('csv')).data.toString()
+    const lines = csv.trim().split('\n')
+    expect(lines[0]).toBe('series,iteration,value')
+    expect(lines.length).toBeGreaterThan(100)
+    const json = JSON.parse((await save('json')).data.toString()) as { series: { name: string; x: number[]; y: number[] }[] }
+    expect(json.series).toHaveLength(2)
+    expect(json.series[0].x.length).toBe(json.series[0].y.length)
+  })
+})
