@@ -16,11 +16,12 @@ import { fileURLToPath } from 'node:url'
 import type { StepCase } from './types'
 import { steps as subgm } from './subgm-small-init-robust-recovery.step'
 import { steps as overparam } from './overparam-sensing-symmetry-curse.step'
+import { steps as gns } from './gns-approx-newton.step'
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam()]
+  return [...subgm(), ...overparam(), ...gns()]
 }
 
 class NumpyWorker {

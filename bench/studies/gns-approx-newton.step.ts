@@ -1,0 +1,56 @@
+/**
+ * gns-approx-newton: one iteration of Algorithm 1 (gns.ts, gradNormSmooth) at the default
+ * (softmax, m = n = 100, μ = 0.25, exact Hessian, metric B = AᵀA) with one γ-try, written out
+ * from the loop body with the study's own Objective, Metric and Cholesky routines:
+ * H = Hessian at x (valueAndGradient + weighted Gram + rank-one term), M = H + λB, Cholesky,
+ * Δ = −M⁻¹g by two triangular solves, f and ∇f at x + Δ, ‖∇f‖²_* (a forward solve with L_B).
+ */
+import { Rng } from '../../src-main/numeric/rng'
+import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from '../../src-main/studies/gns-approx-newton/cholesky'
+import { Metric } from '../../src-main/studies/gns-approx-newton/metric'
+import { drawSoftmaxData, SoftmaxObjective } from '../../src-main/studies/gns-approx-newton/problems'
+import type { StepCase } from './types'
+
+const M_ROWS = 100
+const N = 100
+const MU = 0.25
+
+export function steps(): StepCase[] {
+  return [
+    {
+      name: `gns-approx-newton softmax m=${M_ROWS} n=${N} exact Hessian, one γ-try`,
+      py: 'gns-approx-newton_step',
+      pyCase: 'default',
+      note: 'hessian + (H + λB) + Cholesky + 2 triangular solves + valueAndGradient + dualNormSq',
+      setup: () => {
+        const obj = new SoftmaxObjective(drawSoftmaxData(new Rng(0, 'data'), M_ROWS, N, MU))
+        const metric = new Metric(N, obj.gram(1e-8))
+        const B = metric.B
+        const x = Float64Array.from(obj.x0)
+        const g = new Float64Array(N)
+        const gNew = new Float64Array(N)
+        const xTrial = new Float64Array(N)
+        const delta = new Float64Array(N)
+        const H = new Float64Array(N * N)
+        const Mm = new Float64Array(N * N)
+        const L = new Float64Array(N * N)
+        obj.valueAndGradient(x, g)
+        const lambda = Math.sqrt(metric.dualNormSq(g))
+        return () => {
+          obj.hessian(x, 'exact', H)
+          for (let r = 0; r < N; r++) {
+            const rr = r * N
+            for (let c = 0; c <= r; c++) Mm[rr + c] = H[rr + c] + lambda * B[rr + c]
+          }
+          if (!choleskyInto(Mm, L, N)) throw new Error('H + λB not positive definite')
+          for (let j = 0; j < N; j++) delta[j] = -g[j]
+          forwardSolveInPlace(L, delta, N)
+          backSolveInPlace(L, delta, N)
+          for (let j = 0; j < N; j++) xTrial[j] = x[j] + delta[j]
+          obj.valueAndGradient(xTrial, gNew)
+          metric.dualNormSq(gNew)
+        }
+      },
+    },
+  ]
+}
