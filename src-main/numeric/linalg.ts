@@ -54,7 +54,10 @@ export interface SymEig {
  * the diagonal to d and the subdiagonal to e[1..n-1]. With `vectors = false` the accumulation is
  * skipped and W is left as scratch.
  */
-function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean): void {
+/** SIMD back-accumulation step: `d` is a view in wasm memory, `apply(i)` runs the step for row i + 1. */
+type AccumulationStep = { d: Float64Array; apply: (i: number) => void }
+
+function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, step: AccumulationStep | null = null): void {
   for (let j = 0; j < n; j++) d[j] = W[j * n + n - 1]
   for (let i = n - 1; i > 0; i--) {
     let scale = 0
@@ -122,7 +125,10 @@ function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64A
     const wi1 = (i + 1) * n
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = W[wi1 + k] / h
-      for (let j = 0; j <= i; j++) {
+      if (step) {
+        step.d.set(d.subarray(0, i + 1))
+        step.apply(i)
+      } else for (let j = 0; j <= i; j++) {
         const wj = j * n
         const g = dotAt(W, wi1, W, wj, i + 1)
         for (let k = 0; k <= i; k++) W[wj + k] -= g * d[k]
@@ -227,24 +233,27 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
 export function symEig(A: Float64Array, n: number): SymEig {
   checkSquare('symEig', A, n)
   // A = Aᵀ, so A's storage is already the transposed working matrix tred2 expects. For even
-  // n ≥ 16 the working matrix lives in wasm memory and the QL rotations run as f64x2 SIMD
-  // (wasm-simd.ts: same operations, same order, bit-identical results).
+  // n ≥ 16 the working matrix lives in wasm memory, and tred2's back-accumulation and the QL
+  // rotations run as f64x2 SIMD (wasm-simd.ts: same operations, same order, bit-identical).
   const kern = n >= 16 && n % 2 === 0 ? wasmSimdKernel() : null
-  const M = kern ? wasmScratch(kern, n * n + 2 * n) : null
+  const M = kern ? wasmScratch(kern, n * n + 3 * n) : null
   let W: Float64Array
   let sweep: RotationSweep | null = null
+  let step: AccumulationStep | null = null
   if (kern && M) {
     W = M.subarray(0, n * n)
     W.set(A.subarray(0, n * n))
-    const rotate = kern.rotate
+    const { rotate, accumulate } = kern
     const csByte = n * n * 8
     sweep = { cs: M.subarray(n * n, n * n + 2 * n), apply: (first, count) => rotate(0, n * 8, first, count, csByte) }
+    const dByte = (n * n + 2 * n) * 8
+    step = { d: M.subarray(n * n + 2 * n, n * n + 3 * n), apply: (i) => accumulate(0, n * 8, i, dByte) }
   } else {
     W = A.slice(0, n * n)
   }
   const d = new Float64Array(n)
   const e = new Float64Array(n)
-  tridiagonalise(W, n, d, e, true)
+  tridiagonalise(W, n, d, e, true, step)
   tridiagonalQL(W, n, d, e, true, sweep)
   const order = ascendingOrder(d)
   const values = new Float64Array(n)

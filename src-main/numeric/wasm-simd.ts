@@ -52,6 +52,7 @@ function section(id: number, body: number[]): number[] {
 }
 
 const I32 = 0x7f
+const F64 = 0x7c
 const V128 = 0x7b
 const op = {
   block: 0x02,
@@ -62,11 +63,18 @@ const op = {
   localGet: 0x20,
   localSet: 0x21,
   i32Const: 0x41,
+  i32GtU: 0x4b,
   i32GeU: 0x4f,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32Shl: 0x74,
+  i32ShrU: 0x76,
+  f64Load: 0x2b,
+  f64Store: 0x39,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
   void: 0x40,
 }
 /** SIMD instructions: prefix 0xfd, then the opcode as a u32 LEB. */
@@ -77,6 +85,9 @@ const simd = {
   const: [0xfd, ...uleb(0x0c)],
   f64x2Add: [0xfd, ...uleb(0xf0)],
   f64x2Sub: [0xfd, ...uleb(0xf1)],
+  f64x2Splat: [0xfd, ...uleb(0x14)],
+  f64x2Lane0: [0xfd, ...uleb(0x21), 0],
+  f64x2Lane1: [0xfd, ...uleb(0x21), 1],
   f64x2Mul: [0xfd, ...uleb(0xf2)],
 }
 /** memarg: alignment hint 2^3 (8 bytes, always true here) and a constant offset. */
@@ -215,24 +226,93 @@ function rotateBody(): number[] {
   return [...locals, ...code]
 }
 
-/** The complete module: one exported memory and the functions `panel` and `rotate`. */
+/**
+ * Body of accumulate(w, rowBytes, i, d): one step of tred2's back-accumulation on the rows of the
+ * working matrix at w. For j = 0 … i: g = ⟨row_{i+1}, row_j⟩ over the first i + 1 entries, then
+ * row_j[k] −= g·d[k] for k ≤ i. The dot product keeps `dotAt`'s four partial sums (lanes of two
+ * f64x2 accumulators), its scalar tail into the first sum and its final (s0 + s1) + (s2 + s3), so
+ * the result is bit-identical to the scalar code.
+ */
+function accumulateBody(): number[] {
+  const [W, ROW, I, D] = [0, 1, 2, 3]
+  const [J, XR, YR, P, LENB, END4, END2] = [4, 5, 6, 7, 8, 9, 10]
+  const [S0, S1, S2, S3, G] = [11, 12, 13, 14, 15]
+  const [ACC01, ACC23, GV] = [16, 17, 18]
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p)
+  }
+  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
+  const f64m = (offset: number) => [3, ...uleb(offset)]
+  // lenBytes = (i+1)·8; end4 = ((i+1) >> 2)·32; end2 = ((i+1) >> 1)·16; xr = w + (i+1)·rowBytes.
+  emit(get(I), c32(1), [op.i32Add], c32(3), [op.i32Shl], set(LENB))
+  emit(get(I), c32(1), [op.i32Add], c32(2), [op.i32ShrU], c32(5), [op.i32Shl], set(END4))
+  emit(get(I), c32(1), [op.i32Add], c32(1), [op.i32ShrU], c32(4), [op.i32Shl], set(END2))
+  emit(get(W), get(I), c32(1), [op.i32Add], get(ROW), [op.i32Mul, op.i32Add], set(XR))
+  emit(c32(0), set(J))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(J), get(I), [op.i32GtU, op.brIf, ...uleb(1)])
+  emit(get(W), get(J), get(ROW), [op.i32Mul, op.i32Add], set(YR))
+  const zero = [...simd.const, ...new Array(16).fill(0)]
+  emit(zero, set(ACC01), zero, set(ACC23), c32(0), set(P))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(P), get(END4), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(get(ACC01), get(XR), get(P), [op.i32Add], simd.load, memarg(0), get(YR), get(P), [op.i32Add], simd.load, memarg(0), simd.f64x2Mul, simd.f64x2Add, set(ACC01))
+  emit(get(ACC23), get(XR), get(P), [op.i32Add], simd.load, memarg(16), get(YR), get(P), [op.i32Add], simd.load, memarg(16), simd.f64x2Mul, simd.f64x2Add, set(ACC23))
+  emit(get(P), c32(32), [op.i32Add], set(P))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(ACC01), simd.f64x2Lane0, set(S0), get(ACC01), simd.f64x2Lane1, set(S1))
+  emit(get(ACC23), simd.f64x2Lane0, set(S2), get(ACC23), simd.f64x2Lane1, set(S3))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(P), get(LENB), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(get(S0), get(XR), get(P), [op.i32Add, op.f64Load], f64m(0), get(YR), get(P), [op.i32Add, op.f64Load], f64m(0), [op.f64Mul, op.f64Add], set(S0))
+  emit(get(P), c32(8), [op.i32Add], set(P))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(S0), get(S1), [op.f64Add], get(S2), get(S3), [op.f64Add, op.f64Add], set(G))
+  emit(get(G), simd.f64x2Splat, set(GV), c32(0), set(P))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(P), get(END2), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(get(YR), get(P), [op.i32Add], get(YR), get(P), [op.i32Add], simd.load, memarg(0), get(GV), get(D), get(P), [op.i32Add], simd.load, memarg(0), simd.f64x2Mul, simd.f64x2Sub, simd.store, memarg(0))
+  emit(get(P), c32(16), [op.i32Add], set(P))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(P), get(LENB), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(get(YR), get(P), [op.i32Add], get(YR), get(P), [op.i32Add, op.f64Load], f64m(0), get(G), get(D), get(P), [op.i32Add, op.f64Load], f64m(0), [op.f64Mul, op.f64Sub, op.f64Store], f64m(0))
+  emit(get(P), c32(8), [op.i32Add], set(P))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(J), c32(1), [op.i32Add], set(J))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit([op.end])
+  const locals = vec([
+    [...uleb(7), I32],
+    [...uleb(5), F64],
+    [...uleb(3), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/** The complete module: one exported memory and the functions `panel`, `rotate` and `accumulate`. */
 export function gemmModuleBytes(): Uint8Array {
   const type = section(1, vec([
     [0x60, ...vec(new Array(7).fill([I32])), ...vec([])],
     [0x60, ...vec(new Array(5).fill([I32])), ...vec([])],
+    [0x60, ...vec(new Array(4).fill([I32])), ...vec([])],
   ]))
-  const func = section(3, vec([uleb(0), uleb(1)]))
+  const func = section(3, vec([uleb(0), uleb(1), uleb(2)]))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
   const exports = section(7, vec([
     [...str('memory'), 0x02, ...uleb(0)],
     [...str('panel'), 0x00, ...uleb(0)],
     [...str('rotate'), 0x00, ...uleb(1)],
+    [...str('accumulate'), 0x00, ...uleb(2)],
   ]))
   const body = panelBody()
   const rot = rotateBody()
+  const acc = accumulateBody()
   const code = section(10, vec([
     [...uleb(body.length), ...body],
     [...uleb(rot.length), ...rot],
+    [...uleb(acc.length), ...acc],
   ]))
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
 }
@@ -264,6 +344,7 @@ interface Kernel {
   memory: WasmMemory
   panel: (a: number, b: number, c: number, mb: number, nb: number, kc: number, ldc: number) => void
   rotate: (w: number, rowBytes: number, first: number, count: number, cs: number) => void
+  accumulate: (w: number, rowBytes: number, i: number, d: number) => void
   f64: Float64Array
 }
 
@@ -311,6 +392,7 @@ export function wasmSimdKernel(): Kernel | null {
       memory,
       panel: instance.exports.panel as Kernel['panel'],
       rotate: instance.exports.rotate as Kernel['rotate'],
+      accumulate: instance.exports.accumulate as Kernel['accumulate'],
       f64: new Float64Array(memory.buffer),
     }
   } catch {
