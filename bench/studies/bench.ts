@@ -17,11 +17,12 @@ import type { StepCase } from './types'
 import { steps as subgm } from './subgm-small-init-robust-recovery.step'
 import { steps as overparam } from './overparam-sensing-symmetry-curse.step'
 import { steps as gns } from './gns-approx-newton.step'
+import { steps as vrHalpern } from './vr-halpern-finite-sum.step'
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam(), ...gns()]
+  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern()]
 }
 
 class NumpyWorker {
