@@ -41,7 +41,7 @@ function makeStep(full: boolean): () => () => void {
       }
       uPrev.set(u)
       for (let j = 0; j < dim; j++) u[j] = lambda * u0[j] + (1 - lambda) * u[j] - eta * g[j]
-      problem.resolvent(u)
+      problem.resolvent()
     }
   }
 }
