@@ -18,11 +18,12 @@ import { steps as subgm } from './subgm-small-init-robust-recovery.step'
 import { steps as overparam } from './overparam-sensing-symmetry-curse.step'
 import { steps as gns } from './gns-approx-newton.step'
 import { steps as vrHalpern } from './vr-halpern-finite-sum.step'
+import { steps as studentTeacher } from './linear-student-teacher-overtraining.step'
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern()]
+  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher()]
 }
 
 class NumpyWorker {

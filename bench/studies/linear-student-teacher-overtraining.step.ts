@@ -1,0 +1,77 @@
+/**
+ * linear-student-teacher-overtraining at the default (dynamics mode, N = 100, α = 0.5 so P = 50,
+ * SNR = 4, σ0² = 0, gradient flow, 20 realisations), from the study's own solver.ts:
+ *  - "time point": the solver's per-time-point work over the 20 realisations, closedFormErrors
+ *    and spectrumAveragedErrors (the N = ∞ MP theory evaluated at the same t is left out);
+ *  - "realisation setup": drawRealisation + toModes (XXᵀ, its symmetric eigendecomposition,
+ *    z(0) and ε̃), done once per realisation before the time loop;
+ *  - "direct GD step": DirectGd.step (gd-crosscheck mode), w ← w + ηX(y − Xᵀw).
+ */
+import { Rng } from '../../src-main/numeric/rng'
+import {
+  closedFormErrors,
+  DirectGd,
+  drawRealisation,
+  spectrumAveragedErrors,
+  toModes,
+  trainingCoefficients,
+} from '../../src-main/studies/linear-student-teacher-overtraining/solver'
+import { teacherVariances } from '../../src-main/studies/linear-student-teacher-overtraining/theory'
+import type { StepCase } from './types'
+
+const N = 100
+const P = 50
+const R = 20
+const v = teacherVariances(4, 0)
+
+export function steps(): StepCase[] {
+  const id = 'linear-student-teacher-overtraining'
+  const py = `${id}_step`
+  return [
+    {
+      name: `${id} N=${N} P=${P} time point over ${R} realisations`,
+      py,
+      pyCase: 'timepoint',
+      note: 'closedFormErrors + spectrumAveragedErrors for each realisation at one t',
+      setup: () => {
+        const data = new Rng(0, 'data')
+        const init = new Rng(0, 'init')
+        const modes = Array.from({ length: R }, () => toModes(drawRealisation(N, P, v, data, init)))
+        const tcs = modes.map(trainingCoefficients)
+        const scratch = new Float64Array(2)
+        const out = new Float64Array(2)
+        let j = 0
+        return () => {
+          const t = 0.01 * Math.exp(0.05 * (j++ % 200))
+          for (let r = 0; r < R; r++) {
+            closedFormErrors(modes[r], tcs[r], 'gradient flow', t, 0.1, v.se2, scratch, out)
+            spectrumAveragedErrors(modes[r], v, 'gradient flow', t, 0.1, scratch, out)
+          }
+        }
+      },
+    },
+    {
+      name: `${id} N=${N} P=${P} realisation setup (eigendecomposition)`,
+      py,
+      pyCase: 'setup',
+      note: 'drawRealisation + toModes (symEig of the N×N Gram)',
+      setup: () => {
+        const data = new Rng(0, 'data')
+        const init = new Rng(0, 'init')
+        return () => {
+          toModes(drawRealisation(N, P, v, data, init))
+        }
+      },
+    },
+    {
+      name: `${id} N=${N} P=${P} direct GD step`,
+      py,
+      pyCase: 'gd',
+      note: 'DirectGd.step: two gemv and an axpy',
+      setup: () => {
+        const gd = new DirectGd(drawRealisation(N, P, v, new Rng(0, 'data'), new Rng(0, 'init')), 1e-3)
+        return () => gd.step()
+      },
+    },
+  ]
+}
