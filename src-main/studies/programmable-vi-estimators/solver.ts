@@ -65,7 +65,7 @@ function moments(G: Float64Array, values: Float64Array, R: number): Moments {
  * the stream is independent of the estimator's, so the cache changes no result.
  */
 const referenceCache = new Map<string, Moments>()
-export function iwaeReference(seed: number, phi0: ArrayLike<number>, K: number, Rref: number, rng: () => Rng): Moments {
+export function iwaeReference(seed: number, phi0: ArrayLike<number>, K: number, Rref: number, rng: () => Rng, cancelled: () => boolean = () => false): Moments | null {
   const key = [seed, ...Array.from(phi0), K, Rref].join('|')
   const hit = referenceCache.get(key)
   if (hit) return hit
@@ -73,6 +73,7 @@ export function iwaeReference(seed: number, phi0: ArrayLike<number>, K: number, 
   const G = new Float64Array(Rref * 4)
   const values = new Float64Array(Rref)
   for (let r = 0; r < Rref; r++) {
+    if (r % 256 === 0 && cancelled()) return null // a partial reference is never cached
     const d = iwaeEstimate(ad, phi0, K)
     values[r] = d.v
     G[r * 4] = d.t0
@@ -102,7 +103,8 @@ export function runEstimators(p: ViParams, ctx: SolveContext): void {
     target = tangent(e)
     baseline = e.v
   } else {
-    const ref = iwaeReference(ctx.seed, phi0, p.K, p.refFactor * p.R, () => ctx.stream('reference'))
+    const ref = iwaeReference(ctx.seed, phi0, p.K, p.refFactor * p.R, () => ctx.stream('reference'), () => ctx.cancelled)
+    if (!ref) return
     target = Array.from(ref.mean)
     targetSe = Array.from(ref.se)
     baseline = ref.valueMean
