@@ -44,3 +44,14 @@ describe('seeds', () => {
     expect(parseSeeds('-1').ok).toBe(false)
   })
 })
+
+describe('random ranges', () => {
+  it('parses "lo, hi" with the log flag', async () => {
+    const { parseRandomRange } = await import('./sweep')
+    expect(parseRandomRange('1e-4, 1e-1', true)).toEqual({ ok: true, value: { lo: 1e-4, hi: 0.1, log: true } })
+    expect(parseRandomRange('0, 1', true).ok).toBe(false)
+    expect(parseRandomRange('0, 1', false)).toEqual({ ok: true, value: { lo: 0, hi: 1, log: false } })
+    expect(parseRandomRange('2, 1', false).ok).toBe(false)
+    expect(parseRandomRange('1', false).ok).toBe(false)
+  })
+})

@@ -77,3 +77,14 @@ export function parseSeeds(text: string): Parsed<number[]> {
   if (uniq.length > 10_000) return { ok: false, error: 'at most 10,000 seeds' }
   return { ok: true, value: uniq }
 }
+
+/** "lo, hi" for a random (uniform, or log-uniform when `log`) draw of a number param. */
+export function parseRandomRange(text: string, log: boolean): Parsed<{ lo: number; hi: number; log: boolean }> {
+  const parts = text.split(',').map((s) => s.trim()).filter(Boolean)
+  if (parts.length !== 2) return { ok: false, error: 'expected: lo, hi' }
+  const [lo, hi] = parts.map(Number)
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { ok: false, error: 'lo and hi must be numbers' }
+  if (!(hi > lo)) return { ok: false, error: 'hi must be above lo' }
+  if (log && !(lo > 0)) return { ok: false, error: 'a log-uniform range needs lo > 0' }
+  return { ok: true, value: { lo, hi, log } }
+}
