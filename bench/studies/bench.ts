@@ -19,11 +19,12 @@ import { steps as overparam } from './overparam-sensing-symmetry-curse.step'
 import { steps as gns } from './gns-approx-newton.step'
 import { steps as vrHalpern } from './vr-halpern-finite-sum.step'
 import { steps as studentTeacher } from './linear-student-teacher-overtraining.step'
+import { steps as sea } from './sea-optimistic-omd.step'
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher()]
+  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea()]
 }
 
 class NumpyWorker {
