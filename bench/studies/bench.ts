@@ -20,11 +20,12 @@ import { steps as gns } from './gns-approx-newton.step'
 import { steps as vrHalpern } from './vr-halpern-finite-sum.step'
 import { steps as studentTeacher } from './linear-student-teacher-overtraining.step'
 import { steps as sea } from './sea-optimistic-omd.step'
+import { steps as sor } from './sor-bandit-learning-to-relax.step'
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea()]
+  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor()]
 }
 
 class NumpyWorker {
