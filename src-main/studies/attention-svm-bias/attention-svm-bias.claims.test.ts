@@ -5,8 +5,19 @@
  * Every claim must pass; each measured text is printed.
  */
 import { describe, expect, it } from 'vitest'
+import { expectClaims, type KnownMiss } from '../../kit/claim-assertions'
 import { reproduceLocal } from '../../kit/harness'
 import study from './study'
+
+/** Recorded as not reproduced (see the README, with the numbers); the app reports them as failed. */
+const NOT_REPRODUCED: KnownMiss[] = [
+  ...[1, 2].map((seed) => ({
+    figure: 'direction-convergence',
+    seed,
+    claim: 'w-param-frobenius',
+    why: 'one instance of 20 switches its selected token late (≈ iteration 1500): min corr(W, W_fro) 0.981 (seed 1), 0.982 (seed 2) < 0.99 at T = 2000; both reach 0.9995 by 8000',
+  })),
+]
 
 const SEEDS = [0, 1, 2]
 
@@ -25,6 +36,6 @@ describe('figure direction-convergence', () => {
         r.claims.map((c) => `  [${c.passed ? 'pass' : 'FAIL'}] ${c.id}: ${c.measured}`).join('\n'),
     )
     expect(r.claims.length).toBe(3)
-    for (const c of r.claims) expect(c.passed, `${c.id}: ${c.measured}`).toBe(true)
+    expectClaims(r.claims, figure, seed, NOT_REPRODUCED)
   })
 })
