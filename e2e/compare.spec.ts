@@ -79,6 +79,18 @@ suite('sweeps, compare and export in a browser', () => {
     // the fitted linear rate of x_t = rho^t is rho itself
     const fits = page.getByTestId('chart-x-fits')
     await expect.poll(() => fits.textContent()).toMatch(/0\.5|0\.9/)
+    expect(await fits.textContent()).toContain('whole x-range')
+    // zooming in (mouse wheel over the plot) refits over the visible window
+    const box = (await chart.locator('canvas').first().boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    for (let i = 0; i < 3; i++) {
+      await page.mouse.wheel(0, -300)
+      await page.waitForTimeout(100)
+    }
+    await expect.poll(() => fits.textContent()).toContain('x in [')
+    const points = Number(await fits.locator('tbody tr').first().locator('td').last().textContent())
+    expect(points).toBeGreaterThan(2)
+    expect(points).toBeLessThan(100)
     await shot('c03-compare')
   })
 
