@@ -21,11 +21,12 @@ import { steps as vrHalpern } from './vr-halpern-finite-sum.step'
 import { steps as studentTeacher } from './linear-student-teacher-overtraining.step'
 import { steps as sea } from './sea-optimistic-omd.step'
 import { steps as sor } from './sor-bandit-learning-to-relax.step'
+import { steps as alf } from './alf-lb-primal-dual.step'
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor()]
+  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor(), ...alf()]
 }
 
 class NumpyWorker {
