@@ -36,6 +36,6 @@ describe('figure direction-convergence', () => {
         r.claims.map((c) => `  [${c.passed ? 'pass' : 'FAIL'}] ${c.id}: ${c.measured}`).join('\n'),
     )
     expect(r.claims.length).toBe(3)
-    expectClaims(r.claims, figure, seed, NOT_REPRODUCED)
+    expectClaims(r.claims, 'direction-convergence', seed, NOT_REPRODUCED)
   })
 })
