@@ -304,3 +304,32 @@ describe('logFloor', () => {
     expect(logFloor(Infinity)).toBe(1e-16)
   })
 })
+
+describe('drawn lines (export and rate fits)', () => {
+  it('keeps the raw y of each run, not the smoothed or floored one, with the run label and colour', () => {
+    const b = seriesChartOptions({
+      spec: spec(),
+      metrics,
+      xLabel: 'iteration',
+      runs: [run({ color: '#123456', columns: { err: f64([1, 0.1, 0, NaN, 1e-4]) } })],
+      multiRun: true,
+      dark: false,
+      smoothing: 0.6,
+    })
+    expect(b.lines).toEqual([{ name: 'run 1', color: '#123456', x: [0, 1, 2, 4], y: [1, 0.1, 0, 1e-4] }])
+  })
+  it('gives summary charts their median lines', () => {
+    const b = summaryChartOptions({
+      spec: { id: 's', title: 's', y: 'final', x: 'rho', logX: false, logY: false, overlays: [] },
+      runs: [
+        { label: 'a', params: { rho: 0.5 }, summary: { final: 1 } },
+        { label: 'b', params: { rho: 0.5 }, summary: { final: 3 } },
+        { label: 'c', params: { rho: 0.9 }, summary: { final: 5 } },
+      ],
+      xLabel: 'rho',
+      yLabel: 'final',
+      dark: false,
+    })
+    expect(b.lines).toEqual([{ name: 'final', color: expect.any(String), x: [0.5, 0.9], y: [2, 5] }])
+  })
+})
