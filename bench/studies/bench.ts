@@ -9,10 +9,12 @@
  * Without python3 + numpy, prints Descent's own times and says so.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import { appendFileSync, mkdirSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ROOT } from '../../src-main/testing/host'
 import type { StepCase } from './types'
 import { steps as subgm } from './subgm-small-init-robust-recovery.step'
 import { steps as overparam } from './overparam-sensing-symmetry-curse.step'
@@ -183,6 +185,12 @@ export async function main(argv: string[]): Promise<StepRow[]> {
   }
   numpy?.worker.close()
   log(`load average after: ${fmtLoad()}`)
+  // appended to test-results/bench.json like the other bench tables (bench/report.ts)
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true })
+  appendFileSync(
+    join(ROOT, 'test-results', 'bench.json'),
+    JSON.stringify({ name: 'studies: solver step vs numpy', at: new Date().toISOString(), loadavg: loadavg(), numpy: numpy?.version ?? null, rows }) + '\n',
+  )
   if (json) console.log(JSON.stringify(rows.map(({ name, descentMs, numpyMs, ratio }) => ({ name, descentMs, numpyMs, ratio }))))
   return rows
 }
