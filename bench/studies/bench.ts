@@ -29,11 +29,12 @@ import { steps as convexRelu } from './convex-relu-admm.step'
 import { steps as stn } from './stn-best-response.step'
 import { steps as nc } from './nc-perturbation.step'
 import { steps as attention } from './attention-svm-bias.step'
+import { steps as hessianBulk } from './hessian-bulk-outliers.step'
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor(), ...alf(), ...stepLaw(), ...convexRelu(), ...stn(), ...nc(), ...attention()]
+  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor(), ...alf(), ...stepLaw(), ...convexRelu(), ...stn(), ...nc(), ...attention(), ...hessianBulk()]
 }
 
 class NumpyWorker {
