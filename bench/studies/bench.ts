@@ -30,11 +30,12 @@ import { steps as stn } from './stn-best-response.step'
 import { steps as nc } from './nc-perturbation.step'
 import { steps as attention } from './attention-svm-bias.step'
 import { steps as hessianBulk } from './hessian-bulk-outliers.step'
+import { steps as lame } from './lame-test-time-adaptation.step'
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor(), ...alf(), ...stepLaw(), ...convexRelu(), ...stn(), ...nc(), ...attention(), ...hessianBulk()]
+  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor(), ...alf(), ...stepLaw(), ...convexRelu(), ...stn(), ...nc(), ...attention(), ...hessianBulk(), ...lame()]
 }
 
 class NumpyWorker {
