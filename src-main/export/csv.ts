@@ -3,15 +3,10 @@
  * with =, +, -, @, tab or CR) are prefixed with a quote so they stay text (formula injection);
  * numbers are written with full float64 round-trip precision.
  */
+import { csvCell } from '../../src-shared/csv'
 import type { Run, SeriesData } from '../../src-shared/model'
 
-export function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return ''
-  if (typeof value === 'number') return Number.isNaN(value) ? '' : String(value)
-  let s = value
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
+export { csvCell }
 
 /**
  * Long format: one line per recorded row of each run, a `run` column first, then the union of

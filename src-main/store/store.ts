@@ -31,18 +31,11 @@ export function newId(prefix: string): string {
   return `${prefix}${now.toString(36)}${seq.toString(36).padStart(3, '0')}${randomBytes(4).toString('hex')}`
 }
 
-export interface NewRun {
-  projectId: string
-  sweepId: string | null
-  study: string
-  figure: string | null
-  label: string | null
-  params: Params
-  seed: number
-  paramsHash: string
-  codeHash: string
-  appVersion: string
-  platform: string
+/** What a new run row needs: its identity and provenance (the rest starts empty). */
+export type NewRun = Pick<
+  Run,
+  'projectId' | 'sweepId' | 'study' | 'figure' | 'label' | 'params' | 'seed' | 'paramsHash' | 'codeHash' | 'appVersion' | 'platform'
+> & {
   /** the process that will execute it (see heartbeat) */
   owner?: string
 }

@@ -3,20 +3,14 @@
  * read as a formula (starting with = + - @, or a tab / carriage return) are prefixed with a
  * quote character (OWASP's CSV-injection advice); numbers are written as numbers.
  */
+import { csvCell } from '../../../src-shared/csv'
+
+export { csvCell }
+
 export interface ExportLine {
   name: string
   x: ArrayLike<number>
   y: ArrayLike<number>
-}
-
-/** One CSV cell: formula-looking text defused with a leading ', then quoted when needed. */
-export function csvCell(v: string | number | boolean | null | undefined): string {
-  if (v === null || v === undefined) return ''
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'
-  if (typeof v === 'boolean') return String(v)
-  let s = v
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
 export function csvRow(cells: (string | number | boolean | null | undefined)[]): string {
