@@ -11,13 +11,13 @@
  * measured the neighbours), with numpy's BLAS on one thread by default. Without python3 and
  * numpy the bench prints Descent's own times and says so. Not part of the test suite.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { Matrix, EigenvalueDecomposition, SingularValueDecomposition } from 'ml-matrix'
 import { gemm, gemv } from '../src-main/numeric/dense'
 import { cholesky, qr, singularValues, solve, svd, symEig } from '../src-main/numeric/linalg'
 import { Rng } from '../src-main/numeric/rng'
+import { median, startNumpy } from './numpy-worker'
 
 interface Kernel {
   name: string
@@ -110,73 +110,6 @@ function mlMatrixKernels(): Kernel[] {
   return list
 }
 
-class NumpyWorker {
-  private proc: ChildProcessWithoutNullStreams
-  private buffer = ''
-  private waiting: ((line: string) => void)[] = []
-  private lines: string[] = []
-
-  constructor(script: string, threads: string) {
-    // One BLAS thread by default: Descent's kernels are single-threaded, and on a shared machine
-    // multithreaded BLAS timings swing by 10× with the neighbours' load.
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads }
-    this.proc = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'], env })
-    this.proc.once('exit', () => {
-      for (const w of this.waiting.splice(0)) w('{"error":"python3 exited"}')
-    })
-    this.proc.stdout.setEncoding('utf8')
-    this.proc.stdout.on('data', (chunk: string) => {
-      this.buffer += chunk
-      let nl: number
-      while ((nl = this.buffer.indexOf('\n')) >= 0) {
-        const line = this.buffer.slice(0, nl)
-        this.buffer = this.buffer.slice(nl + 1)
-        const w = this.waiting.shift()
-        if (w) w(line)
-        else this.lines.push(line)
-      }
-    })
-  }
-
-  next(): Promise<string> {
-    const l = this.lines.shift()
-    if (l !== undefined) return Promise.resolve(l)
-    if (this.proc.exitCode !== null) return Promise.resolve('{"error":"python3 exited"}')
-    return new Promise((resolve) => this.waiting.push(resolve))
-  }
-
-  async time(name: string, n: number, minMs: number): Promise<number> {
-    this.proc.stdin.write(JSON.stringify({ name, n, seed: 1, minMs }) + '\n')
-    const reply = JSON.parse(await this.next()) as { ms?: number; error?: string }
-    if (reply.ms === undefined) throw new Error(`numpy ${name}: ${reply.error}`)
-    return reply.ms
-  }
-
-  close(): void {
-    this.proc.stdin.end()
-  }
-}
-
-async function startNumpy(threads: string): Promise<{ worker: NumpyWorker; version: string } | null> {
-  const here = dirname(fileURLToPath(import.meta.url))
-  try {
-    const worker = new NumpyWorker(join(here, 'numeric_numpy.py'), threads)
-    const hello = await Promise.race([
-      worker.next(),
-      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 20_000)),
-    ])
-    const version = (JSON.parse(hello) as { numpy?: string }).numpy
-    return version ? { worker, version } : null
-  } catch {
-    return null
-  }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const h = s.length >> 1
-  return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h])
-}
 
 /** Process CPU milliseconds (user + system) since an arbitrary origin. */
 function cpuMs(): number {
@@ -217,7 +150,7 @@ export async function main(argv: string[]): Promise<BenchRow[]> {
   const minMs = minArg >= 0 ? Number(argv[minArg + 1]) : 30
   const threadsArg = argv.indexOf('--numpy-threads')
   const threads = threadsArg >= 0 ? argv[threadsArg + 1] : '1'
-  const numpy = await startNumpy(threads)
+  const numpy = await startNumpy(join(dirname(fileURLToPath(import.meta.url)), 'numeric_numpy.py'), threads)
   const log = (s: string) => {
     if (!json) console.log(s)
   }
@@ -234,7 +167,7 @@ export async function main(argv: string[]): Promise<BenchRow[]> {
     const np: number[] = []
     for (let r = 0; r < reps; r++) {
       descent.push(timeCpu(f, minMs))
-      if (numpy && !isMl) np.push(await numpy.worker.time(k.name, k.n, minMs))
+      if (numpy && !isMl) np.push(await numpy.worker.time({ name: k.name, n: k.n, seed: 1, minMs }, k.name))
     }
     const d = median(descent)
     const p = np.length ? median(np) : null

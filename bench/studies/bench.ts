@@ -8,13 +8,12 @@
  * goes to stderr). Times are process CPU time per step, not wall time: the machine is shared.
  * Without python3 + numpy, prints Descent's own times and says so.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { appendFileSync, mkdirSync } from 'node:fs'
-import type { Readable, Writable } from 'node:stream'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ROOT } from '../../src-main/testing/host'
+import { median, startNumpy } from '../numpy-worker'
 import type { StepCase } from './types'
 import { steps as subgm } from './subgm-small-init-robust-recovery.step'
 import { steps as overparam } from './overparam-sensing-symmetry-curse.step'
@@ -36,79 +35,6 @@ export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
   return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor(), ...alf(), ...stepLaw(), ...convexRelu(), ...stn(), ...nc(), ...attention(), ...hessianBulk(), ...lame()]
-}
-
-class NumpyWorker {
-  private proc: ChildProcessByStdio<Writable, Readable, null>
-  private buffer = ''
-  private waiting: ((line: string) => void)[] = []
-  private lines: string[] = []
-
-  constructor(script: string, threads: string) {
-    // One BLAS thread by default: Descent is single-threaded, and on a shared machine
-    // multithreaded BLAS timings swing with the neighbours' load.
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads }
-    this.proc = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'inherit'], env })
-    this.proc.once('error', () => this.flush())
-    this.proc.once('exit', () => this.flush())
-    this.proc.stdout.setEncoding('utf8')
-    this.proc.stdout.on('data', (chunk: string) => {
-      this.buffer += chunk
-      let nl: number
-      while ((nl = this.buffer.indexOf('\n')) >= 0) {
-        const line = this.buffer.slice(0, nl)
-        this.buffer = this.buffer.slice(nl + 1)
-        const w = this.waiting.shift()
-        if (w) w(line)
-        else this.lines.push(line)
-      }
-    })
-  }
-
-  private flush(): void {
-    for (const w of this.waiting.splice(0)) w('{"error":"python3 exited"}')
-  }
-
-  next(): Promise<string> {
-    const l = this.lines.shift()
-    if (l !== undefined) return Promise.resolve(l)
-    if (this.proc.exitCode !== null) return Promise.resolve('{"error":"python3 exited"}')
-    return new Promise((resolve) => this.waiting.push(resolve))
-  }
-
-  async time(py: string, pyCase: string, minMs: number): Promise<number> {
-    this.proc.stdin.write(JSON.stringify({ py, case: pyCase, minMs }) + '\n')
-    const reply = JSON.parse(await this.next()) as { ms?: number; error?: string }
-    if (reply.ms === undefined) throw new Error(`numpy ${py} ${pyCase}: ${reply.error}`)
-    return reply.ms
-  }
-
-  close(): void {
-    this.proc.stdin.end()
-  }
-}
-
-async function startNumpy(threads: string): Promise<{ worker: NumpyWorker; version: string } | null> {
-  const here = dirname(fileURLToPath(import.meta.url))
-  try {
-    const worker = new NumpyWorker(join(here, 'numpy_worker.py'), threads)
-    const hello = await Promise.race([
-      worker.next(),
-      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 20_000)),
-    ])
-    const version = (JSON.parse(hello) as { numpy?: string }).numpy
-    if (version) return { worker, version }
-    worker.close()
-    return null
-  } catch {
-    return null
-  }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const h = s.length >> 1
-  return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h])
 }
 
 /** Process CPU milliseconds (user + system) since an arbitrary origin. */
@@ -150,7 +76,7 @@ export async function main(argv: string[]): Promise<StepRow[]> {
   const minMs = Number(arg('--min-ms') ?? 30)
   const only = arg('--only') ?? null
   const threads = arg('--numpy-threads') ?? '1'
-  const numpy = await startNumpy(threads)
+  const numpy = await startNumpy(join(dirname(fileURLToPath(import.meta.url)), 'numpy_worker.py'), threads)
   const log = (s: string) => (json ? console.error(s) : console.log(s))
   log(`\nstudy solver steps vs numpy (bench/studies): load average ${fmtLoad()} (1, 5, 15 min) on ${cpus().length} CPUs`)
   log(
@@ -173,7 +99,7 @@ export async function main(argv: string[]): Promise<StepRow[]> {
       const np: number[] = []
       for (let r = 0; r < reps; r++) {
         descent.push((await timeCpu(f, c.async ?? false, minMs)) / perCall)
-        if (numpy) np.push(await numpy.worker.time(c.py, c.pyCase, minMs))
+        if (numpy) np.push(await numpy.worker.time({ py: c.py, case: c.pyCase, minMs }, `${c.py} ${c.pyCase}`))
       }
       const d = median(descent)
       const p = np.length ? median(np) : null
