@@ -15,26 +15,16 @@ import { fileURLToPath } from 'node:url'
 import { ROOT } from '../../src-main/testing/host'
 import { median, startNumpy } from '../numpy-worker'
 import type { StepCase } from './types'
-import { steps as subgm } from './subgm-small-init-robust-recovery.step'
-import { steps as overparam } from './overparam-sensing-symmetry-curse.step'
-import { steps as gns } from './gns-approx-newton.step'
-import { steps as vrHalpern } from './vr-halpern-finite-sum.step'
-import { steps as studentTeacher } from './linear-student-teacher-overtraining.step'
-import { steps as sea } from './sea-optimistic-omd.step'
-import { steps as sor } from './sor-bandit-learning-to-relax.step'
-import { steps as alf } from './alf-lb-primal-dual.step'
-import { steps as stepLaw } from './step-law-hparam-scaling.step'
-import { steps as convexRelu } from './convex-relu-admm.step'
-import { steps as stn } from './stn-best-response.step'
-import { steps as nc } from './nc-perturbation.step'
-import { steps as attention } from './attention-svm-bias.step'
-import { steps as hessianBulk } from './hessian-bulk-outliers.step'
-import { steps as lame } from './lame-test-time-adaptation.step'
+
+/** Every `bench/studies/<study-id>.step.ts` exports `steps(): StepCase[]`; found by name, sorted. */
+const stepModules = import.meta.glob<{ steps: () => StepCase[] }>('./*.step.ts', { eager: true })
 
 export type { StepCase } from './types'
 
 function allSteps(): StepCase[] {
-  return [...subgm(), ...overparam(), ...gns(), ...vrHalpern(), ...studentTeacher(), ...sea(), ...sor(), ...alf(), ...stepLaw(), ...convexRelu(), ...stn(), ...nc(), ...attention(), ...hessianBulk(), ...lame()]
+  return Object.keys(stepModules)
+    .sort()
+    .flatMap((k) => stepModules[k]!.steps())
 }
 
 /** Process CPU milliseconds (user + system) since an arbitrary origin. */
