@@ -7,10 +7,14 @@ import { defineConfig } from 'electron-vite'
  * CommonJS so the renderer keeps the sandbox on. renderer: the Vue app, also served by
  * `descent serve`. Entries are explicit because the folders are not electron-vite's defaults.
  */
+/** Build folder: out/ by default; DESCENT_OUT moves it, e.g. to out-NAME/ for parallel builds of
+ * one checkout (it must stay inside the checkout so that node_modules resolves). */
+const OUT = process.env.DESCENT_OUT ? resolve(process.env.DESCENT_OUT) : resolve(__dirname, 'out')
+
 export default defineConfig({
   main: {
     build: {
-      outDir: 'out/main',
+      outDir: resolve(OUT, 'main'),
       target: 'node20',
       sourcemap: true,
       rollupOptions: {
@@ -25,7 +29,7 @@ export default defineConfig({
   },
   preload: {
     build: {
-      outDir: 'out/preload',
+      outDir: resolve(OUT, 'preload'),
       // a sandboxed preload can only require('electron'): bundle the rest (zod, the api map)
       externalizeDeps: false,
       rollupOptions: {
@@ -38,7 +42,7 @@ export default defineConfig({
     root: resolve(__dirname, 'src-renderer'),
     plugins: [vue()],
     build: {
-      outDir: resolve(__dirname, 'out/renderer'),
+      outDir: resolve(OUT, 'renderer'),
       minify: true,
       rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
       chunkSizeWarningLimit: 4000,

@@ -5,7 +5,7 @@ import vue from 'eslint-plugin-vue'
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'url', 'util']
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'scripts/**/*.py', '**/*.local.test.ts', 'bench/*_tmp*'] },
+  { ignores: ['out/**', 'out-*/**', 'node_modules/**', 'test-results/**', 'scripts/**/*.py', '**/*.local.test.ts', 'bench/*_tmp*'] },
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {

@@ -1,7 +1,7 @@
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
-const unitExclude = ['**/*.int.test.ts', '**/*.claims.test.ts', '**/*.local.test.ts', 'node_modules/**', 'out/**']
+const unitExclude = ['**/*.int.test.ts', '**/*.claims.test.ts', '**/*.local.test.ts', 'node_modules/**', 'out/**', 'out-*/**']
 
 export default defineConfig({
   plugins: [vue()],
