@@ -75,6 +75,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, name, start)
   ) WITHOUT ROWID;
   `,
+  // 2: delete with undo (a deleted run is hidden until purged), and the runs table's default
+  // order over all projects (newest first) without a sort step
+  `
+  ALTER TABLE runs ADD COLUMN deleted_at INTEGER;
+  CREATE INDEX runs_deleted ON runs(deleted_at) WHERE deleted_at IS NOT NULL;
+  CREATE INDEX runs_created ON runs(created_at);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

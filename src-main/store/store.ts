@@ -8,6 +8,8 @@ import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { ClaimResult, Params, Project, Run, RunEvent, RunStatus, SeriesData } from '../../src-shared/model'
+import type { RunFilter, RunSortKey } from '../../src-shared/runquery'
+import { runOrder, runWhere } from './runquery'
 import { MIGRATIONS, SCHEMA_VERSION } from './schema'
 
 export class StoreError extends Error {
@@ -40,13 +42,9 @@ export type NewRun = Pick<
   owner?: string
 }
 
-export interface RunQuery {
-  projectId?: string
-  study?: string
-  status?: RunStatus
-  search?: string
-  sweepId?: string
-  sort: 'createdAt' | 'study' | 'status' | 'durationMs' | 'seed'
+/** A page of the runs table: filters (see src-shared/runquery.ts), a sort key, and a window. */
+export interface RunQuery extends RunFilter {
+  sort: RunSortKey
   desc: boolean
   limit: number
   offset: number
@@ -80,14 +78,6 @@ interface RunRow {
   notes: string
   columns: string
   points: number
-}
-
-const SORT_SQL: Record<RunQuery['sort'], string> = {
-  createdAt: 'created_at',
-  study: 'study',
-  status: 'status',
-  durationMs: 'duration_ms',
-  seed: 'seed',
 }
 
 function rowToRun(r: RunRow): Run {
@@ -198,7 +188,7 @@ export class RunStore {
     return (
       this.db
         .prepare(
-          `SELECT p.id, p.name, p.created_at AS createdAt, (SELECT count(*) FROM runs r WHERE r.project_id = p.id) AS runCount
+          `SELECT p.id, p.name, p.created_at AS createdAt, (SELECT count(*) FROM runs r WHERE r.project_id = p.id AND r.deleted_at IS NULL) AS runCount
            FROM projects p ORDER BY p.created_at`,
         )
         .all() as Project[]
@@ -209,7 +199,7 @@ export class RunStore {
     return (
       (this.db
         .prepare(
-          `SELECT p.id, p.name, p.created_at AS createdAt, (SELECT count(*) FROM runs r WHERE r.project_id = p.id) AS runCount
+          `SELECT p.id, p.name, p.created_at AS createdAt, (SELECT count(*) FROM runs r WHERE r.project_id = p.id AND r.deleted_at IS NULL) AS runCount
            FROM projects p WHERE p.id = ?`,
         )
         .get(id) as Project | undefined) ?? null
@@ -227,8 +217,22 @@ export class RunStore {
     return this.getProject(id)
   }
 
+  /**
+   * Delete a project; its runs and sweeps move to the Default project (deleting runs is a
+   * separate, undoable step). Returns 1 when the project existed, and how many runs moved.
+   */
   deleteProject(id: string): number {
-    return this.db.prepare('DELETE FROM projects WHERE id = ?').run(id).changes
+    return this.deleteProjectMovingRuns(id).deleted
+  }
+
+  deleteProjectMovingRuns(id: string): { deleted: number; moved: number } {
+    if (id === DEFAULT_PROJECT_ID) throw new StoreError('the Default project cannot be deleted')
+    return this.db.transaction(() => {
+      const moved = this.db.prepare('UPDATE runs SET project_id = ? WHERE project_id = ?').run(DEFAULT_PROJECT_ID, id).changes
+      this.db.prepare('UPDATE sweeps SET project_id = ? WHERE project_id = ?').run(DEFAULT_PROJECT_ID, id)
+      const deleted = this.db.prepare('DELETE FROM projects WHERE id = ?').run(id).changes
+      return { deleted, moved }
+    })()
   }
 
   // ------------------------------------------------------------------ sweeps
@@ -246,7 +250,7 @@ export class RunStore {
   /** A finished run of this sweep with these params, seed and study code (a resumed sweep skips it). */
   findDoneRun(sweepId: string, paramsHash: string, seed: number, codeHash: string): string | null {
     const row = this.db
-      .prepare("SELECT id FROM runs WHERE sweep_id = ? AND params_hash = ? AND seed = ? AND code_hash = ? AND status = 'done' LIMIT 1")
+      .prepare("SELECT id FROM runs WHERE sweep_id = ? AND params_hash = ? AND seed = ? AND code_hash = ? AND status = 'done' AND deleted_at IS NULL LIMIT 1")
       .get(sweepId, paramsHash, seed, codeHash) as { id: string } | undefined
     return row?.id ?? null
   }
@@ -260,7 +264,7 @@ export class RunStore {
       | { id: string; project_id: string; study: string; figure: string | null; created_at: number; spec: string; claims: string; status: 'running' | 'done' }
       | undefined
     if (!row) return null
-    const runIds = (this.db.prepare('SELECT id FROM runs WHERE sweep_id = ? ORDER BY created_at, id').all(id) as { id: string }[]).map((r) => r.id)
+    const runIds = (this.db.prepare('SELECT id FROM runs WHERE sweep_id = ? AND deleted_at IS NULL ORDER BY created_at, id').all(id) as { id: string }[]).map((r) => r.id)
     return {
       id: row.id,
       projectId: row.project_id,
@@ -310,39 +314,24 @@ export class RunStore {
     return ids.map((id) => stmt.get(id) as RunRow | undefined).filter((r): r is RunRow => !!r).map(rowToRun)
   }
 
+  /** One page of the runs table (filtered and sorted in SQL) and how many runs match in all. */
   listRuns(q: RunQuery): { runs: Run[]; total: number } {
-    const where: string[] = []
-    const args: unknown[] = []
-    if (q.projectId) {
-      where.push('project_id = ?')
-      args.push(q.projectId)
-    }
-    if (q.study) {
-      where.push('study = ?')
-      args.push(q.study)
-    }
-    if (q.status) {
-      where.push('status = ?')
-      args.push(q.status)
-    }
-    if (q.sweepId) {
-      where.push('sweep_id = ?')
-      args.push(q.sweepId)
-    }
-    if (q.search) {
-      const like = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-      where.push(
-        "(id LIKE ? ESCAPE '\\' OR study LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\' OR notes LIKE ? ESCAPE '\\' OR params LIKE ? ESCAPE '\\')",
-      )
-      args.push(like, like, like, like, like, like)
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : ''
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM runs ${clause}`).get(...args) as { n: number }).n
-    const order = `${SORT_SQL[q.sort]} ${q.desc ? 'DESC' : 'ASC'}, id ${q.desc ? 'DESC' : 'ASC'}`
+    const where = runWhere(q)
+    const order = runOrder(q.sort, q.desc)
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM runs ${where.sql}`).get(...where.args) as { n: number }).n
     const rows = this.db
-      .prepare(`SELECT * FROM runs ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .all(...args, q.limit, q.offset) as RunRow[]
+      .prepare(`SELECT * FROM runs ${where.sql} ${order.sql} LIMIT ? OFFSET ?`)
+      .all(...where.args, ...order.args, q.limit, q.offset) as RunRow[]
     return { runs: rows.map(rowToRun), total }
+  }
+
+  /** The ids of every run matching a filter, in table order ("select all matching"); at most `max`. */
+  listRunIds(q: RunFilter & { sort?: RunSortKey; desc?: boolean }, max = 100_000): string[] {
+    const where = runWhere(q)
+    const order = runOrder(q.sort ?? 'createdAt', q.desc ?? true)
+    return (
+      this.db.prepare(`SELECT id FROM runs ${where.sql} ${order.sql} LIMIT ?`).all(...where.args, ...order.args, max) as { id: string }[]
+    ).map((r) => r.id)
   }
 
   markStarted(id: string, at: number): void {
@@ -438,9 +427,32 @@ export class RunStore {
     if (m.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(m.notes, id)
   }
 
-  deleteRuns(ids: string[]): number {
-    const del = this.db.prepare('DELETE FROM runs WHERE id = ?')
-    return this.db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0))()
+  /**
+   * Delete runs, undoably: they are hidden at once (deleted_at = now) and removed for good by
+   * purgeDeleted once the undo window has passed. A crash inside the window loses nothing: the
+   * rows stay hidden and the next start purges them only if the window is over.
+   */
+  deleteRuns(ids: string[], at = Date.now()): number {
+    const del = this.db.prepare('UPDATE runs SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL')
+    return this.db.transaction(() => ids.reduce((n, id) => n + del.run(at, id).changes, 0))()
+  }
+
+  /** Undo a deletion that has not been purged yet; returns how many runs came back. */
+  restoreRuns(ids: string[]): number {
+    const undo = this.db.prepare('UPDATE runs SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL')
+    return this.db.transaction(() => ids.reduce((n, id) => n + undo.run(id).changes, 0))()
+  }
+
+  /** Remove (with their series) runs deleted at or before `before` (epoch ms). */
+  purgeDeleted(before: number): number {
+    return this.db.prepare('DELETE FROM runs WHERE deleted_at IS NOT NULL AND deleted_at <= ?').run(before).changes
+  }
+
+  /** Move runs to another project; returns how many moved. */
+  moveRuns(ids: string[], projectId: string): number {
+    if (!this.getProject(projectId)) throw new StoreError(`no project with id "${projectId}"`)
+    const mv = this.db.prepare('UPDATE runs SET project_id = ? WHERE id = ? AND deleted_at IS NULL')
+    return this.db.transaction(() => ids.reduce((n, id) => n + mv.run(projectId, id).changes, 0))()
   }
 
   /**

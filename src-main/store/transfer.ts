@@ -85,7 +85,11 @@ export function importRuns(target: RunStore, sourcePath: string, runIds?: string
   try {
     const report: TransferReport = { source: sourcePath, runs: 0, skippedExisting: 0, rejected: [] }
     const cols = REQUIRED.runs.join(', ')
-    const all = src.prepare(`SELECT ${cols} FROM runs ORDER BY created_at, id`).all() as Record<string, unknown>[]
+    // runs deleted in the source (waiting out their undo window) are not carried over
+    const hasDeleted = (src.prepare("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'deleted_at'").get() as unknown) !== undefined
+    const all = src
+      .prepare(`SELECT ${cols} FROM runs ${hasDeleted ? 'WHERE deleted_at IS NULL' : ''} ORDER BY created_at, id`)
+      .all() as Record<string, unknown>[]
     const wanted = runIds ? all.filter((r) => runIds.includes(r.id as string)) : all
     if (runIds) {
       const missing = runIds.filter((id) => !all.some((r) => r.id === id))
