@@ -151,9 +151,8 @@ export async function main(argv: string[]): Promise<BenchRow[]> {
   const threadsArg = argv.indexOf('--numpy-threads')
   const threads = threadsArg >= 0 ? argv[threadsArg + 1] : '1'
   const numpy = await startNumpy(join(dirname(fileURLToPath(import.meta.url)), 'numeric_numpy.py'), threads)
-  const log = (s: string) => {
-    if (!json) console.log(s)
-  }
+  // With --json, stdout carries only the JSON array; the human table goes to stderr.
+  const log = (s: string) => (json ? console.error(s) : console.log(s))
   log(numpy ? `numpy ${numpy.version} via python3 (BLAS threads: ${threads}); CPU time per call, median of ${reps} interleaved reps of ≥ ${minMs} ms each` : 'python3 with numpy not found: Descent times only')
   const list = [...kernels(), ...(withMl ? mlMatrixKernels() : [])].filter((k) => !only || k.name === only || `${k.name}:${k.n}` === only)
   const rows: BenchRow[] = []
