@@ -11,6 +11,7 @@ import { z } from 'zod'
 import type { ParamIssue } from './params'
 import type { ClaimResult, Params, Project, Run, StudyManifest, Sweep } from './model'
 import { ParamsSchema, RunStatus } from './model'
+import { ExportFormat, ExportSelection, RunFilter, RunFilterShape, RunSortKey, type ExportedFile, type ImportReport } from './runquery'
 
 const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -')
 const StudyId = z.string().min(1).max(100)
@@ -48,6 +49,34 @@ export interface AppInfo {
 export interface SweepDetail extends Sweep {
   claims: ClaimResult[]
   status: 'running' | 'done'
+  /** progress, ETA and pause/cancel state (absent from older hosts) */
+  control?: SweepControl
+}
+
+/**
+ * A sweep's dispatch state. `paused`: no new runs start, running ones finish. `stopped`: it has
+ * missing runs but nothing runs in this process (the app was closed or it was interrupted);
+ * `sweeps:resume` runs only the missing ones.
+ */
+export type SweepState = 'running' | 'paused' | 'stopped' | 'cancelled' | 'done'
+export interface SweepControl {
+  state: SweepState
+  total: number
+  /** runs in a terminal status (done, failed, diverged, cancelled, interrupted) */
+  finished: number
+  done: number
+  /** failed or diverged */
+  failed: number
+  cancelled: number
+  running: number
+  queued: number
+  /** the mean wall time of this sweep's runs that ended on their own, ms */
+  meanRunMs: number | null
+  /** estimated ms until the sweep finishes (until the running runs finish, when paused) */
+  etaMs: number | null
+  workers: number
+  /** when this was computed (epoch ms), so a client can count the ETA down */
+  at: number
 }
 
 export const api = {
@@ -96,7 +125,12 @@ export const api = {
         study: StudyId.optional(),
         status: RunStatus.optional(),
         search: z.string().max(200).optional(),
-        sort: RunSort.default('createdAt'),
+        tag: RunFilterShape.tag,
+        claims: RunFilterShape.claims,
+        ranges: RunFilterShape.ranges,
+        sweepId: RunFilterShape.sweepId,
+        /** a run column, or params.NAME / summary.NAME */
+        sort: RunSortKey.default('createdAt'),
         desc: z.boolean().default(true),
         limit: z.number().int().min(1).max(1000).default(100),
         offset: z.number().int().min(0).default(0),
@@ -127,6 +161,27 @@ export const api = {
     output: null as unknown as Run,
   },
   'runs:delete': { input: z.object({ ids: z.array(Id).min(1).max(10_000) }).strict(), output: null as unknown as { deleted: number } },
+  /** every run id matching a filter, in table order ("select all matching"; at most 10,000) */
+  'runs:ids': {
+    input: RunFilter.extend({ sort: RunSortKey.default('createdAt'), desc: z.boolean().default(true) }).strict(),
+    output: null as unknown as { ids: string[]; total: number },
+  },
+  /** undo a delete within its window (src-shared/runquery.ts UNDO_WINDOW_MS) */
+  'runs:restore': { input: z.object({ ids: z.array(Id).min(1).max(10_000) }).strict(), output: null as unknown as { restored: number } },
+  'runs:move': {
+    input: z.object({ ids: z.array(Id).min(1).max(10_000), projectId: Id }).strict(),
+    output: null as unknown as { moved: number },
+  },
+  /** checked runs, a project or a sweep as long-format CSV or JSON, or a self-contained .sqlite */
+  'runs:export': {
+    input: z.object({ selection: ExportSelection, format: ExportFormat }).strict(),
+    output: null as unknown as ExportedFile,
+  },
+  /** merge a .sqlite run database (bytes as base64); runs already here (same id) are skipped */
+  'runs:import': {
+    input: z.object({ fileName: z.string().min(1).max(255), base64: z.string().min(1).max(22_000_000) }).strict(),
+    output: null as unknown as ImportReport,
+  },
 
   'sweeps:start': {
     input: z
@@ -145,6 +200,12 @@ export const api = {
     output: null as unknown as { sweepId: string | null; planned: number; skipped: number; launched: string[] },
   },
   'sweeps:get': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
+  /** stop dispatching the sweep's queued runs; running ones finish */
+  'sweeps:pause': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
+  /** dispatch again; a sweep with nothing held in this process re-plans and runs only its missing runs */
+  'sweeps:resume': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
+  /** cancel the sweep's queued and running runs */
+  'sweeps:cancel': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
   'sweeps:list': {
     input: z.object({ projectId: Id.optional() }).strict(),
     output: null as unknown as SweepDetail[],
@@ -163,7 +224,7 @@ export interface Events {
   'runs:status': Run
   /** a batch of newly recorded rows (about ten a second per running run) */
   'runs:metrics': { runId: string; start: number; count: number; columns: Record<string, Float64Array> }
-  /** a figure reproduction changed (a run finished, or its claims were evaluated) */
+  /** a figure reproduction or sweep changed (a run finished, its claims were evaluated, it was paused, resumed or cancelled) */
   'sweeps:status': SweepDetail
 }
 export type EventName = keyof Events

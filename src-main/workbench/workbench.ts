@@ -22,8 +22,9 @@ import { canonicalParams, resolveParams } from '../../src-shared/params'
 import { decimateMinMax } from '../../src-shared/series'
 import type { RunView } from '../kit/define'
 import { evaluateFigureClaims, evaluateRunClaims, makeFigureView, makeRunView, summarize } from '../kit/runview'
-import { WorkerPool, type Outcome } from '../runner/pool'
+import { WorkerPool, type Outcome, type PoolJob } from '../runner/pool'
 import { planSweep, roundIntegers, shardOf, sweepKey, SweepSpecError, type SweepSpec } from './sweep'
+import { SweepDispatcher, sweepControl, sweepState } from './sweep-control'
 import { DEFAULT_PROJECT_ID, RunStore, StoreError } from '../store/store'
 import { getStudy, studies, UnknownStudyError } from '../studies/registry'
 import pkg from '../../package.json'
@@ -50,6 +51,8 @@ type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
 export class Workbench {
   readonly store: RunStore
   readonly pool: WorkerPool
+  /** sweep runs wait here for a free worker, so a sweep can be paused */
+  private readonly dispatcher: SweepDispatcher
   private readonly listeners = new Set<Listener>()
   private readonly owner = `o${randomBytes(6).toString('hex')}`
   private readonly heartbeatTimer: NodeJS.Timeout
@@ -67,6 +70,7 @@ export class Workbench {
       maxMemoryMb: opts.maxMemoryMb,
       timeLimitMs: opts.timeLimitMs,
     })
+    this.dispatcher = new SweepDispatcher(this.pool)
     // Liveness for other processes sharing the file, and adoption of runs whose owner died.
     this.heartbeatTimer = setInterval(() => {
       try {
@@ -171,7 +175,12 @@ export class Workbench {
   private sweepDetail(id: string): SweepDetail {
     const s = this.store.getSweepRow(id)
     if (!s) throw new ApiError('not-found', `no sweep with id "${id}"`)
-    return s
+    return this.withControl(s, this.store.getRuns(s.runIds))
+  }
+
+  private withControl(s: Omit<SweepDetail, 'control'>, runs: Run[]): SweepDetail {
+    const state = sweepState(s.status, this.dispatcher.mode(s.id), runs)
+    return { ...s, control: sweepControl(state, runs, this.pool.maxWorkers, Date.now()) }
   }
 
   /** Create a run row and queue it on the pool. */
@@ -192,7 +201,7 @@ export class Workbench {
       owner: this.owner,
     })
     this.emit('runs:status', run)
-    this.pool.submit(run.id, {
+    const job: PoolJob = {
       study,
       params,
       seed,
@@ -214,7 +223,9 @@ export class Workbench {
         this.emit('runs:status', this.store.getRun(run.id)!)
       },
       onEnd: (outcome) => this.finish(run.id, outcome),
-    })
+    }
+    if (extra.sweepId) this.dispatcher.enqueue(extra.sweepId, run.id, () => this.pool.submit(run.id, job))
+    else this.pool.submit(run.id, job)
     return run
   }
 
@@ -259,6 +270,7 @@ export class Workbench {
     })
     this.emit('runs:status', this.store.getRun(id)!)
     if (run.sweepId) this.maybeFinishSweep(run.sweepId)
+    this.dispatcher.pump()
   }
 
   private maybeFinishSweep(sweepId: string): void {
@@ -266,7 +278,7 @@ export class Workbench {
     if (!sweep || sweep.status === 'done') return
     const runs = this.store.getRuns(sweep.runIds)
     if (!runs.every((r) => isTerminal(r.status))) {
-      this.emit('sweeps:status', sweep)
+      this.emit('sweeps:status', this.withControl(sweep, runs))
       return
     }
     const claims = sweep.figure ? this.figureClaims(sweep.study, sweep.figure, runs) : []
@@ -319,6 +331,48 @@ export class Workbench {
     }
     if (!launched.length) this.maybeFinishSweep(sweepId)
     return { sweepId, planned: plan.length, inShard: mine.length, skipped, launched }
+  }
+
+  /** Hold the sweep's runs that have not started; running ones finish. */
+  pauseSweep(id: string): SweepDetail {
+    const state = this.sweepDetail(id).control!.state
+    if (state !== 'running' && state !== 'paused') throw new ApiError('conflict', `sweep ${id} is ${state}; only a running sweep can be paused`)
+    this.dispatcher.pause(id)
+    const detail = this.sweepDetail(id)
+    this.emit('sweeps:status', detail)
+    return detail
+  }
+
+  /**
+   * Dispatch a paused sweep again. A sweep with nothing held in this process (stopped by an app
+   * restart, or cancelled) is re-planned from its stored spec and runs only its missing runs.
+   */
+  resumeSweep(id: string): SweepDetail {
+    const s = this.sweepDetail(id)
+    const state = s.control!.state
+    if (state === 'paused') {
+      this.dispatcher.resume(id)
+    } else if (state === 'stopped' || state === 'cancelled') {
+      const { kind, ...spec } = (s.spec ?? {}) as { kind?: string } & SweepSpec
+      if (kind !== 'sweep') throw new ApiError('conflict', `${id} is a figure reproduction; reproduce the figure again instead of resuming it`)
+      if (`s${sweepKey(spec)}` !== id) throw new ApiError('conflict', `the stored spec of sweep ${id} no longer plans the same sweep`)
+      this.startSweep(spec, null, s.projectId)
+    }
+    const detail = this.sweepDetail(id)
+    this.emit('sweeps:status', detail)
+    return detail
+  }
+
+  /** Cancel the sweep's runs that have not started (no worker needed) and the running ones. */
+  cancelSweep(id: string): SweepDetail {
+    const s = this.sweepDetail(id)
+    for (const runId of this.dispatcher.drain(id)) this.finish(runId, { status: 'cancelled', message: 'cancelled with its sweep before it started', step: null })
+    for (const r of this.store.getRuns(s.runIds)) if (!isTerminal(r.status)) this.pool.cancel(r.id)
+    // nothing left to end (a sweep stopped by a restart): record it as finished now
+    if (this.store.getRuns(s.runIds).every((r) => isTerminal(r.status))) this.maybeFinishSweep(id)
+    const detail = this.sweepDetail(id)
+    this.emit('sweeps:status', detail)
+    return detail
   }
 
   /** Resolves when the run reaches a terminal status (CLI and tests). */
@@ -473,6 +527,9 @@ export class Workbench {
       return { sweepId: r.sweepId, planned: r.planned, skipped: r.skipped.length, launched: r.launched }
     },
     'sweeps:get': ({ id }) => this.sweepDetail(id),
+    'sweeps:pause': ({ id }) => this.pauseSweep(id),
+    'sweeps:resume': ({ id }) => this.resumeSweep(id),
+    'sweeps:cancel': ({ id }) => this.cancelSweep(id),
     'sweeps:list': ({ projectId }) => this.store.listSweepIds(projectId).map((id) => this.sweepDetail(id)),
   }
 }
