@@ -1,18 +1,18 @@
 /**
  * linear-student-teacher-overtraining at the default (dynamics mode, N = 100, α = 0.5 so P = 50,
  * SNR = 4, σ0² = 0, gradient flow, 20 realisations), from the study's own solver.ts:
- *  - "time point": the solver's per-time-point work over the 20 realisations, closedFormErrors
- *    and spectrumAveragedErrors (the N = ∞ MP theory evaluated at the same t is left out);
+ *  - "time point": the solver's per-time-point work over the 20 realisations, errorsAtTime
+ *    (closedFormErrors and spectrumAveragedErrors in one pass; the N = ∞ MP theory evaluated at
+ *    the same t is left out);
  *  - "realisation setup": drawRealisation + toModes (XXᵀ, its symmetric eigendecomposition,
  *    z(0) and ε̃), done once per realisation before the time loop;
  *  - "direct GD step": DirectGd.step (gd-crosscheck mode), w ← w + ηX(y − Xᵀw).
  */
 import { Rng } from '../../src-main/numeric/rng'
 import {
-  closedFormErrors,
   DirectGd,
   drawRealisation,
-  spectrumAveragedErrors,
+  errorsAtTime,
   toModes,
   trainingCoefficients,
 } from '../../src-main/studies/linear-student-teacher-overtraining/solver'
@@ -32,20 +32,19 @@ export function steps(): StepCase[] {
       name: `${id} N=${N} P=${P} time point over ${R} realisations`,
       py,
       pyCase: 'timepoint',
-      note: 'closedFormErrors + spectrumAveragedErrors for each realisation at one t',
+      note: 'errorsAtTime (closed form + spectrum-averaged) for each realisation at one t',
       setup: () => {
         const data = new Rng(0, 'data')
         const init = new Rng(0, 'init')
         const modes = Array.from({ length: R }, () => toModes(drawRealisation(N, P, v, data, init)))
         const tcs = modes.map(trainingCoefficients)
         const scratch = new Float64Array(2)
-        const out = new Float64Array(2)
+        const out = new Float64Array(4)
         let j = 0
         return () => {
           const t = 0.01 * Math.exp(0.05 * (j++ % 200))
           for (let r = 0; r < R; r++) {
-            closedFormErrors(modes[r], tcs[r], 'gradient flow', t, 0.1, v.se2, scratch, out)
-            spectrumAveragedErrors(modes[r], v, 'gradient flow', t, 0.1, scratch, out)
+            errorsAtTime(modes[r], tcs[r], v, 'gradient flow', t, 0.1, scratch, out)
           }
         }
       },
