@@ -58,3 +58,35 @@ export const PURGE_GRACE_MS = 5_000
 /** Export formats of a selection of runs. */
 export const ExportFormat = z.enum(['csv', 'json', 'sqlite'])
 export type ExportFormat = z.infer<typeof ExportFormat>
+
+/** Which runs to export: exactly one of the checked runs, a project, or a sweep. */
+export const ExportSelection = z
+  .object({
+    ids: z.array(Id).min(1).max(10_000).optional(),
+    projectId: Id.optional(),
+    sweepId: Id.optional(),
+  })
+  .strict()
+  .refine((s) => [s.ids, s.projectId, s.sweepId].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of ids, projectId or sweepId',
+    path: ['ids'],
+  })
+export type ExportSelection = z.infer<typeof ExportSelection>
+
+/** A file made in main and handed to the renderer to save (bytes as base64, any transport). */
+export interface ExportedFile {
+  fileName: string
+  mime: string
+  base64: string
+  runs: number
+}
+
+/** What an import or merge did: nothing already present is overwritten. */
+export interface ImportReport {
+  source: string
+  /** runs copied in */
+  runs: number
+  /** runs whose id is already in this database (left as they are) */
+  skippedExisting: number
+  rejected: { id: string; reason: string }[]
+}

@@ -44,7 +44,8 @@ export type NewRun = Pick<
 
 /** A page of the runs table: filters (see src-shared/runquery.ts), a sort key, and a window. */
 export interface RunQuery extends RunFilter {
-  sort: RunSortKey
+  /** a run column or params.NAME / summary.NAME (RunSortKey; checked by the api schema) */
+  sort: RunSortKey | string
   desc: boolean
   limit: number
   offset: number
@@ -326,7 +327,7 @@ export class RunStore {
   }
 
   /** The ids of every run matching a filter, in table order ("select all matching"); at most `max`. */
-  listRunIds(q: RunFilter & { sort?: RunSortKey; desc?: boolean }, max = 100_000): string[] {
+  listRunIds(q: RunFilter & { sort?: RunSortKey | string; desc?: boolean }, max = 100_000): string[] {
     const where = runWhere(q)
     const order = runOrder(q.sort ?? 'createdAt', q.desc ?? true)
     return (

@@ -28,6 +28,9 @@ import { SweepDispatcher, sweepControl, sweepState } from './sweep-control'
 import { DEFAULT_PROJECT_ID, RunStore, StoreError } from '../store/store'
 import { getStudy, studies, UnknownStudyError } from '../studies/registry'
 import pkg from '../../package.json'
+import { PURGE_GRACE_MS, UNDO_WINDOW_MS } from '../../src-shared/runquery'
+import { base64ToBytes } from '../../src-shared/wire'
+import { exportFile, importBytes, SelectionError } from '../export/runs'
 
 export const APP_VERSION: string = pkg.version
 
@@ -64,6 +67,7 @@ export class Workbench {
     this.store = new RunStore(opts.dbPath)
     this.store.heartbeat(this.owner)
     this.store.markInterrupted()
+    this.purgeDeletedRuns()
     this.pool = new WorkerPool({
       workerPath: opts.workerPath,
       maxWorkers: opts.maxWorkers,
@@ -76,6 +80,7 @@ export class Workbench {
       try {
         this.store.heartbeat(this.owner)
         this.store.markInterrupted()
+        this.purgeDeletedRuns()
       } catch {
         /* a locked or full disk must not kill the app; the next beat retries */
       }
@@ -131,6 +136,11 @@ export class Workbench {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Runs deleted longer ago than the undo window (plus grace) go for good, with their series. */
+  private purgeDeletedRuns(): void {
+    this.store.purgeDeleted(Date.now() - UNDO_WINDOW_MS - PURGE_GRACE_MS)
+  }
 
   private requireRun(id: string): Run {
     const run = this.store.getRun(id)
@@ -512,6 +522,32 @@ export class Workbench {
       const running = this.store.getRuns(ids).filter((r) => !isTerminal(r.status))
       if (running.length) throw new ApiError('conflict', `cancel these runs before deleting them: ${running.map((r) => r.id).join(', ')}`)
       return { deleted: this.store.deleteRuns(ids) }
+    },
+    'runs:ids': (q) => {
+      const ids = this.store.listRunIds(q, 10_000)
+      return { ids, total: this.store.listRuns({ ...q, limit: 1, offset: 0 }).total }
+    },
+    'runs:restore': ({ ids }) => ({ restored: this.store.restoreRuns(ids) }),
+    'runs:move': ({ ids, projectId }) => {
+      this.requireProject(projectId)
+      return { moved: this.store.moveRuns(ids, projectId) }
+    },
+    'runs:export': ({ selection, format }) => {
+      try {
+        return exportFile(this.store, selection, format)
+      } catch (err) {
+        if (err instanceof SelectionError) throw new ApiError('not-found', err.message)
+        throw err
+      }
+    },
+    'runs:import': ({ fileName, base64 }) => {
+      let bytes: Uint8Array
+      try {
+        bytes = base64ToBytes(base64)
+      } catch {
+        throw new ApiError('invalid-input', 'base64: not valid base64', [{ path: 'base64', message: 'not valid base64' }])
+      }
+      return importBytes(this.store, fileName, bytes)
     },
 
     'sweeps:start': ({ study, base, grid, random, samples, seeds, projectId, dryRun }) => {
