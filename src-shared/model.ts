@@ -94,6 +94,12 @@ export const SeriesChartSpec = z.object({
   x: z.string().default('iteration'),
   logX: z.boolean().default(false),
   logY: z.boolean().default(false),
+  /**
+   * A symlog y-axis (matplotlib's): linear within ±symlogY (the linthresh), log10 outside, sign
+   * kept; for data that crosses zero over many decades (a signed Hessian spectrum). Ignored
+   * when logY is on.
+   */
+  symlogY: z.number().positive().optional(),
   overlays: z.array(OverlaySpec).default([]),
   /** in a figure: only runs whose label matches one of these (all runs when omitted) */
   runs: z.array(z.string()).optional(),
@@ -113,7 +119,75 @@ export const SummaryChartSpec = z.object({
   overlays: z.array(OverlaySpec).default([]),
   runs: z.array(z.string()).optional(),
 })
-export const ChartSpec = z.discriminatedUnion('kind', [SeriesChartSpec, SummaryChartSpec])
+/**
+ * Where a heatmap's cells come from.
+ * - 'matrix': a vector metric read as a rows × cols matrix in row-major order, cell (i, j) =
+ *   NAME[i·cols + j], of one run (the first of the chart's runs) at its last recorded row or at
+ *   iteration `at`. Row i is drawn at y = yRange[0] + i·(yRange[1] − yRange[0])/(rows − 1) (row
+ *   0 at the bottom), column j likewise along xRange; without ranges, the indices.
+ * - 'summary': a summary value of a figure's runs over two params (x, y), the median over the
+ *   runs (seeds) that share a cell.
+ */
+export const HeatmapSource = z.discriminatedUnion('from', [
+  z.object({
+    from: z.literal('matrix'),
+    metric: z.string(),
+    rows: z.number().int().positive(),
+    cols: z.number().int().positive(),
+    at: z.number().int().nonnegative().optional(),
+    xRange: z.tuple([z.number(), z.number()]).optional(),
+    yRange: z.tuple([z.number(), z.number()]).optional(),
+  }),
+  z.object({ from: z.literal('summary'), value: z.string(), x: z.string(), y: z.string() }),
+])
+export type HeatmapSource = z.infer<typeof HeatmapSource>
+export const HeatmapChartSpec = z.object({
+  kind: z.literal('heatmap'),
+  id: z.string(),
+  title: z.string(),
+  source: HeatmapSource,
+  xLabel: z.string().optional(),
+  yLabel: z.string().optional(),
+  /** colour by log10 of the value (values ≤ 0 are drawn in the floor colour and counted) */
+  logColor: z.boolean().default(false),
+  /** a colour scale symmetric about 0 (blue < 0 < red), e.g. a network's signed output */
+  diverging: z.boolean().default(false),
+  /**
+   * Points drawn over a matrix heatmap, from vector metrics of the same run: x and y coordinates,
+   * and optionally a class whose sign picks the marker (e.g. the training points and labels).
+   */
+  points: z.object({ x: z.string(), y: z.string(), label: z.string().optional() }).optional(),
+  runs: z.array(z.string()).optional(),
+})
+/**
+ * Where a histogram's values come from.
+ * - 'vector': the components of a vector metric, per run (one bar series per run, shared bins),
+ *   at the last recorded row or at iteration `at`;
+ * - 'summary': a summary value over a figure's runs, one series per value of `groupBy`.
+ */
+export const HistogramSource = z.discriminatedUnion('from', [
+  z.object({ from: z.literal('vector'), metric: z.string(), at: z.number().int().nonnegative().optional() }),
+  z.object({ from: z.literal('summary'), value: z.string(), groupBy: z.string().optional() }),
+])
+export type HistogramSource = z.infer<typeof HistogramSource>
+export const HistogramChartSpec = z.object({
+  kind: z.literal('histogram'),
+  id: z.string(),
+  title: z.string(),
+  source: HistogramSource,
+  bins: z.number().int().min(1).max(1000).default(30),
+  /** the bins' span; the data's min..max when omitted (values outside are counted, not drawn) */
+  range: z.tuple([z.number(), z.number()]).optional(),
+  /** bin counts on a log axis (empty bins are left empty) */
+  logY: z.boolean().default(false),
+  /** counts divided by each series' total (fractions), to compare runs of different sizes */
+  normalize: z.boolean().default(false),
+  xLabel: z.string().optional(),
+  runs: z.array(z.string()).optional(),
+})
+export const ChartSpec = z.discriminatedUnion('kind', [SeriesChartSpec, SummaryChartSpec, HeatmapChartSpec, HistogramChartSpec])
+export type HeatmapChartSpec = z.infer<typeof HeatmapChartSpec>
+export type HistogramChartSpec = z.infer<typeof HistogramChartSpec>
 export type ChartSpec = z.infer<typeof ChartSpec>
 export type ChartSpecInput = z.input<typeof ChartSpec>
 

@@ -11,6 +11,7 @@ import type { EChartsOption, LineSeriesOption, ScatterSeriesOption } from 'echar
 import type { MetricSpec, OverlaySpec, RunEvent } from '../../../src-shared/model'
 import { emaSmooth } from '../../../src-shared/series'
 import { formatLogTick, formatNumber } from '../format'
+import { symlog, symlogAxisRange, symlogInverse, symlogTickLabel } from './symlog'
 
 /** Tableau 10: distinguishable, colour-blind tolerable, and readable on light and dark. */
 export const PALETTE = [
@@ -37,6 +38,8 @@ export interface SeriesChartSpecLike {
   x: string
   logX: boolean
   logY: boolean
+  /** symlog y-axis linthresh (see ./symlog.ts); ignored when logY is on */
+  symlogY?: number
   overlays: OverlaySpec[]
 }
 
@@ -128,7 +131,7 @@ export function logFloor(minPositive: number): number {
   return Number(`1e${Math.floor(Math.log10(minPositive)) - 1}`)
 }
 
-function minPositive(values: Iterable<number>): number {
+export function minPositive(values: Iterable<number>): number {
   let m = Infinity
   for (const v of values) if (v > 0 && v < m && Number.isFinite(v)) m = v
   return m
@@ -154,7 +157,7 @@ export function logAxisRange(min: number, max: number, labels: number): { lo: nu
   return { lo: Math.floor(lo / step) * step + 0, hi: Math.ceil(hi / step) * step + 0, step } // + 0: never -0
 }
 
-function axisOption(
+export function axisOption(
   kind: 'x' | 'y',
   log: boolean,
   name: string,
@@ -213,12 +216,12 @@ export function legendRows(names: readonly string[], width = LEGEND_WIDTH): numb
 }
 
 /** The legend's data and the grid top that leaves room for it and the y-axis name. */
-function legendLayout(names: string[]): { legend: Record<string, unknown>; gridTop: number; rows: number } {
+export function legendLayout(names: string[]): { legend: Record<string, unknown>; gridTop: number; rows: number } {
   const rows = legendRows(names)
   return { legend: { data: names }, gridTop: 26 + rows * LEGEND_LINE, rows }
 }
 
-function commonOption(dark: boolean, tooltipAxis: boolean): EChartsOption {
+export function commonOption(dark: boolean, tooltipAxis: boolean): EChartsOption {
   return {
     backgroundColor: 'transparent',
     animation: false,
@@ -405,6 +408,7 @@ function eventX(run: ChartRunData, iteration: number, xIsIteration: boolean): nu
 }
 
 export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
+  if (input.spec.symlogY !== undefined && input.spec.symlogY > 0 && !input.spec.logY) return symlogSeriesChart(input, input.spec.symlogY)
   const { spec, metrics, runs, multiRun, dark } = input
   const weight = input.smoothing ?? 0
   const logX = spec.logX
@@ -594,6 +598,55 @@ export function seriesChartOptions(input: SeriesChartInput): BuiltChart {
   return { option, points, floored, floorY: flooredY ? floorY : null, floorX: flooredX ? floorX : null, legendRows: lay.rows, lines: drawn }
 }
 
+/**
+ * A series chart on a symlog y-axis: the data (and hline overlays) are drawn at symlog(y) on a
+ * linear axis ticked at whole transformed units, labelled and tooltipped with the original
+ * values. Power-law and geometric references are straight lines only on log axes: not drawn.
+ */
+function symlogSeriesChart(input: SeriesChartInput, c: number): BuiltChart {
+  const runs = input.runs.map((r) => ({
+    ...r,
+    columns: Object.fromEntries(Object.entries(r.columns).map(([k, a]) => [k, Float64Array.from(a, (v) => symlog(v, c))])),
+  }))
+  const overlays = input.spec.overlays.flatMap((o): OverlaySpec[] =>
+    o.kind === 'hline' ? [{ ...o, value: symlog(o.value, c) }] : o.kind === 'events' ? [o] : [],
+  )
+  const built = seriesChartOptions({ ...input, runs, spec: { ...input.spec, logY: false, symlogY: undefined, overlays } })
+  let lo = Infinity
+  let hi = -Infinity
+  for (const r of runs)
+    for (const col of expandColumns(input.spec.y, Object.keys(r.columns)))
+      for (const v of r.columns[col.column])
+        if (Number.isFinite(v)) {
+          if (v < lo) lo = v
+          if (v > hi) hi = v
+        }
+  for (const o of overlays) {
+    if (o.kind !== 'hline') continue
+    lo = Math.min(lo, o.value)
+    hi = Math.max(hi, o.value)
+  }
+  const r = symlogAxisRange(lo, hi)
+  const option = built.option as Record<string, unknown>
+  const yAxis = option.yAxis as Record<string, unknown>
+  option.yAxis = {
+    ...yAxis,
+    name: `${String(yAxis.name ?? '')}${yAxis.name ? ' ' : ''}[symlog, linear within ±${formatNumber(c)}]`,
+    scale: false,
+    min: r.min,
+    max: r.max,
+    interval: r.step,
+    axisLabel: { formatter: (t: number) => symlogTickLabel(t, c) },
+  }
+  option.tooltip = {
+    ...(option.tooltip as object),
+    valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(symlogInverse(v, c)) : String(v)),
+  }
+  // exported data in the original units (the inverse is exact up to rounding)
+  const lines = built.lines?.map((l) => ({ ...l, y: l.y.map((t) => symlogInverse(t, c)) }))
+  return { ...built, lines }
+}
+
 // ---------------------------------------------------------------- summary charts
 
 export interface SummaryRun {
@@ -610,7 +663,7 @@ export interface SummaryChartInput {
   dark: boolean
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
