@@ -335,3 +335,84 @@ describe('SIMD and scalar paths', () => {
     expect(run()).toEqual(scalar)
   })
 })
+
+describe('svd on rank-deficient, zero and repeated-σ matrices (used to throw)', () => {
+  /** Checks the thin SVD's contract and returns it: descending S, orthonormal U and V, U·S·Vᵀ = A. */
+  function checkedSvd(A: Float64Array, m: number, n: number): { U: Float64Array; S: Float64Array; V: Float64Array } {
+    const p = Math.min(m, n)
+    const f = svd(A, m, n)
+    for (let j = 1; j < p; j++) expect(f.S[j]).toBeLessThanOrEqual(f.S[j - 1])
+    const tol = 20 * Math.max(m, n) * EPS
+    expect(orthogonalityError(f.U, m, p)).toBeLessThan(tol)
+    expect(orthogonalityError(f.V, n, p)).toBeLessThan(tol)
+    const scale = Math.max(frobNorm(A), 1)
+    expect(frobNorm(diff(recompose(f.U, f.S, f.V, m, n), A)) / scale).toBeLessThan(tol)
+    return f
+  }
+  const shapes: [number, number][] = [[6, 6], [20, 20], [30, 20], [20, 30], [64, 64]]
+  for (const [m, n] of shapes) {
+    it(`all-ones ${m}×${n}: σ₁ = √(mn), the rest 0 (abs. 1e-13·σ₁)`, () => {
+      const S = checkedSvd(new Float64Array(m * n).fill(1), m, n).S
+      expect(Math.abs(S[0] - Math.sqrt(m * n))).toBeLessThan(1e-13 * S[0])
+      for (let j = 1; j < S.length; j++) expect(S[j]).toBeLessThan(1e-13 * S[0])
+    })
+    it(`zero ${m}×${n}: S = 0 with orthonormal U and V`, () => {
+      const S = checkedSvd(new Float64Array(m * n), m, n).S
+      for (const s of S) expect(s).toBe(0)
+    })
+  }
+  for (const n of [8, 20, 50]) {
+    it(`centring matrix I − 11ᵀ/${n}: σ = 1 (n − 1 times) and 0, its null vector 1/√n`, () => {
+      const A = eye(n).map((v) => v - 1 / n)
+      const { U, S, V } = checkedSvd(A, n, n)
+      for (let j = 0; j < n - 1; j++) expect(Math.abs(S[j] - 1)).toBeLessThan(1e-14)
+      expect(S[n - 1]).toBeLessThan(1e-14)
+      for (let i = 0; i < n; i++) {
+        expect(Math.abs(Math.abs(U[i * n + n - 1]) - 1 / Math.sqrt(n))).toBeLessThan(1e-13)
+        expect(Math.abs(Math.abs(V[i * n + n - 1]) - 1 / Math.sqrt(n))).toBeLessThan(1e-13)
+      }
+    })
+  }
+  for (const [m, n, r] of [[10, 7, 1], [40, 40, 5], [25, 60, 12], [100, 64, 63]] as const) {
+    it(`random rank ${r} in ${m}×${n}: ${r} positive σ, the rest below 1e-13·σ₁`, () => {
+      const A = matmul(rng.gaussianMatrix(m, r), rng.gaussianMatrix(r, n), m, r, n)
+      const S = checkedSvd(A, m, n).S
+      expect(S[r - 1]).toBeGreaterThan(1e-6 * S[0])
+      for (let j = r; j < S.length; j++) expect(S[j]).toBeLessThan(1e-13 * S[0])
+      const sv = singularValues(A, m, n)
+      for (let j = 0; j < S.length; j++) expect(Math.abs(sv[j] - S[j])).toBeLessThan(1e-13 * S[0])
+    })
+  }
+  it('repeated singular values (3, 3, 3, 1, 1, 0, 0) in 30×7 and 7×30, and a scaled orthogonal 24×24', () => {
+    const sigma = Float64Array.from([3, 3, 3, 1, 1, 0, 0])
+    const Q1 = qr(rng.gaussianMatrix(30, 7), 30, 7).Q
+    const Q2 = qr(rng.gaussianMatrix(7, 7), 7, 7).Q
+    const A = recompose(Q1, sigma, Q2, 30, 7)
+    for (const [B, m, n] of [[A, 30, 7], [transpose(A, 30, 7), 7, 30]] as const) {
+      const S = checkedSvd(B, m, n).S
+      for (let j = 0; j < 7; j++) expect(Math.abs(S[j] - sigma[j])).toBeLessThan(1e-14 * 3)
+    }
+    const O = qr(rng.gaussianMatrix(24, 24), 24, 24).Q.map((v) => 2 * v)
+    for (const s of checkedSvd(O, 24, 24).S) expect(Math.abs(s - 2)).toBeLessThan(1e-14)
+  })
+  it('a diagonal matrix with exact zeros and repeats, and a single nonzero entry', () => {
+    const d = [0, 5, 0, 5, 1e-300, 2]
+    const D = new Float64Array(36)
+    d.forEach((v, i) => (D[i * 6 + i] = v))
+    expect(Array.from(checkedSvd(D, 6, 6).S)).toEqual([5, 5, 2, 1e-300, 0, 0])
+    const E = new Float64Array(17 * 19)
+    E[5 * 19 + 11] = -4
+    expect(Array.from(checkedSvd(E, 17, 19).S).slice(0, 2)).toEqual([4, 0])
+  })
+})
+
+describe('symEig on highly degenerate matrices (QL used to iterate on subnormal noise)', () => {
+  for (const n of [16, 56, 64, 65, 128]) {
+    it(`n·11ᵀ at n = ${n}: eigenvalues n² and 0 (abs. 1e-13·n²), orthonormal eigenvectors (20n·eps)`, () => {
+      const { values, vectors } = symEig(new Float64Array(n * n).fill(n), n)
+      expect(Math.abs(values[n - 1] - n * n)).toBeLessThan(1e-13 * n * n)
+      for (let j = 0; j < n - 1; j++) expect(Math.abs(values[j])).toBeLessThan(1e-13 * n * n)
+      expect(orthogonalityError(vectors, n, n)).toBeLessThan(20 * n * EPS)
+    })
+  }
+})

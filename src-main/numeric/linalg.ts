@@ -157,11 +157,19 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
   if (n > 0) e[n - 1] = 0
   let f = 0
   let tst1 = 0
+  // tql2 deflates when |e_m| ≤ eps·(the largest |d|+|e| seen so far). When the leading block is
+  // rounding noise (a highly degenerate A, e.g. n·11ᵀ at n = 64), that running bound is itself
+  // noise, and QL then iterates on subnormal numbers whose rotations are not orthogonal
+  // (eigenvectors lost orthogonality, 0.65 at n = 64). Entries below eps²·‖T‖ are negligible
+  // by any standard, so they deflate too; this never triggers once tst1 ≥ eps·‖T‖.
+  let tnorm = 0
+  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(e[i]))
+  const negligible = EPS * EPS * tnorm
   for (let l = 0; l < n; l++) {
     tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]))
     let m = l
     while (m < n) {
-      if (Math.abs(e[m]) <= EPS * tst1) break
+      if (Math.abs(e[m]) <= EPS * tst1 || Math.abs(e[m]) <= negligible) break
       m++
     }
     if (m > l) {
@@ -218,7 +226,7 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
         p = (-s * s2 * c3 * el1 * e[l]) / dl1
         e[l] = s * p
         d[l] = c * p
-      } while (Math.abs(e[l]) > EPS * tst1)
+      } while (Math.abs(e[l]) > EPS * tst1 && Math.abs(e[l]) > negligible)
     }
     d[l] += f
     e[l] = 0
@@ -325,7 +333,14 @@ export interface Svd {
 function oneSidedJacobi(W: Float64Array, n: number, m: number, Vt: Float64Array | null): void {
   const tol = Math.sqrt(m) * EPS
   const sq = new Float64Array(n)
-  for (let j = 0; j < n; j++) sq[j] = dotAt(W, j * m, W, j * m, m)
+  let total = 0
+  for (let j = 0; j < n; j++) total += sq[j] = dotAt(W, j * m, W, j * m, m)
+  // Rows shorter than eps·‖W‖_F are rounding noise (numerically zero columns of a rank-deficient
+  // matrix): their mutual angles are noise too, and rotating them can cycle forever (the dot
+  // product's rounding, eps·‖w_p‖‖w_q‖·√m, is as large as the stopping threshold). Leaving them
+  // alone perturbs A by at most eps·‖A‖_F, inside Jacobi's backward error (LAPACK dgesvj does the
+  // same with its column-norm threshold).
+  const negligible = EPS * EPS * total
   for (let sweep = 0; sweep < 80; sweep++) {
     let rotated = false
     for (let p = 0; p < n - 1; p++) {
@@ -333,7 +348,7 @@ function oneSidedJacobi(W: Float64Array, n: number, m: number, Vt: Float64Array 
       for (let q = p + 1; q < n; q++) {
         const alpha = sq[p]
         const beta = sq[q]
-        if (alpha === 0 || beta === 0) continue
+        if (alpha <= negligible || beta <= negligible) continue
         const wq = q * m
         const gamma = dotAt(W, wp, W, wq, m)
         if (Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue
@@ -402,28 +417,33 @@ function nrm2Slice(x: Float64Array, off: number, len: number): number {
 
 /**
  * Fill rows `from`..p-1 of Q (p rows of length m, the first `from` orthonormal) with unit vectors
- * orthogonal to all earlier rows: Gram–Schmidt, twice, on coordinate vectors. Completes singular
- * vectors belonging to zero singular values.
+ * orthogonal to all earlier rows: Gram–Schmidt, twice, on the coordinate vector e_k whose
+ * component outside the current rows, ‖(I − QᵀQ)e_k‖² = 1 − Σ_s Q[s,k]², is largest. That
+ * component is at least (m − rows)/m, so a basis always completes (trying e_0, e_1, … in turn and
+ * demanding a fixed size failed when the missing direction is spread over all coordinates, as
+ * for the centring matrix I − 11ᵀ/n). Completes singular vectors belonging to zero singular values.
  */
 function completeOrthonormalRows(Q: Float64Array, p: number, m: number, from: number): void {
-  let candidate = 0
+  if (p > m) throw new Error(`svd: cannot complete ${p} orthonormal rows of length ${m}`)
+  const outside = new Float64Array(m).fill(1)
+  for (let s = 0; s < from; s++) for (let k = 0; k < m; k++) outside[k] -= Q[s * m + k] * Q[s * m + k]
   for (let r = from; r < p; r++) {
     const off = r * m
-    for (;;) {
-      if (candidate >= m) throw new Error('svd: could not complete an orthonormal basis')
-      Q.fill(0, off, off + m)
-      Q[off + candidate++] = 1
-      for (let pass = 0; pass < 2; pass++) {
-        for (let s = 0; s < r; s++) {
-          const c = dotAt(Q, s * m, Q, off, m)
-          for (let k = 0; k < m; k++) Q[off + k] -= c * Q[s * m + k]
-        }
+    let best = 0
+    for (let k = 1; k < m; k++) if (outside[k] > outside[best]) best = k
+    Q.fill(0, off, off + m)
+    Q[off + best] = 1
+    for (let pass = 0; pass < 2; pass++) {
+      for (let s = 0; s < r; s++) {
+        const c = dotAt(Q, s * m, Q, off, m)
+        for (let k = 0; k < m; k++) Q[off + k] -= c * Q[s * m + k]
       }
-      const nrm = nrm2Slice(Q, off, m)
-      if (nrm > 0.5) {
-        for (let k = 0; k < m; k++) Q[off + k] /= nrm
-        break
-      }
+    }
+    const nrm = nrm2Slice(Q, off, m)
+    if (!(nrm > 0)) throw new Error('svd: could not complete an orthonormal basis')
+    for (let k = 0; k < m; k++) {
+      Q[off + k] /= nrm
+      outside[k] -= Q[off + k] * Q[off + k]
     }
   }
 }
