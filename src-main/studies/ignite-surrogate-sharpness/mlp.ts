@@ -1,8 +1,17 @@
+import { gemmStrided } from '../../numeric/dense'
+
 /**
  * The surrogate ĝ(x; β): an MLP d → H → H → 1 with leaky-ReLU hidden layers, all parameters in
  * one flat Float64Array β = [W1 (d×H), b1 (H), W2 (H×H), b2 (H), w3 (H), b3 (1)], so global norms,
  * perturbations, copies and Adam act on one vector. Hand-written float64 forward and backward
- * passes over a minibatch, with preallocated workspaces (no allocation per step).
+ * passes over a minibatch with preallocated workspaces (no allocation per step).
+ *
+ * The layer products go through numeric/dense.ts's packed gemm (WebAssembly SIMD), which sums
+ * each output in ascending order of the summed index starting from the output's prior value. A
+ * layer's bias is therefore folded in as a leading row of its weights against a leading column of
+ * ones in its input (b + x₀w₀ + x₁w₁ + …, the order of the plain per-sample loop), and every
+ * backward product accumulates into zeros: for sums of at most 256 terms (gemm's panel depth;
+ * widths and batches of this study's presets) the results equal the plain loops bit for bit.
  */
 export class Mlp {
   readonly P: number
@@ -12,8 +21,14 @@ export class Mlp {
   readonly ob2: number
   readonly ow3: number
   readonly ob3: number
+  /** [1 | x_i] per row (B×(d+1)): the minibatch rows gathered, with the bias column */
+  private readonly xa: Float64Array
+  /** [1 | h1_i] per row (B×(H+1)) */
+  private readonly h1a: Float64Array
+  /** [b1; W1] ((d+1)×H) and [b2; W2] ((H+1)×H), copied from β at each forward pass */
+  private readonly w1a: Float64Array
+  private readonly w2a: Float64Array
   private readonly a1: Float64Array
-  private readonly h1: Float64Array
   private readonly a2: Float64Array
   private readonly h2: Float64Array
   private readonly d2: Float64Array
@@ -34,8 +49,11 @@ export class Mlp {
     this.ow3 = this.ob2 + H
     this.ob3 = this.ow3 + H
     this.P = this.ob3 + 1
+    this.xa = new Float64Array(maxBatch * (d + 1))
+    this.h1a = new Float64Array(maxBatch * (H + 1))
+    this.w1a = new Float64Array((d + 1) * H)
+    this.w2a = new Float64Array((H + 1) * H)
     this.a1 = new Float64Array(maxBatch * H)
-    this.h1 = new Float64Array(maxBatch * H)
     this.a2 = new Float64Array(maxBatch * H)
     this.h2 = new Float64Array(maxBatch * H)
     this.d2 = new Float64Array(maxBatch * H)
@@ -56,32 +74,42 @@ export class Mlp {
 
   /** Forward pass on rows idx[from..from+B) of X (n×d), or rows 0..B of X when idx is null. */
   forward(beta: Float64Array, X: Float64Array, idx: Int32Array | null, from: number, B: number): Float64Array {
-    const { d, H, slope, a1, h1, a2, h2, out } = this
+    const { d, H, slope, xa, h1a, w1a, w2a, a1, a2, h2, out } = this
+    const d1c = d + 1
+    const H1c = H + 1
     for (let i = 0; i < B; i++) {
       const xo = (idx ? idx[from + i] : i) * d
+      const ro = i * d1c
+      xa[ro] = 1
+      for (let k = 0; k < d; k++) xa[ro + 1 + k] = X[xo + k]
+    }
+    copyRange(beta, this.ob1, H, w1a, 0)
+    copyRange(beta, this.oW1, d * H, w1a, H)
+    copyRange(beta, this.ob2, H, w2a, 0)
+    copyRange(beta, this.oW2, H * H, w2a, H)
+    const BH = B * H
+    a1.fill(0, 0, BH)
+    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, w1a, 0, H, 1, a1, 0, H)
+    for (let i = 0; i < B; i++) {
       const ro = i * H
-      for (let j = 0; j < H; j++) a1[ro + j] = beta[this.ob1 + j]
-      for (let k = 0; k < d; k++) {
-        const xk = X[xo + k]
-        const wo = this.oW1 + k * H
-        for (let j = 0; j < H; j++) a1[ro + j] += xk * beta[wo + j]
-      }
+      const rh = i * H1c
+      h1a[rh] = 1
       for (let j = 0; j < H; j++) {
         const z = a1[ro + j]
-        h1[ro + j] = z > 0 ? z : slope * z
-        a2[ro + j] = beta[this.ob2 + j]
+        h1a[rh + 1 + j] = z > 0 ? z : slope * z
       }
-      for (let k = 0; k < H; k++) {
-        const hk = h1[ro + k]
-        const wo = this.oW2 + k * H
-        for (let j = 0; j < H; j++) a2[ro + j] += hk * beta[wo + j]
-      }
+    }
+    a2.fill(0, 0, BH)
+    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, a2, 0, H)
+    const ow3 = this.ow3
+    for (let i = 0; i < B; i++) {
+      const ro = i * H
       let o = beta[this.ob3]
       for (let j = 0; j < H; j++) {
         const z = a2[ro + j]
         const h = z > 0 ? z : slope * z
         h2[ro + j] = h
-        o += h * beta[this.ow3 + j]
+        o += h * beta[ow3 + j]
       }
       out[i] = o
     }
@@ -92,50 +120,53 @@ export class Mlp {
    * Backward pass of Σ_i dout[i]·ĝ(x_i) through the last forward pass: writes ∇_β into grad
    * (overwritten), and, when dX is given, ∇_x into dX (B×d).
    */
-  backward(beta: Float64Array, X: Float64Array, idx: Int32Array | null, from: number, B: number, dout: Float64Array, grad: Float64Array | null, dX: Float64Array | null = null): void {
-    const { d, H, slope, a1, h1, a2, h2, d2, d1 } = this
-    if (grad) grad.fill(0)
+  backward(beta: Float64Array, _X: Float64Array, _idx: Int32Array | null, _from: number, B: number, dout: Float64Array, grad: Float64Array | null, dX: Float64Array | null = null): void {
+    const { d, H, slope, a1, a2, h2, d2, d1, h1a, xa } = this
+    const ow3 = this.ow3
+    if (grad) {
+      grad.fill(0)
+      const ob3 = this.ob3
+      for (let i = 0; i < B; i++) {
+        const ro = i * H
+        const g = dout[i]
+        grad[ob3] += g
+        for (let j = 0; j < H; j++) grad[ow3 + j] += g * h2[ro + j]
+      }
+    }
     for (let i = 0; i < B; i++) {
       const ro = i * H
       const g = dout[i]
-      if (grad) grad[this.ob3] += g
-      for (let j = 0; j < H; j++) {
-        if (grad) grad[this.ow3 + j] += g * h2[ro + j]
-        d2[ro + j] = g * beta[this.ow3 + j] * (a2[ro + j] > 0 ? 1 : slope)
-      }
-      for (let k = 0; k < H; k++) {
-        const wo = this.oW2 + k * H
-        let s = 0
-        for (let j = 0; j < H; j++) s += d2[ro + j] * beta[wo + j]
-        d1[ro + k] = s * (a1[ro + k] > 0 ? 1 : slope)
-      }
-      if (grad) {
-        for (let k = 0; k < H; k++) {
-          const hk = h1[ro + k]
-          const go = this.oW2 + k * H
-          for (let j = 0; j < H; j++) grad[go + j] += hk * d2[ro + j]
-        }
+      for (let j = 0; j < H; j++) d2[ro + j] = g * beta[ow3 + j] * (a2[ro + j] > 0 ? 1 : slope)
+    }
+    // d1 = (d2·W2ᵀ) ⊙ σ'(a1)
+    const BH = B * H
+    d1.fill(0, 0, BH)
+    gemmStrided(B, H, H, 1, d2, 0, H, 1, beta, this.oW2, 1, H, d1, 0, H)
+    for (let t = 0; t < BH; t++) d1[t] = d1[t] * (a1[t] > 0 ? 1 : slope)
+    if (grad) {
+      // ∇W2 = h1ᵀ·d2 and ∇W1 = xᵀ·d1 (the inputs without their bias column)
+      gemmStrided(H, H, B, 1, h1a, 1, 1, H + 1, d2, 0, H, 1, grad, this.oW2, H)
+      const ob1 = this.ob1
+      const ob2 = this.ob2
+      for (let i = 0; i < B; i++) {
+        const ro = i * H
         for (let j = 0; j < H; j++) {
-          grad[this.ob2 + j] += d2[ro + j]
-          grad[this.ob1 + j] += d1[ro + j]
-        }
-        const xo = (idx ? idx[from + i] : i) * d
-        for (let k = 0; k < d; k++) {
-          const xk = X[xo + k]
-          const go = this.oW1 + k * H
-          for (let j = 0; j < H; j++) grad[go + j] += xk * d1[ro + j]
+          grad[ob2 + j] += d2[ro + j]
+          grad[ob1 + j] += d1[ro + j]
         }
       }
-      if (dX) {
-        for (let k = 0; k < d; k++) {
-          const wo = this.oW1 + k * H
-          let s = 0
-          for (let j = 0; j < H; j++) s += d1[ro + j] * beta[wo + j]
-          dX[i * d + k] = s
-        }
-      }
+      gemmStrided(d, H, B, 1, xa, 1, 1, d + 1, d1, 0, H, 1, grad, this.oW1, H)
+    }
+    if (dX) {
+      // ∇_x = d1·W1ᵀ
+      dX.fill(0, 0, B * d)
+      gemmStrided(B, d, H, 1, d1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d)
     }
   }
+}
+
+function copyRange(src: Float64Array, from: number, len: number, dst: Float64Array, to: number): void {
+  for (let i = 0; i < len; i++) dst[to + i] = src[from + i]
 }
 
 /** Adam with the Keras defaults (β1 0.9, β2 0.999, ε̂ 1e-7; tf.keras.optimizers.Adam, the repo's framework). */

@@ -230,10 +230,13 @@ export function gradientAscent(
   const alpha = m * p.gaLr * Math.sqrt(d)
   const scores = new Float64Array(K)
   const span = data.yMax - data.yMin
+  // the net's last forward pass was on the current X (evaluate's prediction): the next GA step reuses it
+  let forwardIsCurrent = false
   const evaluate = (s: number, withPrediction: boolean) => {
     let mp = 0
     if (withPrediction) {
       const out = net.forward(beta, X, null, 0, K)
+      forwardIsCurrent = true
       for (let i = 0; i < K; i++) mp += out[i] / K
     }
     let ms = 0
@@ -253,7 +256,8 @@ export function gradientAscent(
   }
   if (onStep) evaluate(0, true)
   for (let s = 1; s <= p.gaSteps; s++) {
-    net.forward(beta, X, null, 0, K)
+    if (!forwardIsCurrent) net.forward(beta, X, null, 0, K)
+    forwardIsCurrent = false
     net.backward(beta, X, null, 0, K, ones, null, dX)
     for (let i = 0; i < K * d; i++) X[i] += alpha * dX[i]
     if (onStep || s === p.gaSteps) {
