@@ -135,22 +135,62 @@ export function residualMatrix(data: SensingData, Z: Float64Array, S: Float64Arr
   const y = data.y!
   const m = data.m
   let loss = 0
-  for (let q = 0; q < m; q++) {
+  // ⟨A_q, Z⟩ for two measurements at a time (they share the loads of Z), each with the same two
+  // partial sums (even and odd entries) as a single dot product.
+  let q = 0
+  for (; q < m; q += 2) {
+    const q1 = q + 1 < m ? q + 1 : q
     const o = q * nn
+    const o1 = q1 * nn
     let s0 = 0
     let s1 = 0
+    let t0 = 0
+    let t1 = 0
     let p = 0
     for (; p + 1 < nn; p += 2) {
-      s0 += A[o + p] * Z[p]
-      s1 += A[o + p + 1] * Z[p + 1]
+      const z0 = Z[p]
+      const z1 = Z[p + 1]
+      s0 += A[o + p] * z0
+      s1 += A[o + p + 1] * z1
+      t0 += A[o1 + p] * z0
+      t1 += A[o1 + p + 1] * z1
     }
-    if (p < nn) s0 += A[o + p] * Z[p]
+    if (p < nn) {
+      s0 += A[o + p] * Z[p]
+      t0 += A[o1 + p] * Z[p]
+    }
     const rq = s0 + s1 - y[q]
     res[q] = rq / m
     loss += rq * rq
+    if (q1 !== q) {
+      const rq1 = t0 + t1 - y[q1]
+      res[q1] = rq1 / m
+      loss += rq1 * rq1
+    }
   }
+  // S = Σ_q res_q·A_q, q in order for every entry (as q-by-q axpys), four measurements per sweep
+  // of S so that S is loaded and stored once per four multiply-adds.
   S.fill(0, 0, nn)
-  for (let q = 0; q < m; q++) {
+  q = 0
+  for (; q + 3 < m; q += 4) {
+    const w0 = res[q]
+    const w1 = res[q + 1]
+    const w2 = res[q + 2]
+    const w3 = res[q + 3]
+    const o0 = q * nn
+    const o1 = o0 + nn
+    const o2 = o1 + nn
+    const o3 = o2 + nn
+    for (let p = 0; p < nn; p++) {
+      let v = S[p]
+      v += w0 * A[o0 + p]
+      v += w1 * A[o1 + p]
+      v += w2 * A[o2 + p]
+      v += w3 * A[o3 + p]
+      S[p] = v
+    }
+  }
+  for (; q < m; q++) {
     const w = res[q]
     const o = q * nn
     for (let p = 0; p < nn; p++) S[p] += w * A[o + p]

@@ -30,23 +30,177 @@ export const BLOWUP_EVENT = 'blowUp'
 /** relError above this ends the run with a blow-up event instead of overflowing to Infinity. */
 export const BLOWUP_LEVEL = 1e8
 
-/** Z = F·Gᵀ for F, G ∈ ℝ^{n×k} (Z = XXᵀ when F = G = X). */
+/**
+ * Z = F·Gᵀ for F, G ∈ ℝ^{n×k} (Z = XXᵀ when F = G = X). Entries are computed in 2×2 blocks (four
+ * dot products share each load of F and G); each entry still sums over l in order, so Z is the
+ * same to the bit as the textbook triple loop. When F and G are the same array only the upper
+ * triangle is computed and mirrored (f·g = g·f exactly).
+ */
 export function productFGt(F: Float64Array, G: Float64Array, n: number, k: number, Z: Float64Array): Float64Array {
-  for (let i = 0; i < n; i++) {
-    const fi = i * k
-    for (let j = 0; j < n; j++) {
-      const gj = j * k
+  const sym = F === G
+  let i = 0
+  for (; i + 1 < n; i += 2) {
+    const f0 = i * k
+    const f1 = f0 + k
+    let j = sym ? i : 0
+    for (; j + 1 < n; j += 2) {
+      const g0 = j * k
+      const g1 = g0 + k
+      let s00 = 0
+      let s01 = 0
+      let s10 = 0
+      let s11 = 0
+      for (let l = 0; l < k; l++) {
+        const a0 = F[f0 + l]
+        const a1 = F[f1 + l]
+        const b0 = G[g0 + l]
+        const b1 = G[g1 + l]
+        s00 += a0 * b0
+        s01 += a0 * b1
+        s10 += a1 * b0
+        s11 += a1 * b1
+      }
+      const z0 = i * n + j
+      Z[z0] = s00
+      Z[z0 + 1] = s01
+      Z[z0 + n] = s10
+      Z[z0 + n + 1] = s11
+      if (sym) {
+        Z[j * n + i] = s00
+        Z[(j + 1) * n + i] = s01
+        Z[j * n + i + 1] = s10
+        Z[(j + 1) * n + i + 1] = s11
+      }
+    }
+    for (; j < n; j++) {
+      const g0 = j * k
+      let s0 = 0
+      let s1 = 0
+      for (let l = 0; l < k; l++) {
+        const b0 = G[g0 + l]
+        s0 += F[f0 + l] * b0
+        s1 += F[f1 + l] * b0
+      }
+      Z[i * n + j] = s0
+      Z[(i + 1) * n + j] = s1
+      if (sym) {
+        Z[j * n + i] = s0
+        Z[j * n + i + 1] = s1
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const f0 = i * k
+    for (let j = sym ? i : 0; j < n; j++) {
+      const g0 = j * k
       let s = 0
-      for (let l = 0; l < k; l++) s += F[fi + l] * G[gj + l]
+      for (let l = 0; l < k; l++) s += F[f0 + l] * G[g0 + l]
       Z[i * n + j] = s
+      if (sym) Z[j * n + i] = s
     }
   }
   return Z
 }
 
 /**
+ * W = η·S (or η·(S + Sᵀ) when symmetrised) into a scratch n×n buffer, so that the row updates
+ * below read one weight per j (the products and sums are the ones the textbook loop forms).
+ */
+function scaledWeights(S: Float64Array, eta: number, n: number, symmetrised: boolean, W: Float64Array): void {
+  if (symmetrised) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) W[i * n + j] = eta * (S[i * n + j] + S[j * n + i])
+  } else {
+    for (let p = 0; p < n * n; p++) W[p] = eta * S[p]
+  }
+}
+
+/**
+ * out[o + l] = base[o + l] − Σ_j W[wOff + j·wStride]·B[j·k + l] for l < k, j = 0..n−1 in order:
+ * one row of X − W·B, its weights read along a row (stride 1) or a column (stride n) of W. Two
+ * rows at a time (o0/wOff0 and o1/wOff1) share the loads of B; the entries are accumulated four
+ * columns at a time in locals, each in the order of the row-by-row axpy, with no stores in the
+ * j loop.
+ */
+function rowPairUpdate(
+  out: Float64Array,
+  base: Float64Array,
+  o0: number,
+  o1: number,
+  B: Float64Array,
+  W: Float64Array,
+  wOff0: number,
+  wOff1: number,
+  wStride: number,
+  n: number,
+  k: number,
+): void {
+  let l = 0
+  for (; l + 3 < k; l += 4) {
+    let a0 = base[o0 + l]
+    let a1 = base[o0 + l + 1]
+    let a2 = base[o0 + l + 2]
+    let a3 = base[o0 + l + 3]
+    let c0 = base[o1 + l]
+    let c1 = base[o1 + l + 1]
+    let c2 = base[o1 + l + 2]
+    let c3 = base[o1 + l + 3]
+    for (let j = 0, b = l, w = 0; j < n; j++, b += k, w += wStride) {
+      const u = W[wOff0 + w]
+      const v = W[wOff1 + w]
+      const b0 = B[b]
+      const b1 = B[b + 1]
+      const b2 = B[b + 2]
+      const b3 = B[b + 3]
+      a0 -= u * b0
+      a1 -= u * b1
+      a2 -= u * b2
+      a3 -= u * b3
+      c0 -= v * b0
+      c1 -= v * b1
+      c2 -= v * b2
+      c3 -= v * b3
+    }
+    out[o0 + l] = a0
+    out[o0 + l + 1] = a1
+    out[o0 + l + 2] = a2
+    out[o0 + l + 3] = a3
+    out[o1 + l] = c0
+    out[o1 + l + 1] = c1
+    out[o1 + l + 2] = c2
+    out[o1 + l + 3] = c3
+  }
+  for (; l < k; l++) {
+    let a0 = base[o0 + l]
+    let c0 = base[o1 + l]
+    for (let j = 0, b = l, w = 0; j < n; j++, b += k, w += wStride) {
+      const b0 = B[b]
+      a0 -= W[wOff0 + w] * b0
+      c0 -= W[wOff1 + w] * b0
+    }
+    out[o0 + l] = a0
+    out[o1 + l] = c0
+  }
+}
+
+/** out = base − W·B (rows of W along stride `along`, next row at `across`), rows in pairs. */
+function rowsUpdate(out: Float64Array, base: Float64Array, B: Float64Array, W: Float64Array, along: number, across: number, n: number, k: number): void {
+  let i = 0
+  for (; i + 1 < n; i += 2) rowPairUpdate(out, base, i * k, (i + 1) * k, B, W, i * across, (i + 1) * across, along, n, k)
+  // an odd last row: paired with itself
+  if (i < n) rowPairUpdate(out, base, i * k, i * k, B, W, i * across, i * across, along, n, k)
+}
+
+/** Scratch for the weights of the GD steps, grown on demand (allocates nothing in steady state). */
+let weights = new Float64Array(0)
+function weightScratch(n: number): Float64Array {
+  if (weights.length < n * n) weights = new Float64Array(n * n)
+  return weights
+}
+
+/**
  * Symmetric GD step X⁺ = X − η·(S + Sᵀ)·X, the gradient of L(XXᵀ) (Xiong, Ding & Du 2023,
- * the symmetric GD update of Section 3), written into Xout.
+ * the symmetric GD update of Section 3), written into Xout (which must not alias X). Each entry
+ * sums over j in order; zero weights are no longer skipped (x − 0·b = x for finite b).
  */
 export function symmetricStep(
   X: Float64Array,
@@ -56,23 +210,16 @@ export function symmetricStep(
   k: number,
   Xout: Float64Array,
 ): Float64Array {
-  Xout.set(X)
-  for (let i = 0; i < n; i++) {
-    const xi = i * k
-    for (let j = 0; j < n; j++) {
-      const w = eta * (S[i * n + j] + S[j * n + i])
-      if (w === 0) continue
-      const xj = j * k
-      for (let l = 0; l < k; l++) Xout[xi + l] -= w * X[xj + l]
-    }
-  }
+  const W = weightScratch(n)
+  scaledWeights(S, eta, n, true, W)
+  rowsUpdate(Xout, X, X, W, 1, n, n, k)
   return Xout
 }
 
 /**
  * Asymmetric GD step, simultaneous (both right-hand sides use the old F and G; a Gauss–Seidel
  * update is a different method): F⁺ = F − η·S·G, G⁺ = G − η·Sᵀ·F (Xiong, Ding & Du 2023, the
- * asymmetric GD update of Section 4). One fused pass over S.
+ * asymmetric GD update of Section 4). Row i of F⁺ reads row i of S, row j of G⁺ column j.
  */
 export function asymmetricStep(
   F: Float64Array,
@@ -84,20 +231,10 @@ export function asymmetricStep(
   Fout: Float64Array,
   Gout: Float64Array,
 ): void {
-  Fout.set(F)
-  Gout.set(G)
-  for (let i = 0; i < n; i++) {
-    const fi = i * k
-    for (let j = 0; j < n; j++) {
-      const w = eta * S[i * n + j]
-      if (w === 0) continue
-      const gj = j * k
-      for (let l = 0; l < k; l++) {
-        Fout[fi + l] -= w * G[gj + l]
-        Gout[gj + l] -= w * F[fi + l]
-      }
-    }
-  }
+  const W = weightScratch(n)
+  scaledWeights(S, eta, n, false, W)
+  rowsUpdate(Fout, F, G, W, 1, n, n, k)
+  rowsUpdate(Gout, G, F, W, n, 1, n, k)
 }
 
 /** AᵀA (k×k) for A ∈ ℝ^{n×k}, written into out. */
