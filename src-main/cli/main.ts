@@ -11,6 +11,7 @@ import { resolveDbPath } from '../workbench/paths'
 import { APP_VERSION, Workbench } from '../workbench/workbench'
 import { startWebHost } from '../web/server'
 import { intFlag, parse, UsageError } from './args'
+import { cmdExportSelection } from './export'
 import { cmdExport, cmdReproduce, cmdRun, cmdRuns, cmdShow, cmdStudies, cmdSweep, cmdMerge, type Io } from './commands'
 
 const USAGE = `descent ${APP_VERSION}: optimization papers as reproducible studies
@@ -32,8 +33,11 @@ usage: descent COMMAND [flags]
   runs [--study S] [--status S] [--limit N] list stored runs, newest first
   show RUN                                  one run's params, provenance, summary and claims
   export RUN... [--format csv|json|sqlite] [--out FILE]
-                                            series as CSV (long format) or JSON, or the runs as a
-                                            self-contained .sqlite that imports and merges back
+                                            series as CSV (one row per iteration) or JSON, or the runs
+                                            as a self-contained .sqlite that imports and merges back
+  export --runs ID,... | --project NAME | --sweep ID --format csv|json|sqlite --out FILE
+                                            checked runs, a project or a sweep: long-format CSV/JSON
+                                            (run, metric, x, value, params, provenance) or .sqlite
   serve [--port P] [--open]                 the workbench in a browser, on 127.0.0.1 with a token
 
 every command: --db PATH (default: DESCENT_DB, else the desktop app's database), --json
@@ -62,7 +66,7 @@ const COMMAND_FLAGS = {
   runs: { study: { type: 'string' }, status: { type: 'string' }, project: { type: 'string' }, limit: { type: 'string' } },
   show: {},
   merge: {},
-  export: { format: { type: 'string', default: 'csv' }, out: { type: 'string' } },
+  export: { format: { type: 'string', default: 'csv' }, out: { type: 'string' }, runs: { type: 'string' }, project: { type: 'string' }, sweep: { type: 'string' } },
   serve: { port: { type: 'string' }, open: { type: 'boolean', default: false }, workers: { type: 'string' } },
 } as const
 
@@ -201,7 +205,11 @@ export async function main(argv: string[]): Promise<number> {
         arity(1, 1, 'one RUN id')
         return await cmdShow(wb, positionals[0], json, io)
       case 'export':
-        arity(1, 10_000, 'one or more RUN ids')
+        if (v.runs !== undefined || v.project !== undefined || v.sweep !== undefined) {
+          arity(0, 0, 'no RUN arguments with --runs, --project or --sweep')
+          return cmdExportSelection(wb, { runs: v.runs as string, project: v.project as string, sweep: v.sweep as string, format: v.format as string, out: v.out as string, json }, io)
+        }
+        arity(1, 10_000, 'one or more RUN ids, or --runs ID,..., --project NAME or --sweep ID')
         return await cmdExport(wb, { ids: positionals, format: v.format as string, out: v.out as string, json }, io)
       case 'serve':
         arity(0, 0, 'no arguments')
