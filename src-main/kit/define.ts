@@ -147,6 +147,16 @@ export interface StudyDefinition<S extends Record<string, ParamSpec> = Record<st
   params: S
   metrics: Record<string, MetricSpec>
   oracles?: Record<string, string>
+  /**
+   * The default dashboard. Chart kinds: 'series' (metrics against an x-axis; log or symlog y),
+   * 'summary' (a summary value against a param, over a figure's runs), 'heatmap' and 'histogram'.
+   * A matrix is recorded as a vector metric in row-major order, NAME[i·cols + j] (the recorder
+   * stores vectors as NAME[0], NAME[1], …), and a heatmap declares its rows and cols
+   * (`source: { from: 'matrix', metric, rows, cols, xRange?, yRange?, at? }`), read from the
+   * run's last row or iteration `at`; a grid of summary values over two params is
+   * `source: { from: 'summary', value, x, y }` (median over seeds per cell). A histogram bins a
+   * vector metric's components per run (`from: 'vector'`) or a summary value over the runs.
+   */
   charts: ChartSpecInput[]
   figures?: FigureDefinition[]
   claims?: ClaimDefinition[]

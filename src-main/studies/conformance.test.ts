@@ -50,6 +50,18 @@ describe.each(all.map((s) => [s.manifest.id, s] as const))('%s conforms', (_id, 
         for (const y of chart.y) expect(manifest.metrics, `chart ${chart.id} plots unknown metric ${y}`).toHaveProperty([y])
         expect(axes.has(chart.x) || chart.x in manifest.metrics, `chart ${chart.id}: unknown x-axis ${chart.x}`).toBe(true)
       }
+      // matrix heatmaps and vector histograms read a vector metric; points are vector metrics too
+      if (chart.kind === 'heatmap' && chart.source.from === 'matrix') {
+        for (const m of [chart.source.metric, chart.points?.x, chart.points?.y, chart.points?.label].filter((v): v is string => !!v)) {
+          expect(manifest.metrics[m]?.vector, `chart ${chart.id}: ${m} is not a vector metric`).toBe(true)
+        }
+      }
+      if (chart.kind === 'heatmap' && chart.source.from === 'summary') {
+        for (const p of [chart.source.x, chart.source.y]) expect(p in manifest.params, `chart ${chart.id}: unknown param ${p}`).toBe(true)
+      }
+      if (chart.kind === 'histogram' && chart.source.from === 'vector') {
+        expect(manifest.metrics[chart.source.metric]?.vector, `chart ${chart.id}: ${chart.source.metric} is not a vector metric`).toBe(true)
+      }
     }
     const figureIds = manifest.figures.map((f) => f.id)
     expect(new Set(figureIds).size).toBe(figureIds.length)

@@ -1,5 +1,5 @@
 /** Register only the ECharts parts the workbench draws with (keeps the bundle small). */
-import { LineChart, ScatterChart } from 'echarts/charts'
+import { HeatmapChart, LineChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomComponent,
   GridComponent,
@@ -7,6 +7,7 @@ import {
   MarkLineComponent,
   ToolboxComponent,
   TooltipComponent,
+  VisualMapContinuousComponent,
 } from 'echarts/components'
 import { use } from 'echarts/core'
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
@@ -14,6 +15,8 @@ import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 use([
   LineChart,
   ScatterChart,
+  HeatmapChart,
+  VisualMapContinuousComponent,
   GridComponent,
   TooltipComponent,
   LegendComponent,
