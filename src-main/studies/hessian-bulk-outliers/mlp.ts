@@ -58,6 +58,8 @@ export class Mlp {
   private rows = 0
   private readonly rowsNonzero: Int32Array[]
   private readonly rowsCount: Int32Array
+  /** scratch for `gradient`: the units of one row with relu' = 1 */
+  private readonly activeUnits: Int32Array
 
   constructor(
     readonly sizes: readonly number[],
@@ -77,6 +79,7 @@ export class Mlp {
     this.RD = buf()
     this.rowsNonzero = layers.map((s) => new Int32Array(s.inDim))
     this.rowsCount = new Int32Array(layers.length)
+    this.activeUnits = new Int32Array(Math.max(...sizes))
   }
 
   /** The input of layer l (0-based): X for the first layer, a_{l} otherwise. */
@@ -102,14 +105,7 @@ export class Mlp {
       const last = l === L - 1
       for (let i = 0; i < n; i++) {
         const zo = i * outDim
-        for (let q = 0; q < outDim; q++) z[zo + q] = theta[b + q]
-        const ao = i * inDim
-        for (let p = 0; p < inDim; p++) {
-          const ap = a[ao + p]
-          if (ap === 0) continue
-          const wo = w + p * outDim
-          for (let q = 0; q < outDim; q++) z[zo + q] += ap * theta[wo + q]
-        }
+        affineRow(a, i * inDim, inDim, theta, w, b, outDim, z, zo)
         if (!last) for (let q = 0; q < outDim; q++) out[zo + q] = z[zo + q] > 0 ? z[zo + q] : 0
       }
     }
@@ -122,10 +118,15 @@ export class Mlp {
       const o = i * k
       let m = -Infinity
       for (let c = 0; c < k; c++) if (z[o + c] > m) m = z[o + c]
+      // one exp per logit: P = e^{z − m} / Σ e^{z − m} (the log-sum only enters the loss)
       let s = 0
-      for (let c = 0; c < k; c++) s += Math.exp(z[o + c] - m)
+      for (let c = 0; c < k; c++) {
+        const e = Math.exp(z[o + c] - m)
+        prob[o + c] = e
+        s += e
+      }
       const logS = Math.log(s)
-      for (let c = 0; c < k; c++) prob[o + c] = Math.exp(z[o + c] - m - logS)
+      for (let c = 0; c < k; c++) prob[o + c] /= s
       loss -= z[o + labels[i]] - m - logS
     }
     return loss / n
@@ -169,18 +170,50 @@ export class Mlp {
       if (l > 0) {
         const dPrev = this.D[l - 1]
         const zPrev = this.Z[l - 1]
+        const active = this.activeUnits
         for (let i = 0; i < n; i++) {
           const dof = i * outDim
+          const zo = i * inDim
+          // the units with relu' = 1 in this row; the others get δ = 0
+          let cnt = 0
           for (let p = 0; p < inDim; p++) {
-            const idx = i * inDim + p
-            if (!(zPrev[idx] > 0)) {
-              dPrev[idx] = 0
-              continue
+            if (zPrev[zo + p] > 0) active[cnt++] = p
+            else dPrev[zo + p] = 0
+          }
+          // δ_{l−1}[i, p] = Σ_q δ_l[i, q]·W[p, q] (q in order), four units at a time: four
+          // independent sums sharing each load of δ_l[i, q]
+          let c = 0
+          for (; c + 3 < cnt; c += 4) {
+            const p0 = active[c]
+            const p1 = active[c + 1]
+            const p2 = active[c + 2]
+            const p3 = active[c + 3]
+            const w0 = w + p0 * outDim
+            const w1 = w + p1 * outDim
+            const w2 = w + p2 * outDim
+            const w3 = w + p3 * outDim
+            let s0 = 0
+            let s1 = 0
+            let s2 = 0
+            let s3 = 0
+            for (let q = 0; q < outDim; q++) {
+              const dq = d[dof + q]
+              s0 += dq * theta[w0 + q]
+              s1 += dq * theta[w1 + q]
+              s2 += dq * theta[w2 + q]
+              s3 += dq * theta[w3 + q]
             }
+            dPrev[zo + p0] = s0
+            dPrev[zo + p1] = s1
+            dPrev[zo + p2] = s2
+            dPrev[zo + p3] = s3
+          }
+          for (; c < cnt; c++) {
+            const p = active[c]
             const wo = w + p * outDim
             let s = 0
             for (let q = 0; q < outDim; q++) s += d[dof + q] * theta[wo + q]
-            dPrev[idx] = s
+            dPrev[zo + p] = s
           }
         }
       }
@@ -355,14 +388,73 @@ export class Mlp {
 
 /** G[off + p·out + q] += Σ_i A[i, p]·B[i, q] for A (n × inDim), B (n × outDim). */
 function accumulateAtB(A: Float64Array, B: Float64Array, n: number, inDim: number, outDim: number, G: Float64Array, off: number): void {
-  for (let i = 0; i < n; i++) {
-    const ao = i * inDim
-    const bo = i * outDim
-    for (let p = 0; p < inDim; p++) {
-      const ap = A[ao + p]
-      if (ap === 0) continue
-      const go = off + p * outDim
-      for (let q = 0; q < outDim; q++) G[go + q] += ap * B[bo + q]
+  // G[p, q..q+3] accumulated in locals over the rows i (in order, skipping a_ip = 0, as the
+  // row-by-row rank-one updates do): the same sums to the bit, without a store per multiply-add.
+  for (let p = 0; p < inDim; p++) {
+    const go = off + p * outDim
+    let q = 0
+    for (; q + 3 < outDim; q += 4) {
+      let g0 = G[go + q]
+      let g1 = G[go + q + 1]
+      let g2 = G[go + q + 2]
+      let g3 = G[go + q + 3]
+      for (let i = 0, ai = p, bo = q; i < n; i++, ai += inDim, bo += outDim) {
+        const ap = A[ai]
+        if (ap === 0) continue
+        g0 += ap * B[bo]
+        g1 += ap * B[bo + 1]
+        g2 += ap * B[bo + 2]
+        g3 += ap * B[bo + 3]
+      }
+      G[go + q] = g0
+      G[go + q + 1] = g1
+      G[go + q + 2] = g2
+      G[go + q + 3] = g3
     }
+    for (; q < outDim; q++) {
+      let g0 = G[go + q]
+      for (let i = 0, ai = p, bo = q; i < n; i++, ai += inDim, bo += outDim) {
+        const ap = A[ai]
+        if (ap === 0) continue
+        g0 += ap * B[bo]
+      }
+      G[go + q] = g0
+    }
+  }
+}
+
+/**
+ * z[zo + q] = θ[b + q] + Σ_p a[ao + p]·θ[w + p·outDim + q] for q < outDim: one row of a·W + b,
+ * summed over p in order and skipping a_p = 0 (ReLU zeros) like the row-by-row axpy form, with
+ * four outputs at a time held in locals.
+ */
+function affineRow(a: Float64Array, ao: number, inDim: number, theta: Float64Array, w: number, b: number, outDim: number, z: Float64Array, zo: number): void {
+  let q = 0
+  for (; q + 3 < outDim; q += 4) {
+    let z0 = theta[b + q]
+    let z1 = theta[b + q + 1]
+    let z2 = theta[b + q + 2]
+    let z3 = theta[b + q + 3]
+    for (let p = 0, wo = w + q; p < inDim; p++, wo += outDim) {
+      const ap = a[ao + p]
+      if (ap === 0) continue
+      z0 += ap * theta[wo]
+      z1 += ap * theta[wo + 1]
+      z2 += ap * theta[wo + 2]
+      z3 += ap * theta[wo + 3]
+    }
+    z[zo + q] = z0
+    z[zo + q + 1] = z1
+    z[zo + q + 2] = z2
+    z[zo + q + 3] = z3
+  }
+  for (; q < outDim; q++) {
+    let z0 = theta[b + q]
+    for (let p = 0, wo = w + q; p < inDim; p++, wo += outDim) {
+      const ap = a[ao + p]
+      if (ap === 0) continue
+      z0 += ap * theta[wo]
+    }
+    z[zo + q] = z0
   }
 }
