@@ -4,7 +4,7 @@
  * The only module besides the preload that imports 'electron'.
  */
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron'
 import { ApiError, channels } from '../../src-shared/api'
 import { resolveDbPath } from '../workbench/paths'
@@ -13,6 +13,19 @@ import { CSP } from '../web/server'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 let workbench: Workbench | null = null
+
+const rendererUrl = pathToFileURL(join(here, '../renderer/index.html')).href
+
+/** An IPC sender is trusted only when it is the top page of the built renderer (file URL). */
+function trustedSender(url: string | undefined): boolean {
+  if (!url) return false
+  try {
+    const u = new URL(url)
+    return u.protocol === 'file:' && u.host === '' && u.pathname === new URL(rendererUrl).pathname
+  } catch {
+    return false
+  }
+}
 
 function dbFlag(): string | undefined {
   const i = process.argv.indexOf('--db')
@@ -31,6 +44,8 @@ function createWindow(): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // a middle click must not open a link in a new window (Electronegativity AUXCLICK_JS_CHECK)
+      disableBlinkFeatures: 'Auxclick',
     },
   })
   win.once('ready-to-show', () => win.show())
@@ -40,12 +55,17 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' }
   })
   win.webContents.on('will-navigate', (e) => e.preventDefault())
+  win.webContents.on('will-redirect', (e) => e.preventDefault())
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault())
   void win.loadFile(join(here, '../renderer/index.html'))
   return win
 }
 
 async function start(): Promise<void> {
   await app.whenReady()
+  // the workbench needs no camera, notifications, geolocation...: every permission is denied
+  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false))
+  session.defaultSession.setPermissionCheckHandler(() => false)
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
@@ -55,7 +75,12 @@ async function start(): Promise<void> {
     transport: 'electron',
   })
   for (const channel of channels) {
-    ipcMain.handle(channel, async (_event, payload: unknown) => {
+    ipcMain.handle(channel, async (event, payload: unknown) => {
+      // only our own page may call: a frame from anywhere else (an injected iframe, a page the
+      // window was somehow navigated to) is refused before the payload is looked at
+      if (!trustedSender(event.senderFrame?.url)) {
+        return { ok: false, error: new ApiError('invalid-input', 'refused: the call did not come from the Descent window').toPayload() }
+      }
       try {
         return { ok: true, output: await workbench!.call(channel, payload) }
       } catch (err) {
