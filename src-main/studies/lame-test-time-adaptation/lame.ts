@@ -13,6 +13,8 @@ export interface LameWorkspace {
   Y: Float64Array
   U: Float64Array
   WY: Float64Array
+  /** log Y, clipped at log(1e-20), from the softmax that formed Y (for the energy) */
+  logY: Float64Array
   order: Int32Array
 }
 
@@ -23,6 +25,7 @@ export function lameWorkspace(maxN: number, K: number): LameWorkspace {
     Y: new Float64Array(maxN * K),
     U: new Float64Array(maxN * K),
     WY: new Float64Array(maxN * K),
+    logY: new Float64Array(maxN * K),
     order: new Int32Array(maxN),
   }
 }
@@ -106,14 +109,16 @@ export function buildAffinity(ws: LameWorkspace, X: Float64Array, N: number, d: 
   }
 }
 
-/** E = Σ[U ⊙ Y − (WY) ⊙ Y + Y ⊙ log Y] (`entropy_energy` of lame.py, log clipped at 1e-20). */
-export function lameEnergy(ws: LameWorkspace, N: number, K: number): number {
-  const { W, Y, U, WY } = ws
-  multiplyWY(W, Y, N, K, WY)
+/**
+ * E = Σ[U ⊙ Y − (WY) ⊙ Y + Y ⊙ log Y] (`entropy_energy` of lame.py, log clipped at 1e-20), with
+ * ws.WY = W·Y and ws.logY already formed for the current Y.
+ */
+function lameEnergy(ws: LameWorkspace, N: number, K: number): number {
+  const { Y, U, WY, logY } = ws
   let E = 0
   for (let i = 0; i < N * K; i++) {
     const y = Y[i]
-    E += U[i] * y - WY[i] * y + y * Math.log(Math.max(y, 1e-20))
+    E += U[i] * y - WY[i] * y + y * logY[i]
   }
   return E
 }
@@ -128,22 +133,36 @@ function multiplyWY(W: Float64Array, Y: Float64Array, N: number, K: number, out:
     }
 }
 
-/** row-wise softmax of −U + A into Y, with max-subtraction */
-function softmaxRows(U: Float64Array, A: Float64Array | null, N: number, K: number, Y: Float64Array): void {
+const LOG_CLIP = Math.log(1e-20)
+
+/**
+ * Row-wise softmax of −U + A into Y, with max-subtraction, and log Y = (a − m) − log Σe^{a − m}
+ * into logY (clipped at log(1e-20) like the energy's log(max(y, 1e-20))): one log per row
+ * instead of one per entry.
+ */
+function softmaxRows(U: Float64Array, A: Float64Array | null, N: number, K: number, Y: Float64Array, logY: Float64Array): void {
   for (let i = 0; i < N; i++) {
+    const o = i * K
     let m = -Infinity
     for (let k = 0; k < K; k++) {
-      const e = -U[i * K + k] + (A ? A[i * K + k] : 0)
-      Y[i * K + k] = e
+      const e = -U[o + k] + (A ? A[o + k] : 0)
+      logY[o + k] = e
       if (e > m) m = e
     }
     let s = 0
     for (let k = 0; k < K; k++) {
-      const e = Math.exp(Y[i * K + k] - m)
-      Y[i * K + k] = e
+      const t = logY[o + k] - m
+      logY[o + k] = t
+      const e = Math.exp(t)
+      Y[o + k] = e
       s += e
     }
-    for (let k = 0; k < K; k++) Y[i * K + k] /= s
+    const logS = Math.log(s)
+    for (let k = 0; k < K; k++) {
+      Y[o + k] /= s
+      const l = logY[o + k] - logS
+      logY[o + k] = l > LOG_CLIP ? l : LOG_CLIP
+    }
   }
 }
 
@@ -162,9 +181,10 @@ export interface LameResult {
  * `P` is the batch's probabilities (N×K); the solution is left in ws.Y. W must already be built.
  */
 export function lameSolve(ws: LameWorkspace, P: Float64Array, N: number, K: number, maxIter: number, tol: number, keepTrace = false): LameResult {
-  const { W, Y, U, WY } = ws
+  const { W, Y, U, WY, logY } = ws
   for (let i = 0; i < N * K; i++) U[i] = -Math.log(P[i] + 1e-10)
-  softmaxRows(U, null, N, K, Y)
+  softmaxRows(U, null, N, K, Y, logY)
+  multiplyWY(W, Y, N, K, WY)
   let oldE = Infinity
   let first = NaN
   let E = NaN
@@ -172,8 +192,9 @@ export function lameSolve(ws: LameWorkspace, P: Float64Array, N: number, K: numb
   const trace: number[] | undefined = keepTrace ? [] : undefined
   let it = 0
   for (let i = 0; i < maxIter; i++) {
+    softmaxRows(U, WY, N, K, Y, logY)
+    // W·Y of the new Y: the energy's, and the next bound update's
     multiplyWY(W, Y, N, K, WY)
-    softmaxRows(U, WY, N, K, Y)
     E = lameEnergy(ws, N, K)
     trace?.push(E)
     if (i === 0) first = E
