@@ -22,6 +22,16 @@ export const useProjects = defineStore('projects', () => {
     currentId.value = p.id
     return p
   }
+  async function rename(id: string, name: string): Promise<void> {
+    await useClient()['projects:rename']({ id, name })
+    await load()
+  }
+  /** Delete a project; its runs move to the Default project (which becomes current). */
+  async function remove(id: string): Promise<void> {
+    await useClient()['projects:delete']({ id })
+    if (currentId.value === id) currentId.value = 'default'
+    await load()
+  }
   const current = computed(() => list.value.find((p) => p.id === currentId.value) ?? null)
-  return { list, currentId, current, load, create }
+  return { list, currentId, current, load, create, rename, remove }
 })
