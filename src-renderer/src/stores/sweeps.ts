@@ -22,5 +22,11 @@ export const useSweeps = defineStore('sweeps', () => {
     byId.set(s.id, s)
     return s
   }
-  return { byId, start, fetch, reproduce }
+  /** pause, resume or cancel a sweep; the answer (and the event after it) carries its new state */
+  async function control(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<SweepDetail> {
+    const s = await useClient()[`sweeps:${action}`]({ id })
+    byId.set(id, s)
+    return s
+  }
+  return { byId, start, fetch, reproduce, control }
 })
