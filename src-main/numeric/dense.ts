@@ -209,7 +209,9 @@ export function gemm(
   scaleOutput(C, m * n, beta)
   if (alpha === 0 || k === 0 || m === 0 || n === 0) return C
   if (m * n * k >= GEMM_PACK_MIN && m >= 4 && n >= 4) {
-    gemmStrided(m, n, k, alpha, A, 0, transA ? 1 : k, transA ? m : 1, B, 0, transB ? 1 : n, transB ? k : 1, C, 0, n)
+    const [ars, acs, brs, bcs] = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1]
+    // beta = 0 has just zeroed C: the wasm path need not copy it in.
+    if (!gemmWasm(m, n, k, alpha, A, 0, ars, acs, B, 0, brs, bcs, C, 0, n, beta === 0)) gemmPacked(m, n, k, alpha, A, 0, ars, acs, B, 0, brs, bcs, C, 0, n)
     return C
   }
   gemmDirect(transA, transB, m, n, k, alpha, A, B, C)

@@ -412,6 +412,9 @@ const KC = GEMM_PANEL_DEPTH
  * C[cOff + i·ldc + j] += alpha·Σ_p op(A)[i][p]·op(B)[p][j], with op(A)[i][p] = A[aOff + i·ars + p·acs]
  * and op(B)[p][j] = B[bOff + p·brs + j·bcs], through the wasm kernel. Returns false (and does
  * nothing) when the kernel is unavailable or the problem does not fit in 2 GiB of wasm memory.
+ * `cIsZero` says the caller has just zeroed C's block (gemm with beta = 0): it is then not copied
+ * in. The staging (packing, the copies of C) is written for V8's typed-array fast paths: at 256³
+ * it took a fifth of the time before (0.34 of 2.1 ms), now about a sixteenth.
  */
 export function gemmWasm(
   m: number,
@@ -429,6 +432,7 @@ export function gemmWasm(
   C: Float64Array,
   cOff: number,
   ldc: number,
+  cIsZero = false,
 ): boolean {
   const kern = wasmSimdKernel()
   if (!kern) return false
@@ -444,51 +448,75 @@ export function gemmWasm(
   const M = wasmScratch(kern, total)
   if (!M) return false
   // Start from C itself (not zero) so that C += acc happens per panel exactly as in dense.ts.
+  // A contiguous C (ldc = n = nPad) moves with one native copy each way.
+  const contiguous = nPad === n && ldc === n
   M.fill(0, 0, cLen)
-  for (let i = 0; i < m; i++) {
-    const src = cOff + i * ldc
-    const dst = i * nPad
-    for (let j = 0; j < n; j++) M[dst + j] = C[src + j]
+  if (!cIsZero) {
+    if (contiguous) M.set(C.subarray(cOff, cOff + m * n), 0)
+    else {
+      for (let i = 0; i < m; i++) {
+        const src = cOff + i * ldc
+        const dst = i * nPad
+        for (let j = 0; j < n; j++) M[dst + j] = C[src + j]
+      }
+    }
   }
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = Math.min(KC, k - p0)
-    // Pack alpha·op(A) into 4-row strips, p-major, zero-padded.
-    for (let ib = 0; ib < mb; ib++) {
-      const base = aBase + ib * kc * MR
-      for (let r = 0; r < MR; r++) {
-        const i = ib * MR + r
-        if (i < m) {
-          const src = aOff + i * ars + p0 * acs
-          for (let p = 0; p < kc; p++) M[base + p * MR + r] = alpha * A[src + p * acs]
-        } else {
-          for (let p = 0; p < kc; p++) M[base + p * MR + r] = 0
-        }
-      }
-    }
-    // Pack op(B) into 4-column strips, p-major, zero-padded.
-    for (let jb = 0; jb < nb; jb++) {
-      const base = bBase + jb * kc * 4
-      const j = jb * 4
-      const w = Math.min(4, n - j)
-      for (let p = 0; p < kc; p++) {
-        const src = bOff + (p0 + p) * brs + j * bcs
-        const dst = base + p * 4
-        if (w === 4) {
-          M[dst] = B[src]
-          M[dst + 1] = B[src + bcs]
-          M[dst + 2] = B[src + 2 * bcs]
-          M[dst + 3] = B[src + 3 * bcs]
-        } else {
-          for (let q = 0; q < 4; q++) M[dst + q] = q < w ? B[src + q * bcs] : 0
-        }
-      }
-    }
+    packStrips(M, aBase, A, aOff, ars, acs, m, mb, p0, kc, alpha)
+    packStrips(M, bBase, B, bOff, bcs, brs, n, nb, p0, kc, 1)
     kern.panel(aBase * 8, bBase * 8, 0, mb, nb, kc, nPad)
   }
-  for (let i = 0; i < m; i++) {
-    const src = i * nPad
-    const dst = cOff + i * ldc
-    for (let j = 0; j < n; j++) C[dst + j] = M[src + j]
+  if (contiguous) C.set(M.subarray(0, m * n), cOff)
+  else {
+    for (let i = 0; i < m; i++) {
+      const src = i * nPad
+      const dst = cOff + i * ldc
+      for (let j = 0; j < n; j++) C[dst + j] = M[src + j]
+    }
   }
   return true
+}
+
+/**
+ * Pack scale·X[off + i·along + p·depth] for i < count (in strips of 4, zero-padded), p0 ≤ p < p0 + kc
+ * into M at base, strip by strip, p-major: the layout both kernels read (op(A)'s rows with
+ * along = ars, depth = acs; op(B)'s columns with along = bcs, depth = brs). MR = 4 = NR here.
+ * Full strips read four streams at once; scale = 1 skips the multiply (1·x = x exactly).
+ */
+function packStrips(M: Float64Array, base: number, X: Float64Array, off: number, along: number, depth: number, count: number, strips: number, p0: number, kc: number, scale: number): void {
+  for (let sb = 0; sb < strips; sb++) {
+    const out = base + sb * kc * 4
+    const i0 = sb * 4
+    const s0 = off + i0 * along + p0 * depth
+    if (i0 + 4 <= count) {
+      const s1 = s0 + along
+      const s2 = s1 + along
+      const s3 = s2 + along
+      if (scale === 1) {
+        for (let p = 0, o = 0, d = out; p < kc; p++, o += depth, d += 4) {
+          M[d] = X[s0 + o]
+          M[d + 1] = X[s1 + o]
+          M[d + 2] = X[s2 + o]
+          M[d + 3] = X[s3 + o]
+        }
+      } else {
+        for (let p = 0, o = 0, d = out; p < kc; p++, o += depth, d += 4) {
+          M[d] = scale * X[s0 + o]
+          M[d + 1] = scale * X[s1 + o]
+          M[d + 2] = scale * X[s2 + o]
+          M[d + 3] = scale * X[s3 + o]
+        }
+      }
+    } else {
+      for (let r = 0; r < 4; r++) {
+        if (i0 + r < count) {
+          const src = s0 + r * along
+          for (let p = 0; p < kc; p++) M[out + p * 4 + r] = scale * X[src + p * depth]
+        } else {
+          for (let p = 0; p < kc; p++) M[out + p * 4 + r] = 0
+        }
+      }
+    }
+  }
 }
