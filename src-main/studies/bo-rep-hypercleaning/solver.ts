@@ -69,7 +69,7 @@ function norm(v: Float64Array): number {
 }
 
 /** Workspace shared by the stochastic methods (allocated once per run). */
-class Workspace {
+export class Workspace {
   readonly y: Float64Array
   readonly x: Float64Array
   readonly ghat: Float64Array
@@ -156,6 +156,46 @@ class Workspace {
     this.ctx.count('jvp', 1)
     this.ctx.count('calls', 1)
   }
+}
+
+/**
+ * One outer iteration t of BO-REP (Alg. 1) or BO-REP(z): every I iterations N SGD steps on y
+ * (periodic lower-level update), ∇_y f, the Neumann series v (or the z recursion
+ * z ← z − ν(∇²_yy g·z − ∇_y f)), the sparse hypergradient ĝ, then normalised momentum
+ * m ← βm + (1 − β)ĝ, x ← x − η·m/‖m‖. `m` (n) and `z` (p) persist across iterations; returns ‖m‖.
+ */
+export function boRepIteration(ws: Workspace, t: number, m: Float64Array, z: Float64Array): number {
+  const { D, P, ctx, x, y, ghat, v, vf, hv, idx } = ws
+  const n = D.n
+  const p = D.p
+  if (t % P.interval === 0) {
+    ws.lowerSgd(P.innerSteps, P.innerLr)
+    if (t > 0) ctx.event('yRefresh', t)
+  }
+  ws.validationGradient()
+  if (P.method === 'BO-REP') ws.neumann(P.neumannQ)
+  else {
+    sampleBatch(ws.rng, n, P.batch, idx)
+    lowerHvp(D, x, y, idx, P.batch, P.mu, z, hv)
+    for (let k = 0; k < p; k++) {
+      z[k] -= P.nu * (hv[k] - vf[k])
+      v[k] = z[k]
+    }
+    ctx.count('hvp', 1)
+    ctx.count('calls', 1)
+  }
+  ws.hypergradient()
+  let mm = 0
+  for (let i = 0; i < n; i++) {
+    m[i] = P.beta * m[i] + (1 - P.beta) * ghat[i]
+    mm += m[i] * m[i]
+  }
+  const dirNorm = Math.sqrt(mm)
+  if (dirNorm > 0) {
+    const s = P.eta / dirNorm
+    for (let i = 0; i < n; i++) x[i] -= s * m[i]
+  }
+  return dirNorm
 }
 
 interface Evaluation {
@@ -288,33 +328,7 @@ export function solveHypercleaning(P: HypercleaningParams, ctx: SolveContext): v
     switch (P.method) {
       case 'BO-REP':
       case 'BO-REP(z)': {
-        if (t % P.interval === 0) {
-          ws.lowerSgd(P.innerSteps, P.innerLr)
-          if (t > 0) ctx.event('yRefresh', t)
-        }
-        ws.validationGradient()
-        if (P.method === 'BO-REP') ws.neumann(P.neumannQ)
-        else {
-          sampleBatch(rng, n, P.batch, idx)
-          lowerHvp(D, x, y, idx, P.batch, P.mu, z, hv)
-          for (let k = 0; k < p; k++) {
-            z[k] -= P.nu * (hv[k] - vf[k])
-            v[k] = z[k]
-          }
-          ctx.count('hvp', 1)
-          ctx.count('calls', 1)
-        }
-        ws.hypergradient()
-        let mm = 0
-        for (let i = 0; i < n; i++) {
-          m[i] = P.beta * m[i] + (1 - P.beta) * ghat[i]
-          mm += m[i] * m[i]
-        }
-        dirNorm = Math.sqrt(mm)
-        if (dirNorm > 0) {
-          const s = P.eta / dirNorm
-          for (let i = 0; i < n; i++) x[i] -= s * m[i]
-        }
+        dirNorm = boRepIteration(ws, t, m, z)
         break
       }
       case 'StocBio': {
