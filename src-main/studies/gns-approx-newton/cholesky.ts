@@ -19,7 +19,31 @@ export function choleskyInto(M: Float64Array, L: Float64Array, n: number): boole
     const ljj = Math.sqrt(d)
     L[rj + j] = ljj
     const inv = 1 / ljj
-    for (let i = j + 1; i < n; i++) {
+    // Rows below the pivot four at a time: four independent sums (each over k in order, as in
+    // the row-at-a-time loop, so L is the same to the bit) sharing each load of L[j, k].
+    let i = j + 1
+    for (; i + 3 < n; i += 4) {
+      const r0 = i * n
+      const r1 = r0 + n
+      const r2 = r1 + n
+      const r3 = r2 + n
+      let s0 = M[r0 + j]
+      let s1 = M[r1 + j]
+      let s2 = M[r2 + j]
+      let s3 = M[r3 + j]
+      for (let k = 0; k < j; k++) {
+        const ljk = L[rj + k]
+        s0 -= L[r0 + k] * ljk
+        s1 -= L[r1 + k] * ljk
+        s2 -= L[r2 + k] * ljk
+        s3 -= L[r3 + k] * ljk
+      }
+      L[r0 + j] = s0 * inv
+      L[r1 + j] = s1 * inv
+      L[r2 + j] = s2 * inv
+      L[r3 + j] = s3 * inv
+    }
+    for (; i < n; i++) {
       const ri = i * n
       let s = M[ri + j]
       for (let k = 0; k < j; k++) s -= L[ri + k] * L[rj + k]
