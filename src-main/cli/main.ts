@@ -12,6 +12,7 @@ import { APP_VERSION, Workbench } from '../workbench/workbench'
 import { startWebHost } from '../web/server'
 import { intFlag, parse, UsageError } from './args'
 import { cmdExportSelection } from './export'
+import { cmdPlot, PLOT_FLAGS } from './plot'
 import { cmdExport, cmdReproduce, cmdRun, cmdRuns, cmdShow, cmdStudies, cmdSweep, cmdMerge, type Io } from './commands'
 
 const USAGE = `descent ${APP_VERSION}: optimization papers as reproducible studies
@@ -38,6 +39,10 @@ usage: descent COMMAND [flags]
   export --runs ID,... | --project NAME | --sweep ID --format csv|json|sqlite --out FILE
                                             checked runs, a project or a sweep: long-format CSV/JSON
                                             (run, metric, x, value, params, provenance) or .sqlite
+  plot RUN... [--metric M] [--x iteration|oracle|time] [--logx] [--logy] --out FILE.svg|FILE.png
+        [--scale 2|3] [--width W] [--height H]
+                                            the app's chart of the runs, headless: SVG (text as text)
+                                            or PNG at the given pixel ratio
   serve [--port P] [--open]                 the workbench in a browser, on 127.0.0.1 with a token
 
 every command: --db PATH (default: DESCENT_DB, else the desktop app's database), --json
@@ -67,6 +72,7 @@ const COMMAND_FLAGS = {
   show: {},
   merge: {},
   export: { format: { type: 'string', default: 'csv' }, out: { type: 'string' }, runs: { type: 'string' }, project: { type: 'string' }, sweep: { type: 'string' } },
+  plot: PLOT_FLAGS,
   serve: { port: { type: 'string' }, open: { type: 'boolean', default: false }, workers: { type: 'string' } },
 } as const
 
@@ -211,6 +217,9 @@ export async function main(argv: string[]): Promise<number> {
         }
         arity(1, 10_000, 'one or more RUN ids, or --runs ID,..., --project NAME or --sweep ID')
         return await cmdExport(wb, { ids: positionals, format: v.format as string, out: v.out as string, json }, io)
+      case 'plot':
+        arity(1, 50, 'one or more RUN ids (at most 50)')
+        return await cmdPlot(wb, { ids: positionals, metric: v.metric as string, x: v.x as string, logx: v.logx as boolean | undefined, logy: v.logy as boolean | undefined, out: v.out as string, scale: v.scale as string, width: v.width as string, height: v.height as string, json }, io)
       case 'serve':
         arity(0, 0, 'no arguments')
         return await serve(wb, v.port as string, v.open === true, json)
