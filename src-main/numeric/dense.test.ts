@@ -81,6 +81,35 @@ describe('gemv', () => {
       expect(maxRelDiff(got, want)).toBeLessThan(1e-14)
     }
   })
+  it('four rows at a time keep the summation order of every entry: bit-identical to row-by-row loops', () => {
+    for (const [m, n] of [[13, 9], [64, 64], [7, 1], [5, 32]] as const) {
+      const A = rng.gaussianMatrix(m, n)
+      const xn = rng.gaussianMatrix(1, n)
+      const xm = rng.gaussianMatrix(1, m)
+      xm[1] = 0 // a zero x_i skips its row in Aᵀx (as the reference BLAS does)
+      A[3] = Infinity
+      const want = new Float64Array(m)
+      for (let i = 0; i < m; i++) {
+        let s0 = 0
+        let s1 = 0
+        let j = 0
+        for (; j + 1 < n; j += 2) {
+          s0 += A[i * n + j] * xn[j]
+          s1 += A[i * n + j + 1] * xn[j + 1]
+        }
+        if (j < n) s0 += A[i * n + j] * xn[j]
+        want[i] = 0.5 * (s0 + s1)
+      }
+      expect(Array.from(gemv(false, m, n, 0.5, A, xn, 0, new Float64Array(m)))).toEqual(Array.from(want))
+      const wantT = new Float64Array(n)
+      for (let i = 0; i < m; i++) {
+        const xi = 0.5 * xm[i]
+        if (xi === 0) continue
+        for (let j = 0; j < n; j++) wantT[j] += xi * A[i * n + j]
+      }
+      expect(Array.from(gemv(true, m, n, 0.5, A, xm, 0, new Float64Array(n)))).toEqual(Array.from(wantT))
+    }
+  })
   it('beta = 0 overwrites y, even NaN (BLAS semantics)', () => {
     const y = Float64Array.from([NaN, NaN])
     gemv(false, 2, 2, 1, eye(2), Float64Array.from([1, 2]), 0, y)

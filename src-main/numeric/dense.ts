@@ -139,8 +139,42 @@ export function gemv(
   else if (beta !== 1) for (let i = 0; i < ylen; i++) y[i] *= beta
   if (alpha === 0) return y
   if (!trans) {
-    // Row i of A is contiguous: one dot product per output entry.
-    for (let i = 0; i < m; i++) {
+    // Row i of A is contiguous: one dot product per output entry. Four rows at a time share each
+    // load of x (eight running sums); every row keeps its own two-sum order, so the result is the
+    // same as one row at a time.
+    let i = 0
+    for (; i + 3 < m; i += 4) {
+      const r0 = i * n
+      const r1 = r0 + n
+      const r2 = r1 + n
+      const r3 = r2 + n
+      let a0 = 0, a1 = 0, b0 = 0, b1 = 0, c0 = 0, c1 = 0, d0 = 0, d1 = 0
+      let j = 0
+      for (; j + 1 < n; j += 2) {
+        const x0 = x[j]
+        const x1 = x[j + 1]
+        a0 += A[r0 + j] * x0
+        a1 += A[r0 + j + 1] * x1
+        b0 += A[r1 + j] * x0
+        b1 += A[r1 + j + 1] * x1
+        c0 += A[r2 + j] * x0
+        c1 += A[r2 + j + 1] * x1
+        d0 += A[r3 + j] * x0
+        d1 += A[r3 + j + 1] * x1
+      }
+      if (j < n) {
+        const xj = x[j]
+        a0 += A[r0 + j] * xj
+        b0 += A[r1 + j] * xj
+        c0 += A[r2 + j] * xj
+        d0 += A[r3 + j] * xj
+      }
+      y[i] += alpha * (a0 + a1)
+      y[i + 1] += alpha * (b0 + b1)
+      y[i + 2] += alpha * (c0 + c1)
+      y[i + 3] += alpha * (d0 + d1)
+    }
+    for (; i < m; i++) {
       const row = i * n
       let s0 = 0
       let s1 = 0
@@ -153,8 +187,32 @@ export function gemv(
       y[i] += alpha * (s0 + s1)
     }
   } else {
-    // Aᵀx = Σ_i x_i · row_i(A): stream rows of A into y (saxpy form, contiguous access).
-    for (let i = 0; i < m; i++) {
+    // Aᵀx = Σ_i x_i · row_i(A): stream rows of A into y (saxpy form, contiguous access). Four
+    // rows per pass over y when their x_i are all nonzero: y[j] gets the same four additions in
+    // the same order, with a quarter of the loads and stores of y.
+    let i = 0
+    for (; i + 3 < m; i += 4) {
+      const x0 = alpha * x[i]
+      const x1 = alpha * x[i + 1]
+      const x2 = alpha * x[i + 2]
+      const x3 = alpha * x[i + 3]
+      const r0 = i * n
+      if (x0 === 0 || x1 === 0 || x2 === 0 || x3 === 0) {
+        // A zero x_i skips its row (0·Inf would be NaN): these four one at a time.
+        for (let r = 0; r < 4; r++) {
+          const xi = alpha * x[i + r]
+          if (xi === 0) continue
+          const row = r0 + r * n
+          for (let j = 0; j < n; j++) y[j] += xi * A[row + j]
+        }
+        continue
+      }
+      const r1 = r0 + n
+      const r2 = r1 + n
+      const r3 = r2 + n
+      for (let j = 0; j < n; j++) y[j] = y[j] + x0 * A[r0 + j] + x1 * A[r1 + j] + x2 * A[r2 + j] + x3 * A[r3 + j]
+    }
+    for (; i < m; i++) {
       const xi = alpha * x[i]
       if (xi === 0) continue
       const row = i * n
