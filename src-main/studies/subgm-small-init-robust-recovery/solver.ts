@@ -25,6 +25,11 @@ export interface SubgmState {
   previous: Int8Array
   /** passes since g was last summed from scratch (Infinity: never) */
   passesSinceRefresh: number
+  /** q_i = ⟨S_i, Z⟩ of the current pass */
+  q: Float64Array
+  /** the measurements that enter the update of g, and their coefficients (scratch) */
+  rows: Int32Array
+  coef: Float64Array
 }
 
 /** What one pass over the measurements measures at U_t (besides the sub-gradient). */
@@ -49,6 +54,9 @@ export function makeState(d: number, k: number, m: number, U0: Float64Array): Su
     signs: new Int8Array(m),
     previous: new Int8Array(m),
     passesSinceRefresh: Infinity,
+    q: new Float64Array(m),
+    rows: new Int32Array(m),
+    coef: new Float64Array(m),
   }
 }
 
@@ -77,30 +85,34 @@ export function formGram(s: SubgmState): void {
  * (up to rounding) with less work and falls back to this one regularly.
  */
 export function measurementPassFull(s: SubgmState, prob: RecoveryProblem): PassResult {
-  const { zw, g, signs } = s
+  const { zw, g, signs, q, rows, coef } = s
   const { sensing: A, y, clean, m, packedLength: n } = prob
+  packedDots(A, zw, n, m, q)
   g.fill(0)
   let loss = 0
   let agree = 0
+  let count = 0
   for (let i = 0; i < m; i++) {
-    const off = i * n
-    const q = packedDot(A, off, zw, n)
-    const res = q - y[i]
-    const err = q - clean[i]
+    const qi = q[i]
+    const res = qi - y[i]
+    const err = qi - clean[i]
     loss += Math.abs(res)
     if (res > 0) {
       signs[i] = 1
       if (err > 0) agree++
-      for (let f = 0; f < n; f++) g[f] += A[off + f]
+      rows[count] = i
+      coef[count++] = 1
     } else if (res < 0) {
       signs[i] = -1
       if (err < 0) agree++
-      for (let f = 0; f < n; f++) g[f] -= A[off + f]
+      rows[count] = i
+      coef[count++] = -1
     } else {
       signs[i] = 0
       if (err === 0) agree++
     }
   }
+  addRows(g, A, n, rows, coef, count)
   s.passesSinceRefresh = 0
   return { loss: loss / m, signAgreement: agree / m }
 }
@@ -118,17 +130,18 @@ export const REFRESH_PERIOD = 32
  */
 export function measurementPass(s: SubgmState, prob: RecoveryProblem): PassResult {
   if (s.passesSinceRefresh >= REFRESH_PERIOD - 1) return measurementPassFull(s, prob)
-  const { zw, g, signs, previous } = s
+  const { zw, g, signs, previous, q, rows, coef } = s
   const { sensing: A, y, clean, m, packedLength: n } = prob
+  packedDots(A, zw, n, m, q)
   previous.set(signs)
   let loss = 0
   let agree = 0
   let changed = 0
   let kept = 0
   for (let i = 0; i < m; i++) {
-    const q = packedDot(A, i * n, zw, n)
-    const res = q - y[i]
-    const err = q - clean[i]
+    const qi = q[i]
+    const res = qi - y[i]
+    const err = qi - clean[i]
     loss += Math.abs(res)
     let sg = 0
     if (res > 0) {
@@ -143,20 +156,100 @@ export function measurementPass(s: SubgmState, prob: RecoveryProblem): PassResul
     if (sg !== old) changed++
     if (sg + old !== 0) kept++
   }
+  let count = 0
   if (changed <= kept) {
     for (let i = 0; i < m; i++) {
       const c = signs[i] - previous[i]
-      if (c !== 0) addScaled(g, c, A, i * n, n)
+      if (c !== 0) {
+        rows[count] = i
+        coef[count++] = c
+      }
     }
   } else {
     for (let f = 0; f < n; f++) g[f] = -g[f]
     for (let i = 0; i < m; i++) {
       const c = signs[i] + previous[i]
-      if (c !== 0) addScaled(g, c, A, i * n, n)
+      if (c !== 0) {
+        rows[count] = i
+        coef[count++] = c
+      }
     }
   }
+  addRows(g, A, n, rows, coef, count)
   s.passesSinceRefresh++
   return { loss: loss / m, signAgreement: agree / m }
+}
+
+/**
+ * q_i = ⟨A[i·n..(i+1)·n), zw⟩ for i < m, two measurements at a time (they share the loads of zw),
+ * each with the four partial sums of `packedDot`, combined as it does: the same bits.
+ */
+function packedDots(A: Float64Array, zw: Float64Array, n: number, m: number, q: Float64Array): void {
+  const n4 = n - (n % 4)
+  let i = 0
+  for (; i + 1 < m; i += 2) {
+    const o = i * n
+    const p = o + n
+    let a0 = 0
+    let a1 = 0
+    let a2 = 0
+    let a3 = 0
+    let b0 = 0
+    let b1 = 0
+    let b2 = 0
+    let b3 = 0
+    let e = 0
+    for (; e < n4; e += 4) {
+      const z0 = zw[e]
+      const z1 = zw[e + 1]
+      const z2 = zw[e + 2]
+      const z3 = zw[e + 3]
+      a0 += A[o + e] * z0
+      a1 += A[o + e + 1] * z1
+      a2 += A[o + e + 2] * z2
+      a3 += A[o + e + 3] * z3
+      b0 += A[p + e] * z0
+      b1 += A[p + e + 1] * z1
+      b2 += A[p + e + 2] * z2
+      b3 += A[p + e + 3] * z3
+    }
+    for (; e < n; e++) {
+      a0 += A[o + e] * zw[e]
+      b0 += A[p + e] * zw[e]
+    }
+    q[i] = a0 + a1 + a2 + a3
+    q[i + 1] = b0 + b1 + b2 + b3
+  }
+  if (i < m) q[i] = packedDot(A, i * n, zw, n)
+}
+
+/**
+ * g += Σ_t coef[t]·S_{rows[t]} for t < count, t in order for every entry (as one addScaled per
+ * row), four rows per sweep of g so that g is loaded and stored once per four rows. The
+ * coefficients are ±1 or ±2: every product is exact, and the sums are those of the
+ * row-at-a-time form.
+ */
+function addRows(g: Float64Array, A: Float64Array, n: number, rows: Int32Array, coef: Float64Array, count: number): void {
+  let t = 0
+  for (; t + 3 < count; t += 4) {
+    const c0 = coef[t]
+    const c1 = coef[t + 1]
+    const c2 = coef[t + 2]
+    const c3 = coef[t + 3]
+    const o0 = rows[t] * n
+    const o1 = rows[t + 1] * n
+    const o2 = rows[t + 2] * n
+    const o3 = rows[t + 3] * n
+    for (let f = 0; f < n; f++) {
+      let v = g[f]
+      v += c0 * A[o0 + f]
+      v += c1 * A[o1 + f]
+      v += c2 * A[o2 + f]
+      v += c3 * A[o3 + f]
+      g[f] = v
+    }
+  }
+  for (; t < count; t++) addScaled(g, coef[t], A, rows[t] * n, n)
 }
 
 /** ⟨A[off..off+n), zw⟩, four partial sums (the residual's inner product). */
