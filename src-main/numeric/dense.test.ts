@@ -221,6 +221,27 @@ describe('WebAssembly SIMD gemm kernel', () => {
       expect(Array.from(viaWasm)).toEqual(Array.from(viaScalar))
     }
   })
+  it('gemm in all four transposition cases, beta = 0 and 2, is bit-identical with SIMD on and off (grouped packing, ragged edges)', async () => {
+    const { setWasmSimdEnabled } = await import('./wasm-simd')
+    for (const [m, n, k] of [[70, 45, 300], [33, 64, 40], [128, 36, 257]]) {
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) {
+          const A = rng.gaussianMatrix(m, k)
+          const B = rng.gaussianMatrix(k, n)
+          const C = rng.gaussianMatrix(m, n)
+          for (const beta of [0, 2]) {
+            setWasmSimdEnabled(true)
+            const on = gemm(tA, tB, m, n, k, 1, A, B, beta, C.slice())
+            setWasmSimdEnabled(false)
+            const off = gemm(tA, tB, m, n, k, 1, A, B, beta, C.slice())
+            setWasmSimdEnabled(true)
+            expect(Array.from(on)).toEqual(Array.from(off))
+            expect(maxRelDiff(on, naiveGemm(tA, tB, m, n, k, 1, A, B, beta, C))).toBeLessThan(1e-13)
+          }
+        }
+      }
+    }
+  })
   it('emits a module that validates', () => {
     expect(wasmSimdAvailable()).toBe(true)
     expect(Array.from(gemmModuleBytes().subarray(0, 8))).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])

@@ -485,7 +485,28 @@ export function gemmWasm(
  * Full strips read four streams at once; scale = 1 skips the multiply (1·x = x exactly).
  */
 function packStrips(M: Float64Array, base: number, X: Float64Array, off: number, along: number, depth: number, count: number, strips: number, p0: number, kc: number, scale: number): void {
-  for (let sb = 0; sb < strips; sb++) {
+  let sb = 0
+  if (along === 1 && scale === 1) {
+    // Contiguous along the strips (op(B) = B, op(A) = Aᵀ): one pass down the panel per eight
+    // strips reads 32 consecutive doubles per p instead of striding a whole row per strip
+    // (5% of a 512³ gemm when packed strip by strip).
+    const full = count >> 2
+    for (; sb + 8 <= full; sb += 8) {
+      const out = base + sb * kc * 4
+      const src = off + sb * 4 + p0 * depth
+      for (let p = 0; p < kc; p++) {
+        const s = src + p * depth
+        for (let g = 0, d = out + p * 4; g < 8; g++, d += kc * 4) {
+          const sg = s + 4 * g
+          M[d] = X[sg]
+          M[d + 1] = X[sg + 1]
+          M[d + 2] = X[sg + 2]
+          M[d + 3] = X[sg + 3]
+        }
+      }
+    }
+  }
+  for (; sb < strips; sb++) {
     const out = base + sb * kc * 4
     const i0 = sb * 4
     const s0 = off + i0 * along + p0 * depth
