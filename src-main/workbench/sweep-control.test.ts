@@ -75,13 +75,16 @@ type R = Pick<Run, 'status' | 'durationMs' | 'progress'>
 const run = (status: Run['status'], durationMs: number | null = null, progress = 0): R => ({ status, durationMs, progress })
 
 describe('sweepState', () => {
+  const run = (status: Run['status'], paramsHash = 'p', seed = 0) => ({ status, paramsHash, seed })
   it('reads running, paused, stopped, cancelled and done', () => {
     expect(sweepState('running', null, [run('done'), run('queued')])).toBe('running')
     expect(sweepState('running', 'paused', [run('done'), run('queued')])).toBe('paused')
     expect(sweepState('running', null, [run('done'), run('interrupted')])).toBe('stopped')
     expect(sweepState('running', 'cancelled', [run('running')])).toBe('cancelled')
-    expect(sweepState('done', null, [run('done'), run('cancelled')])).toBe('cancelled')
-    expect(sweepState('done', null, [run('done'), run('diverged')])).toBe('done')
+    expect(sweepState('done', null, [run('done'), run('cancelled', 'q')])).toBe('cancelled')
+    expect(sweepState('done', null, [run('done'), run('diverged', 'q')])).toBe('done')
+    // cancelled, then resumed to the end: done
+    expect(sweepState('done', null, [run('cancelled', 'q'), run('interrupted', 'p', 1), run('done', 'q'), run('done', 'p', 1)])).toBe('done')
   })
 })
 

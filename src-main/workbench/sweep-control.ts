@@ -84,10 +84,15 @@ export class SweepDispatcher {
 
 /**
  * The state a sweep is in, from its stored status, what this process was told (pause, cancel)
- * and its runs. A finished sweep with cancelled or interrupted runs was cancelled.
+ * and its runs. A finished sweep was cancelled when some configuration (params and seed) ended
+ * cancelled or interrupted and was not run to the end later (a resume re-runs it).
  */
-export function sweepState(stored: 'running' | 'done', mode: 'paused' | 'cancelled' | null, runs: readonly Pick<Run, 'status'>[]): SweepState {
-  if (stored === 'done') return runs.some((r) => r.status === 'cancelled' || r.status === 'interrupted') ? 'cancelled' : 'done'
+export function sweepState(stored: 'running' | 'done', mode: 'paused' | 'cancelled' | null, runs: readonly Pick<Run, 'status' | 'paramsHash' | 'seed'>[]): SweepState {
+  if (stored === 'done') {
+    const key = (r: Pick<Run, 'paramsHash' | 'seed'>): string => `${r.paramsHash}|${r.seed}`
+    const settled = new Set(runs.filter((r) => r.status === 'done').map(key))
+    return runs.some((r) => (r.status === 'cancelled' || r.status === 'interrupted') && !settled.has(key(r))) ? 'cancelled' : 'done'
+  }
   if (mode) return mode
   return runs.some((r) => !isTerminal(r.status)) ? 'running' : 'stopped'
 }
