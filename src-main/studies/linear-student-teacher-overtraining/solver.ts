@@ -16,7 +16,7 @@
  * subspace): those modes never move and ε̃_i = 0 there; they are identified by count, never by
  * dividing round-off by round-off.
  */
-import { dotAt, gemv } from '../../numeric/dense'
+import { gemv, syrk } from '../../numeric/dense'
 import { symEig } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
 import type { TeacherVariances } from './theory'
@@ -72,17 +72,12 @@ export interface Modes {
   epsPerp2: number
 }
 
-/** XXᵀ (N×N) of the N×P matrix X. */
+/**
+ * XXᵀ (N×N) of the N×P matrix X, by the numeric core's syrk (the packed, SIMD gemm at these
+ * sizes; exactly symmetric).
+ */
 export function gram(X: Float64Array, N: number, P: number): Float64Array {
-  const G = new Float64Array(N * N)
-  for (let i = 0; i < N; i++) {
-    for (let j = i; j < N; j++) {
-      const v = dotAt(X, i * P, X, j * P, P)
-      G[i * N + j] = v
-      G[j * N + i] = v
-    }
-  }
-  return G
+  return syrk(false, N, P, 1, X, 0, new Float64Array(N * N))
 }
 
 export function toModes(r: Realisation): Modes {
