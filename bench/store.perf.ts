@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs'
 import { it } from 'vitest'
 import { RunStore } from '../src-main/store/store'
 import { tempDb } from '../src-main/testing/host'
+import { insertSyntheticRuns } from '../src-main/testing/runs'
 import { report } from './report'
 
 it('writes metric batches and reads a series back', () => {
@@ -56,4 +57,33 @@ it('writes metric batches and reads a series back', () => {
     ['read one 100,000-point series (finished run), ms', +best.toFixed(2), '≤ 20'],
     ['read one 100,000-point series (live run, 100 chunks), ms', +bestLive.toFixed(2), '≤ 20'],
   ])
+})
+
+it('pages the runs table at 10,000 runs', () => {
+  const path = tempDb()
+  const store = new RunStore(path)
+  insertSyntheticRuns(store, 10_000, { tags: (i) => (i % 100 === 0 ? ['keep'] : []) })
+  // median of 15 page queries (100 rows + the total count) per query shape
+  const median = (q: () => unknown): number => {
+    const times: number[] = []
+    for (let i = 0; i < 15; i++) {
+      const t = performance.now()
+      q()
+      times.push(performance.now() - t)
+    }
+    return +times.sort((a, b) => a - b)[7].toFixed(2)
+  }
+  const page = { limit: 100, desc: true }
+  const rows: [string, number, string][] = [
+    ['page 1, newest first, ms', median(() => store.listRuns({ ...page, sort: 'createdAt', offset: 0 })), '≤ 50'],
+    ['page 50 (offset 4,900), newest first, ms', median(() => store.listRuns({ ...page, sort: 'createdAt', offset: 4900 })), '≤ 50'],
+    ['page 50 sorted by a param (json_extract), ms', median(() => store.listRuns({ ...page, sort: 'params.lr', offset: 4900 })), '≤ 100'],
+    ['page 1 sorted by a summary value, ms', median(() => store.listRuns({ ...page, sort: 'summary.finalLoss', offset: 0 })), '≤ 100'],
+    ['filter: tag + claims passed + param range, ms', median(() => store.listRuns({ ...page, sort: 'createdAt', offset: 0, tag: 'keep', claims: 'passed', ranges: [{ field: 'params.width', min: 100, max: 9000 }] })), '≤ 100'],
+    ['free-text search, ms', median(() => store.listRuns({ ...page, sort: 'createdAt', offset: 0, search: 'synthetic 99' })), '≤ 100'],
+    ['all matching ids (select all), ms', median(() => store.listRunIds({ sort: 'createdAt', desc: true })), '≤ 100'],
+  ]
+  store.close()
+  rmSync(path, { force: true })
+  report('runs table at 10,000 runs (SQL page of 100 rows + total count)', rows)
 })

@@ -17,6 +17,8 @@ const COLUMN_SQL: Record<string, string> = {
 }
 
 /** `params.NAME` → (json column, JSON path); the name is quoted, so dots and brackets are literal. */
+const NULLABLE = new Set(['duration_ms', 'label'])
+
 export function jsonPath(field: string): { column: 'params' | 'summary'; path: string } {
   const dot = field.indexOf('.')
   const column = field.slice(0, dot)
@@ -81,7 +83,8 @@ export function runWhere(q: RunFilter & { includeDeleted?: boolean }): SqlPart {
 export function runOrder(sort: RunSortKey | string, desc: boolean): SqlPart {
   const dir = desc ? 'DESC' : 'ASC'
   const col = COLUMN_SQL[sort]
-  if (col) return { sql: `ORDER BY ${col} IS NULL, ${col} ${dir}, id ${dir}`, args: [] }
+  // NOT NULL columns order by the column alone, so its index serves the sort
+  if (col) return { sql: `ORDER BY ${NULLABLE.has(col) ? `${col} IS NULL, ` : ''}${col} ${dir}, id ${dir}`, args: [] }
   const { column, path } = jsonPath(sort)
   return { sql: `ORDER BY json_extract(${column}, ?) IS NULL, json_extract(${column}, ?) ${dir}, id ${dir}`, args: [path, path] }
 }

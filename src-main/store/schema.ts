@@ -75,12 +75,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, name, start)
   ) WITHOUT ROWID;
   `,
-  // 2: delete with undo (a deleted run is hidden until purged), and the runs table's default
-  // order over all projects (newest first) without a sort step
+  // 2: delete with undo (a deleted run is hidden until purged), and an index for the runs
+  // table's count and default order
   `
   ALTER TABLE runs ADD COLUMN deleted_at INTEGER;
-  CREATE INDEX runs_deleted ON runs(deleted_at) WHERE deleted_at IS NOT NULL;
-  CREATE INDEX runs_created ON runs(created_at);
+  -- every listing filters on deleted_at IS NULL: this index counts them alone and serves the
+  -- default order (newest first, ties by id) without a sort step; purge ranges over it too
+  CREATE INDEX runs_live_created ON runs(deleted_at, created_at, id);
   `,
 ]
 

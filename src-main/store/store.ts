@@ -320,10 +320,11 @@ export class RunStore {
     const where = runWhere(q)
     const order = runOrder(q.sort, q.desc)
     const total = (this.db.prepare(`SELECT count(*) AS n FROM runs ${where.sql}`).get(...where.args) as { n: number }).n
-    const rows = this.db
-      .prepare(`SELECT * FROM runs ${where.sql} ${order.sql} LIMIT ? OFFSET ?`)
-      .all(...where.args, ...order.args, q.limit, q.offset) as RunRow[]
-    return { runs: rows.map(rowToRun), total }
+    // sort ids only (small sort records), then read the page's rows by id
+    const ids = (
+      this.db.prepare(`SELECT id FROM runs ${where.sql} ${order.sql} LIMIT ? OFFSET ?`).all(...where.args, ...order.args, q.limit, q.offset) as { id: string }[]
+    ).map((r) => r.id)
+    return { runs: this.getRuns(ids), total }
   }
 
   /** The ids of every run matching a filter, in table order ("select all matching"); at most `max`. */
