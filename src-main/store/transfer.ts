@@ -87,13 +87,19 @@ export function importRuns(target: RunStore, sourcePath: string, runIds?: string
     const cols = REQUIRED.runs.join(', ')
     // runs deleted in the source (waiting out their undo window) are not carried over
     const hasDeleted = (src.prepare("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'deleted_at'").get() as unknown) !== undefined
-    const all = src
-      .prepare(`SELECT ${cols} FROM runs ${hasDeleted ? 'WHERE deleted_at IS NULL' : ''} ORDER BY created_at, id`)
-      .all() as Record<string, unknown>[]
-    const wanted = runIds ? all.filter((r) => runIds.includes(r.id as string)) : all
+    const live = hasDeleted ? 'deleted_at IS NULL' : '1'
+    // Rows are streamed, never all held at once: a file of 100,000 runs imports in bounded memory.
+    let wanted: Iterable<Record<string, unknown>>
     if (runIds) {
-      const missing = runIds.filter((id) => !all.some((r) => r.id === id))
+      const one = src.prepare(`SELECT ${cols} FROM runs WHERE id = ? AND ${live}`)
+      const rows = runIds.map((id) => one.get(id) as Record<string, unknown> | undefined)
+      const missing = runIds.filter((_, i) => !rows[i])
       if (missing.length) throw new StoreError(`no run ${missing.join(', ')} in ${sourcePath}`)
+      wanted = (rows as Record<string, unknown>[]).sort(
+        (x, y) => Number(x.created_at) - Number(y.created_at) || (String(x.id) < String(y.id) ? -1 : String(x.id) > String(y.id) ? 1 : 0),
+      )
+    } else {
+      wanted = src.prepare(`SELECT ${cols} FROM runs WHERE ${live} ORDER BY created_at, id`).iterate() as Iterable<Record<string, unknown>>
     }
     const t = target.db
     const hasRun = t.prepare('SELECT 1 FROM runs WHERE id = ?')
