@@ -46,6 +46,25 @@ export interface AppInfo {
   workers: number
 }
 
+/** `runs:replay`: the run re-run with the same config, and how far its curves are from the original's. */
+export interface ReplayResult {
+  runId: string
+  newRunId: string
+  /** status of the new run (a replay of a failed run may fail again) */
+  status: Run['status']
+  /** largest |old − new| over all compared columns and rows; 0 when code and platform match; null: not comparable (rows or columns differ, or NaN in one run only) */
+  maxAbsDiff: number | null
+  /** the same per metric and per x-axis (vector components fold into their metric) */
+  perMetric: Record<string, number | null>
+  rows: number
+  rowsOld: number
+  rowsNew: number
+  /** not compared: wall-clock columns */
+  excluded: string[]
+  codeHashMatches: boolean
+  platformMatches: boolean
+}
+
 export interface SweepDetail extends Sweep {
   claims: ClaimResult[]
   status: 'running' | 'done'
@@ -117,6 +136,8 @@ export const api = {
     output: null as unknown as SweepDetail,
   },
   'runs:cancel': { input: z.object({ id: Id }).strict(), output: null as unknown as Run },
+  /** re-run a finished run with the same study, params and seed, and compare the curves */
+  'runs:replay': { input: z.object({ id: Id }).strict(), output: null as unknown as ReplayResult },
   'runs:get': { input: z.object({ id: Id }).strict(), output: null as unknown as Run },
   'runs:list': {
     input: z

@@ -63,6 +63,8 @@ export const MetricSpec = z.object({
   /** a vector metric is recorded as NAME[0], NAME[1], ... (e.g. all singular values) */
   vector: z.boolean().optional(),
   help: z.string().optional(),
+  /** a wall-clock reading (differs on every run by nature): replay reports it as not compared */
+  wallClock: z.boolean().optional(),
 })
 export type MetricSpec = z.infer<typeof MetricSpec>
 
@@ -132,8 +134,9 @@ export const HeatmapSource = z.discriminatedUnion('from', [
   z.object({
     from: z.literal('matrix'),
     metric: z.string(),
-    rows: z.number().int().positive(),
-    cols: z.number().int().positive(),
+    /** a count, or the name of the integer param that sets it (e.g. a grid size) */
+    rows: z.union([z.number().int().positive(), z.string()]),
+    cols: z.union([z.number().int().positive(), z.string()]),
     at: z.number().int().nonnegative().optional(),
     xRange: z.tuple([z.number(), z.number()]).optional(),
     yRange: z.tuple([z.number(), z.number()]).optional(),

@@ -13,6 +13,7 @@ import { startWebHost } from '../web/server'
 import { intFlag, parse, UsageError } from './args'
 import { cmdExportSelection } from './export'
 import { cmdPlot, PLOT_FLAGS } from './plot'
+import { cmdReplay } from './replay'
 import { cmdExport, cmdReproduce, cmdRun, cmdRuns, cmdShow, cmdStudies, cmdSweep, cmdMerge, type Io } from './commands'
 
 const USAGE = `descent ${APP_VERSION}: optimization papers as reproducible studies
@@ -39,6 +40,8 @@ usage: descent COMMAND [flags]
   export --runs ID,... | --project NAME | --sweep ID --format csv|json|sqlite --out FILE
                                             checked runs, a project or a sweep: long-format CSV/JSON
                                             (run, metric, x, value, params, provenance) or .sqlite
+  replay RUN [--workers N]                  re-run RUN with its params and seed; prints the largest
+                                            |old − new| over its curves (exit 1 unless exactly 0)
   plot RUN... [--metric M] [--x iteration|oracle|time] [--logx] [--logy] --out FILE.svg|FILE.png
         [--scale 2|3] [--width W] [--height H]
                                             the app's chart of the runs, headless: SVG (text as text)
@@ -73,6 +76,7 @@ const COMMAND_FLAGS = {
   merge: {},
   export: { format: { type: 'string', default: 'csv' }, out: { type: 'string' }, runs: { type: 'string' }, project: { type: 'string' }, sweep: { type: 'string' } },
   plot: PLOT_FLAGS,
+  replay: { workers: { type: 'string' } },
   serve: { port: { type: 'string' }, open: { type: 'boolean', default: false }, workers: { type: 'string' } },
 } as const
 
@@ -217,6 +221,9 @@ export async function main(argv: string[]): Promise<number> {
         }
         arity(1, 10_000, 'one or more RUN ids, or --runs ID,..., --project NAME or --sweep ID')
         return await cmdExport(wb, { ids: positionals, format: v.format as string, out: v.out as string, json }, io)
+      case 'replay':
+        arity(1, 1, 'one RUN id')
+        return await cmdReplay(wb, positionals[0], json, io)
       case 'plot':
         arity(1, 50, 'one or more RUN ids (at most 50)')
         return await cmdPlot(wb, { ids: positionals, metric: v.metric as string, x: v.x as string, logx: v.logx as boolean | undefined, logy: v.logy as boolean | undefined, out: v.out as string, scale: v.scale as string, width: v.width as string, height: v.height as string, json }, io)

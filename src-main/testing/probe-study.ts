@@ -25,7 +25,7 @@ export default defineStudy({
   metrics: {
     x: { label: 'x_t', scale: 'log' },
     pair: { label: 'pair', scale: 'linear', vector: true },
-    clock: { label: 'wall clock', unit: 'ms since 1970', scale: 'linear', help: 'when the row was recorded (crash-loss tests)' },
+    clock: { label: 'wall clock', unit: 'ms since 1970', scale: 'linear', help: 'when the row was recorded (crash-loss tests)', wallClock: true },
   },
   oracles: { grad: 'gradient evaluations' },
   charts: [{ kind: 'series', id: 'x', title: 'x_t', y: ['x'], logY: true }],

@@ -13,6 +13,7 @@ import {
   type Events,
   type Output,
   type ParsedInput,
+  type ReplayResult,
   type SeriesPayload,
   type SweepDetail,
   type ValidationResult,
@@ -26,6 +27,7 @@ import { WorkerPool, type Outcome, type PoolJob } from '../runner/pool'
 import { planSweep, roundIntegers, shardOf, sweepKey, SweepSpecError, type SweepSpec } from './sweep'
 import { SweepDispatcher, sweepControl, sweepState } from './sweep-control'
 import { DEFAULT_PROJECT_ID, RunStore, StoreError } from '../store/store'
+import { seriesDifference } from './replay'
 import { getStudy, studies, UnknownStudyError } from '../studies/registry'
 import pkg from '../../package.json'
 import { PURGE_GRACE_MS, UNDO_WINDOW_MS } from '../../src-shared/runquery'
@@ -479,6 +481,36 @@ export class Workbench {
         throw new ApiError('conflict', `run ${id} is not running in this process`)
       }
       return this.store.getRun(id)!
+    },
+
+    'runs:replay': async ({ id }) => {
+      const run = this.requireRun(id)
+      if (!isTerminal(run.status)) throw new ApiError('conflict', `run ${id} is ${run.status}; replay it once it has finished`)
+      const { manifest } = getStudy(run.study)
+      const started = this.launch(run.study, run.params, run.seed, this.store.getProject(run.projectId) ? run.projectId : DEFAULT_PROJECT_ID, {
+        sweepId: null,
+        figure: run.figure,
+        label: run.label,
+      })
+      const done = await this.waitForRun(started.id)
+      const a = this.store.readSeries(run.id)
+      const b = this.store.readSeries(done.id)
+      const d = seriesDifference(a.columns, b.columns, a.length, b.length, manifest.metrics)
+      const finite = (v: number): number | null => (Number.isFinite(v) ? v : null)
+      const out: ReplayResult = {
+        runId: run.id,
+        newRunId: done.id,
+        status: done.status,
+        maxAbsDiff: finite(d.maxAbsDiff),
+        perMetric: Object.fromEntries(Object.entries(d.perMetric).map(([k, v]) => [k, finite(v)])),
+        rows: d.rows,
+        rowsOld: d.rowsOld,
+        rowsNew: d.rowsNew,
+        excluded: d.excluded,
+        codeHashMatches: run.codeHash === done.codeHash,
+        platformMatches: run.platform === done.platform,
+      }
+      return out
     },
 
     'runs:get': ({ id }) => this.requireRun(id),
