@@ -57,3 +57,18 @@ describe('parallel values', () => {
     expect(parallelValue(0, { log: false })).toBe(0)
   })
 })
+
+describe('parallel colours', () => {
+  it('colours by log10 of a log axis through an extra column no axis shows', async () => {
+    const { parallelOptions } = await import('./charts')
+    const o = parallelOptions({
+      dims: [{ id: 'p:a', label: 'a', log: false }, { id: 's:loss', label: 'loss', log: true }],
+      rows: [{ runId: 'r1', values: [1, 1e-6] }, { runId: 'r2', values: [2, 1e-2] }],
+      colorBy: 1,
+      dark: false,
+    })
+    const vm = o.visualMap as { dimension: number; min: number; max: number }
+    expect(vm).toMatchObject({ dimension: 2, min: -6, max: -2 })
+    expect((o.series as { data: unknown[] }[])[0].data).toEqual([[1, 1e-6, -6], [2, 1e-2, -2]])
+  })
+})

@@ -89,6 +89,8 @@ export function bandChartOptions(input: BandChartInput): BuiltBandChart {
       clip: true,
       z: 1,
       tooltip: { show: false },
+      // the legend takes its swatch from the first series of a name
+      itemStyle: { color: g.color },
       encode: { x: 0, y: [1, 2] },
       data: quads,
       renderItem: (_params, api) => {
@@ -259,7 +261,7 @@ export function phaseChartOptions(input: PhaseChartInput): BuiltPhaseChart {
     backgroundColor: 'transparent',
     animation: false,
     tooltip: { trigger: 'item', confine: true, formatter: tooltip as never },
-    grid: { left: 80, right: 110, top: 16, bottom: 48 },
+    grid: { left: 80, right: 120, top: 16, bottom: 76 },
     xAxis: axis(input.xLabel, input.logX, cats(grid.xValues), 'x'),
     yAxis: axis(input.yLabel, input.logY, cats(grid.yValues), 'y'),
     visualMap: [
@@ -283,9 +285,9 @@ export function phaseChartOptions(input: PhaseChartInput): BuiltPhaseChart {
         type: 'piecewise',
         seriesIndex: 1,
         dimension: 2,
-        right: 0,
-        bottom: 40,
-        orient: 'vertical',
+        left: 'center',
+        bottom: 0,
+        orient: 'horizontal',
         itemWidth: 14,
         itemHeight: 10,
         textStyle: { fontSize: 11 },
@@ -359,7 +361,15 @@ export function parallelValue(v: unknown, dim: Pick<ParallelDim, 'log' | 'catego
 
 export function parallelOptions(input: ParallelInput): EChartsOption {
   const { dims, rows, colorBy } = input
-  const colorVals = rows.map((r) => r.values[colorBy]).filter((v): v is number => typeof v === 'number')
+  // a log axis is coloured by log10 of its value: an extra data column that no axis shows
+  const logColor = !!dims[colorBy]?.log
+  const colorDim = logColor ? dims.length : colorBy
+  const data = rows.map((r) => {
+    if (!logColor) return r.values
+    const v = r.values[colorBy]
+    return [...r.values, typeof v === 'number' && v > 0 ? Math.log10(v) : null]
+  })
+  const colorVals = data.map((r) => r[colorDim]).filter((v): v is number => typeof v === 'number')
   const lo = colorVals.length ? Math.min(...colorVals) : 0
   const hi = colorVals.length ? Math.max(...colorVals) : 1
   const categorical = !!dims[colorBy]?.categories
@@ -384,7 +394,7 @@ export function parallelOptions(input: ParallelInput): EChartsOption {
         }
       : {
           type: 'continuous',
-          dimension: colorBy,
+          dimension: colorDim,
           min: lo,
           max: hi === lo ? lo + 1 : hi,
           right: 0,
@@ -393,7 +403,7 @@ export function parallelOptions(input: ParallelInput): EChartsOption {
           calculable: true,
           text: [dims[colorBy]?.label ?? '', ''],
           textStyle: { fontSize: 11 },
-          formatter: ((v: number) => formatNumber(v, 3)) as never,
+          formatter: ((v: number) => formatNumber(logColor ? 10 ** v : v, 3)) as never,
           inRange: { color: COLOR_RAMP },
         },
     series: [
@@ -402,7 +412,7 @@ export function parallelOptions(input: ParallelInput): EChartsOption {
         lineStyle: { width: 1.2, opacity: 0.6 },
         inactiveOpacity: 0.05,
         activeOpacity: 1,
-        data: rows.map((r) => r.values),
+        data,
       },
     ],
   }
