@@ -8,6 +8,7 @@ import { ApiError } from '../../src-shared/api'
 import { UnknownStudyError } from '../studies/registry'
 import { StoreError } from '../store/store'
 import { resolveDbPath } from '../workbench/paths'
+import { describeStorageError } from '../store/storage-error'
 import { APP_VERSION, Workbench } from '../workbench/workbench'
 import { startWebHost } from '../web/server'
 import { intFlag, parse, UsageError } from './args'
@@ -250,6 +251,14 @@ main(process.argv.slice(2)).then(
     }
     if (err instanceof StoreError) {
       io.err(`descent: ${err.message}`)
+      process.exit(1)
+    }
+    if (typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_')) {
+      // a storage fault after the database opened (locked, read-only, full): name the file and the cause
+      const argv = process.argv.slice(2)
+      const at = argv.indexOf('--db')
+      const db = at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--db='))?.slice(5)
+      io.err(`descent: ${describeStorageError(err, resolveDbPath(db))}`)
       process.exit(1)
     }
     io.err(`descent: ${(err as Error)?.stack ?? String(err)}`)

@@ -27,6 +27,7 @@ import { WorkerPool, type Outcome, type PoolJob } from '../runner/pool'
 import { planSweep, roundIntegers, shardOf, sweepKey, SweepSpecError, type SweepSpec } from './sweep'
 import { SweepDispatcher, sweepControl, sweepState } from './sweep-control'
 import { DEFAULT_PROJECT_ID, RunStore, StoreError } from '../store/store'
+import { describeStorageError } from '../store/storage-error'
 import { seriesDifference } from './replay'
 import { getStudy, studies, UnknownStudyError } from '../studies/registry'
 import pkg from '../../package.json'
@@ -118,7 +119,7 @@ export class Workbench {
       if (err instanceof UnknownStudyError) throw new ApiError('not-found', err.message)
       if (err instanceof SweepSpecError) throw new ApiError('invalid-input', err.message)
       if (err instanceof StoreError || (err as { code?: string }).code?.startsWith?.('SQLITE')) {
-        throw new ApiError('storage', `the run database refused the change: ${(err as Error).message}`)
+        throw new ApiError('storage', describeStorageError(err, this.store.path))
       }
       throw new ApiError('internal', (err as Error).message)
     }
@@ -228,7 +229,7 @@ export class Workbench {
           this.store.appendBatch(run.id, batch.start, batch.count, batch.columns, batch.progress, batch.events)
         } catch (err) {
           this.pool.cancel(run.id)
-          this.finish(run.id, { status: 'failed', message: `could not store metrics: ${(err as Error).message}`, step: null })
+          this.finish(run.id, { status: 'failed', message: `could not store metrics: ${describeStorageError(err, this.store.path)}`, step: null })
           return
         }
         this.emit('runs:metrics', { runId: run.id, start: batch.start, count: batch.count, columns: batch.columns })
