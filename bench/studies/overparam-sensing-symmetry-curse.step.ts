@@ -4,10 +4,12 @@
  * (residualMatrix), then the update.
  *  - factorisation (default mode, n = 50, r = 3, k = 5): S = Z − M*; symmetric X ← X − η(S + Sᵀ)X,
  *    and asymmetric (the default parameterisation) F ← F − ηSG, G ← G − ηSᵀF.
- *  - sensing (n = 20, r = 2, k = 5, m = 600 general Gaussian A_i): S = (1/m) Σ_i (⟨A_i, Z⟩ − y_i)A_i.
+ *  - sensing (n = 20, r = 2, k = 5, m = 600 general Gaussian A_i): S = (1/m) Σ_i (⟨A_i, Z⟩ − y_i)A_i;
+ *    for XXᵀ the solver's folded pass (residualMatrixSymmetric: the A_i folded onto their upper
+ *    triangles, since Z is symmetric and only S + Sᵀ is used).
  */
 import { Rng } from '../../src-main/numeric/rng'
-import { makeSensingData, residualMatrix, type Mode } from '../../src-main/studies/overparam-sensing-symmetry-curse/problem'
+import { makeSensingData, residualMatrix, residualMatrixSymmetric, type Mode } from '../../src-main/studies/overparam-sensing-symmetry-curse/problem'
 import { asymmetricStep, productFGt, symmetricStep } from '../../src-main/studies/overparam-sensing-symmetry-curse/solver'
 import type { StepCase } from './types'
 
@@ -27,7 +29,8 @@ function makeStep(mode: Mode, n: number, r: number, m: number, symmetric: boolea
     const res = new Float64Array(Math.max(1, m))
     return () => {
       productFGt(F, G, n, K, Z)
-      residualMatrix(data, Z, S, res)
+      if (symmetric) residualMatrixSymmetric(data, Z, S, res)
+      else residualMatrix(data, Z, S, res)
       if (symmetric) {
         symmetricStep(F, S, ETA, n, K, Fn)
         const tmp = F

@@ -3,7 +3,7 @@ import { ChartSpec, FigureSpec } from '../../../src-shared/model'
 import { resolveStudyParams, runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
 import { linearPhaseSlope, logLogSlope } from './fits'
-import { groundTruthSpectrum, makeSensingData, orthonormaliseColumns, residualMatrix, type SensingData } from './problem'
+import { groundTruthSpectrum, makeSensingData, orthonormaliseColumns, residualMatrix, residualMatrixSymmetric, type SensingData } from './problem'
 import { SmallSymEig } from './smallEig'
 import { asymmetricStep, balancingStep, gram, productFGt, symmetricStep } from './solver'
 import study from './study'
@@ -109,6 +109,30 @@ describe('the problem', () => {
     expect(maxAbs(S, fd)).toBeLessThan(1e-8)
     // y = A(M*): the loss vanishes at M*
     expect(residualMatrix(data, data.Mstar, new Float64Array(n * n), res)).toBeLessThan(1e-28)
+  })
+
+  it('the folded pass for symmetric Z gives the loss and the symmetric part of S of the full pass (1e-13)', () => {
+    for (const measurements of ['general', 'symmetrised'] as const) {
+      const n = 7
+      const m = 45
+      const data = makeSensingData('sensing', n, 2, m, measurements, new Rng(21, 'data'))
+      const X = new Rng(22, 'x').gaussianMatrix(n, 3, 0.5)
+      const Z = productFGt(X, X, n, 3, new Float64Array(n * n))
+      const S = new Float64Array(n * n)
+      const Ssym = new Float64Array(n * n)
+      const L = residualMatrix(data, Z, S, new Float64Array(m))
+      for (let rep = 0; rep < 2; rep++) {
+        const Lsym = residualMatrixSymmetric(data, Z, Ssym, new Float64Array(m))
+        expect(Math.abs(Lsym - L) / L).toBeLessThan(1e-13)
+        let scale = 0
+        for (const v of S) scale = Math.max(scale, Math.abs(v))
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            expect(Ssym[i * n + j]).toBe(Ssym[j * n + i])
+            expect(Math.abs(Ssym[i * n + j] - 0.5 * (S[i * n + j] + S[j * n + i]))).toBeLessThan(1e-13 * scale)
+          }
+      }
+    }
   })
 
   it('symmetrised sensing matrices are symmetric; general ones are not', () => {

@@ -29,6 +29,11 @@ export interface SensingData {
   A: Float64Array | null
   /** y_i = ⟨A_i, M*⟩ (sensing mode only, noise-free) */
   y: Float64Array | null
+  /**
+   * For symmetric iterates, built on first use by residualMatrixSymmetric: each A_i folded onto
+   * its upper triangle (A_jj, and A_jl + A_lj for j < l), m × n(n+1)/2, plus packed scratch.
+   */
+  folded?: { P: Float64Array; z: Float64Array; s: Float64Array }
 }
 
 /**
@@ -196,6 +201,109 @@ export function residualMatrix(data: SensingData, Z: Float64Array, S: Float64Arr
     for (let p = 0; p < nn; p++) S[p] += w * A[o + p]
   }
   return loss / (2 * m)
+}
+
+/**
+ * residualMatrix for a symmetric Z (the XXᵀ parameterisation), in half the work: ⟨A_i, Z⟩ is
+ * ⟨fold(A_i), triu(Z)⟩ with fold(A)_jl = A_jl + A_lj (j < l), and the symmetric step only uses
+ * S + Sᵀ, which is (1/m)Σ_i res_i·fold(A_i) off the diagonal. Writes into S the symmetric part
+ * (S + Sᵀ)/2 of the residual matrix (so that S + Sᵀ is the same gradient), returns the same loss.
+ * The sums run over n(n+1)/2 instead of n² entries, so the last bits differ from residualMatrix.
+ */
+export function residualMatrixSymmetric(data: SensingData, Z: Float64Array, S: Float64Array, res: Float64Array): number {
+  if (data.mode === 'factorisation') return residualMatrix(data, Z, S, res)
+  const n = data.n
+  const m = data.m
+  const np = (n * (n + 1)) / 2
+  const { P, z, s } = data.folded ?? foldSensing(data)
+  const y = data.y!
+  let e = 0
+  for (let j = 0; j < n; j++) for (let l = j; l < n; l++) z[e++] = Z[j * n + l]
+  let loss = 0
+  let q = 0
+  for (; q < m; q += 2) {
+    const q1 = q + 1 < m ? q + 1 : q
+    const o = q * np
+    const o1 = q1 * np
+    let s0 = 0
+    let s1 = 0
+    let t0 = 0
+    let t1 = 0
+    let p = 0
+    for (; p + 1 < np; p += 2) {
+      const z0 = z[p]
+      const z1 = z[p + 1]
+      s0 += P[o + p] * z0
+      s1 += P[o + p + 1] * z1
+      t0 += P[o1 + p] * z0
+      t1 += P[o1 + p + 1] * z1
+    }
+    if (p < np) {
+      s0 += P[o + p] * z[p]
+      t0 += P[o1 + p] * z[p]
+    }
+    const rq = s0 + s1 - y[q]
+    res[q] = rq / m
+    loss += rq * rq
+    if (q1 !== q) {
+      const rq1 = t0 + t1 - y[q1]
+      res[q1] = rq1 / m
+      loss += rq1 * rq1
+    }
+  }
+  s.fill(0)
+  q = 0
+  for (; q + 3 < m; q += 4) {
+    const w0 = res[q]
+    const w1 = res[q + 1]
+    const w2 = res[q + 2]
+    const w3 = res[q + 3]
+    const o0 = q * np
+    const o1 = o0 + np
+    const o2 = o1 + np
+    const o3 = o2 + np
+    for (let p = 0; p < np; p++) {
+      let v = s[p]
+      v += w0 * P[o0 + p]
+      v += w1 * P[o1 + p]
+      v += w2 * P[o2 + p]
+      v += w3 * P[o3 + p]
+      s[p] = v
+    }
+  }
+  for (; q < m; q++) {
+    const w = res[q]
+    const o = q * np
+    for (let p = 0; p < np; p++) s[p] += w * P[o + p]
+  }
+  e = 0
+  for (let j = 0; j < n; j++) {
+    S[j * n + j] = s[e++]
+    for (let l = j + 1; l < n; l++) {
+      const v = 0.5 * s[e++]
+      S[j * n + l] = v
+      S[l * n + j] = v
+    }
+  }
+  return loss / (2 * m)
+}
+
+function foldSensing(data: SensingData): { P: Float64Array; z: Float64Array; s: Float64Array } {
+  const { n, m } = data
+  const A = data.A!
+  const nn = n * n
+  const np = (n * (n + 1)) / 2
+  const P = new Float64Array(m * np)
+  let e = 0
+  for (let q = 0; q < m; q++) {
+    const o = q * nn
+    for (let j = 0; j < n; j++) {
+      P[e++] = A[o + j * n + j]
+      for (let l = j + 1; l < n; l++) P[e++] = A[o + j * n + l] + A[o + l * n + j]
+    }
+  }
+  data.folded = { P, z: new Float64Array(np), s: new Float64Array(np) }
+  return data.folded
 }
 
 /** ‖Z − M*‖_F / ‖M*‖_F */

@@ -4,7 +4,7 @@
  * nothing is allocated inside the iteration loop.
  */
 import type { SolveContext } from '../../kit'
-import { makeSensingData, residualMatrix, type GaussianSource, type Measurements, type Mode, type SensingData } from './problem'
+import { makeSensingData, residualMatrix, residualMatrixSymmetric, type GaussianSource, type Measurements, type Mode, type SensingData } from './problem'
 import { SmallSymEig } from './smallEig'
 
 export interface SensingParams {
@@ -367,7 +367,8 @@ export function solveSensing(p: SensingParams, ctx: SolveContext): void {
       if ((t & 127) === 0) ctx.progress(t / p.T)
     }
     productFGt(F, G, n, k, Z)
-    const loss = residualMatrix(data, Z, S, res)
+    // XXᵀ is symmetric: the folded sensing pass (half the work, same gradient S + Sᵀ)
+    const loss = symmetric ? residualMatrixSymmetric(data, Z, S, res) : residualMatrix(data, Z, S, res)
     let ss = 0
     for (let q = 0; q < n * n; q++) {
       const d = Z[q] - data.Mstar[q]
