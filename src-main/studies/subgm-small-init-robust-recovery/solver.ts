@@ -4,7 +4,7 @@
  * started from a small random point U_0 = α·B (Ma & Fattahi 2022, Algorithm 1 with the geometric
  * step η_t = η0·ρ^t). Everything here is an explicit state over Float64Arrays, allocated once.
  */
-import type { RecoveryProblem } from './problem'
+import { packedIndex, type RecoveryProblem } from './problem'
 
 export interface SubgmState {
   d: number
@@ -30,6 +30,8 @@ export interface SubgmState {
   /** the measurements that enter the update of g, and their coefficients (scratch) */
   rows: Int32Array
   coef: Float64Array
+  /** d×d: the packed index of (min(j, l), max(j, l)) */
+  packedOf: Int32Array
 }
 
 /** What one pass over the measurements measures at U_t (besides the sub-gradient). */
@@ -57,7 +59,14 @@ export function makeState(d: number, k: number, m: number, U0: Float64Array): Su
     q: new Float64Array(m),
     rows: new Int32Array(m),
     coef: new Float64Array(m),
+    packedOf: packedIndexTable(d),
   }
+}
+
+function packedIndexTable(d: number): Int32Array {
+  const t = new Int32Array(d * d)
+  for (let j = 0; j < d; j++) for (let l = 0; l < d; l++) t[j * d + l] = l <= j ? packedIndex(d, l, j) : packedIndex(d, j, l)
+  return t
 }
 
 /** Z = UUᵀ (full and packed-weighted): d²k/2 mult-adds, using symmetry. */
@@ -280,19 +289,36 @@ function addScaled(g: Float64Array, c: number, A: Float64Array, off: number, n: 
  * it is (2/m)·unpack(g)·U_t. Needs measurementPass first.
  */
 export function subgradient(s: SubgmState, m: number): void {
-  const { d, k, U, g, D } = s
-  D.fill(0)
+  const { d, k, U, g, D, packedOf } = s
   const scale = 2 / m
-  let idx = 0
+  // Row j of D is Σ_l w_jl·U_l over l = 0..d−1 in order (w_jl = scale·g at the packed index of
+  // (min, max)), the order in which the symmetric rank-one form visits it; four columns at a time
+  // are held in locals, so there is no store per multiply-add.
   for (let j = 0; j < d; j++) {
-    for (let l = j; l < d; l++) {
-      const w = scale * g[idx++]
-      const uj = j * k
-      const ul = l * k
-      const dj = j * k
-      const dl = l * k
-      for (let c = 0; c < k; c++) D[dj + c] += w * U[ul + c]
-      if (l !== j) for (let c = 0; c < k; c++) D[dl + c] += w * U[uj + c]
+    const dj = j * k
+    let c = 0
+    for (; c + 3 < k; c += 4) {
+      let a0 = 0
+      let a1 = 0
+      let a2 = 0
+      let a3 = 0
+      for (let l = 0; l < d; l++) {
+        const w = scale * g[packedOf[j * d + l]]
+        const ul = l * k + c
+        a0 += w * U[ul]
+        a1 += w * U[ul + 1]
+        a2 += w * U[ul + 2]
+        a3 += w * U[ul + 3]
+      }
+      D[dj + c] = a0
+      D[dj + c + 1] = a1
+      D[dj + c + 2] = a2
+      D[dj + c + 3] = a3
+    }
+    for (; c < k; c++) {
+      let a0 = 0
+      for (let l = 0; l < d; l++) a0 += scale * g[packedOf[j * d + l]] * U[l * k + c]
+      D[dj + c] = a0
     }
   }
 }
