@@ -393,6 +393,36 @@ function accumulateAtB(A: Float64Array, B: Float64Array, n: number, inDim: numbe
   for (let p = 0; p < inDim; p++) {
     const go = off + p * outDim
     let q = 0
+    for (; q + 7 < outDim; q += 8) {
+      let g0 = G[go + q]
+      let g1 = G[go + q + 1]
+      let g2 = G[go + q + 2]
+      let g3 = G[go + q + 3]
+      let g4 = G[go + q + 4]
+      let g5 = G[go + q + 5]
+      let g6 = G[go + q + 6]
+      let g7 = G[go + q + 7]
+      for (let i = 0, ai = p, bo = q; i < n; i++, ai += inDim, bo += outDim) {
+        const ap = A[ai]
+        if (ap === 0) continue
+        g0 += ap * B[bo]
+        g1 += ap * B[bo + 1]
+        g2 += ap * B[bo + 2]
+        g3 += ap * B[bo + 3]
+        g4 += ap * B[bo + 4]
+        g5 += ap * B[bo + 5]
+        g6 += ap * B[bo + 6]
+        g7 += ap * B[bo + 7]
+      }
+      G[go + q] = g0
+      G[go + q + 1] = g1
+      G[go + q + 2] = g2
+      G[go + q + 3] = g3
+      G[go + q + 4] = g4
+      G[go + q + 5] = g5
+      G[go + q + 6] = g6
+      G[go + q + 7] = g7
+    }
     for (; q + 3 < outDim; q += 4) {
       let g0 = G[go + q]
       let g1 = G[go + q + 1]
@@ -430,6 +460,36 @@ function accumulateAtB(A: Float64Array, B: Float64Array, n: number, inDim: numbe
  */
 function affineRow(a: Float64Array, ao: number, inDim: number, theta: Float64Array, w: number, b: number, outDim: number, z: Float64Array, zo: number): void {
   let q = 0
+  for (; q + 7 < outDim; q += 8) {
+    let z0 = theta[b + q]
+    let z1 = theta[b + q + 1]
+    let z2 = theta[b + q + 2]
+    let z3 = theta[b + q + 3]
+    let z4 = theta[b + q + 4]
+    let z5 = theta[b + q + 5]
+    let z6 = theta[b + q + 6]
+    let z7 = theta[b + q + 7]
+    for (let p = 0, wo = w + q; p < inDim; p++, wo += outDim) {
+      const ap = a[ao + p]
+      if (ap === 0) continue
+      z0 += ap * theta[wo]
+      z1 += ap * theta[wo + 1]
+      z2 += ap * theta[wo + 2]
+      z3 += ap * theta[wo + 3]
+      z4 += ap * theta[wo + 4]
+      z5 += ap * theta[wo + 5]
+      z6 += ap * theta[wo + 6]
+      z7 += ap * theta[wo + 7]
+    }
+    z[zo + q] = z0
+    z[zo + q + 1] = z1
+    z[zo + q + 2] = z2
+    z[zo + q + 3] = z3
+    z[zo + q + 4] = z4
+    z[zo + q + 5] = z5
+    z[zo + q + 6] = z6
+    z[zo + q + 7] = z7
+  }
   for (; q + 3 < outDim; q += 4) {
     let z0 = theta[b + q]
     let z1 = theta[b + q + 1]
