@@ -57,7 +57,13 @@ export interface SymEig {
 /** SIMD back-accumulation step: `d` is a view in wasm memory, `apply(i)` runs the step for row i + 1. */
 type AccumulationStep = { d: Float64Array; apply: (i: number) => void }
 
-function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, step: AccumulationStep | null = null): void {
+/**
+ * SIMD rank-2 update closing reduction step i (wasm-simd.ts `rank2`); only valid when W, d and e
+ * all live in wasm memory.
+ */
+type Rank2Update = (i: number) => void
+
+function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, step: AccumulationStep | null = null, rank2: Rank2Update | null = null): void {
   for (let j = 0; j < n; j++) d[j] = W[j * n + n - 1]
   for (let i = n - 1; i > 0; i--) {
     let scale = 0
@@ -100,7 +106,8 @@ function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64A
       }
       const hh = f / (h + h)
       for (let j = 0; j < i; j++) e[j] -= hh * d[j]
-      for (let j = 0; j < i; j++) {
+      if (rank2) rank2(i)
+      else for (let j = 0; j < i; j++) {
         f = d[j]
         g = e[j]
         const wj = j * n
@@ -244,10 +251,13 @@ export function symEig(A: Float64Array, n: number): SymEig {
   // n ≥ 16 the working matrix lives in wasm memory, and tred2's back-accumulation and the QL
   // rotations run as f64x2 SIMD (wasm-simd.ts: same operations, same order, bit-identical).
   const kern = n >= 16 && n % 2 === 0 ? wasmSimdKernel() : null
-  const M = kern ? wasmScratch(kern, n * n + 3 * n) : null
+  const M = kern ? wasmScratch(kern, n * n + 5 * n) : null
   let W: Float64Array
   let sweep: RotationSweep | null = null
   let step: AccumulationStep | null = null
+  let rank2: Rank2Update | null = null
+  let d: Float64Array = new Float64Array(n)
+  let e: Float64Array = new Float64Array(n)
   if (kern && M) {
     W = M.subarray(0, n * n)
     W.set(A.subarray(0, n * n))
@@ -256,12 +266,16 @@ export function symEig(A: Float64Array, n: number): SymEig {
     sweep = { cs: M.subarray(n * n, n * n + 2 * n), apply: (first, count) => rotate(0, n * 8, first, count, csByte) }
     const dByte = (n * n + 2 * n) * 8
     step = { d: M.subarray(n * n + 2 * n, n * n + 3 * n), apply: (i) => accumulate(0, n * 8, i, dByte) }
+    // The reduction's d and e in wasm memory too, for its SIMD rank-2 updates.
+    const dRedByte = (n * n + 3 * n) * 8
+    const eRedByte = (n * n + 4 * n) * 8
+    d = M.subarray(n * n + 3 * n, n * n + 4 * n).fill(0)
+    e = M.subarray(n * n + 4 * n, n * n + 5 * n).fill(0)
+    rank2 = (i) => kern.rank2(0, n * 8, i, dRedByte, eRedByte)
   } else {
     W = A.slice(0, n * n)
   }
-  const d = new Float64Array(n)
-  const e = new Float64Array(n)
-  tridiagonalise(W, n, d, e, true, step)
+  tridiagonalise(W, n, d, e, true, step, rank2)
   tridiagonalQL(W, n, d, e, true, sweep)
   const order = ascendingOrder(d)
   const values = new Float64Array(n)

@@ -72,6 +72,7 @@ const op = {
   i32ShrU: 0x76,
   f64Load: 0x2b,
   f64Store: 0x39,
+  f64Const: 0x44,
   f64Add: 0xa0,
   f64Sub: 0xa1,
   f64Mul: 0xa2,
@@ -291,28 +292,91 @@ function accumulateBody(): number[] {
   return [...locals, ...code]
 }
 
-/** The complete module: one exported memory and the functions `panel`, `rotate` and `accumulate`. */
+/**
+ * Body of rank2(w, rowBytes, i, d, e): the symmetric rank-2 update that ends one step of tred2's
+ * reduction, on the rows of the working matrix at w. For j = 0 … i−1, with f = d[j], g = e[j]:
+ *   row_j[k] −= f·e[k] + g·d[k]  for j ≤ k < i,   then d[j] = row_j[i−1] and row_j[i] = 0.
+ * Elementwise (no sums across k), so the f64x2 lanes give exactly the scalar results.
+ */
+function rank2Body(): number[] {
+  const [W, ROW, I, D, E] = [0, 1, 2, 3, 4]
+  const [J, YR, P, END] = [5, 6, 7, 8]
+  const [F, G] = [9, 10]
+  const [FV, GV] = [11, 12]
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p)
+  }
+  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
+  const m8 = (offset: number) => [3, ...uleb(offset)]
+  const f64Load = [op.f64Load]
+  emit(get(I), c32(3), [op.i32Shl], set(END))
+  emit(c32(0), set(J))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(J), get(I), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(get(W), get(J), get(ROW), [op.i32Mul, op.i32Add], set(YR))
+  emit(get(D), get(J), c32(3), [op.i32Shl, op.i32Add], f64Load, m8(0), set(F))
+  emit(get(E), get(J), c32(3), [op.i32Shl, op.i32Add], f64Load, m8(0), set(G))
+  emit(get(F), simd.f64x2Splat, set(FV), get(G), simd.f64x2Splat, set(GV))
+  emit(get(J), c32(3), [op.i32Shl], set(P))
+  // Pairs while p + 16 ≤ end.
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(P), c32(16), [op.i32Add], get(END), [op.i32GtU, op.brIf, ...uleb(1)])
+  emit(get(YR), get(P), [op.i32Add])
+  emit(get(YR), get(P), [op.i32Add], simd.load, memarg(0))
+  emit(get(FV), get(E), get(P), [op.i32Add], simd.load, memarg(0), simd.f64x2Mul)
+  emit(get(GV), get(D), get(P), [op.i32Add], simd.load, memarg(0), simd.f64x2Mul, simd.f64x2Add)
+  emit(simd.f64x2Sub, simd.store, memarg(0))
+  emit(get(P), c32(16), [op.i32Add], set(P))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  // A last single entry.
+  emit([op.block, op.void])
+  emit(get(P), get(END), [op.i32GeU, op.brIf, ...uleb(0)])
+  emit(get(YR), get(P), [op.i32Add])
+  emit(get(YR), get(P), [op.i32Add], f64Load, m8(0))
+  emit(get(F), get(E), get(P), [op.i32Add], f64Load, m8(0), [op.f64Mul])
+  emit(get(G), get(D), get(P), [op.i32Add], f64Load, m8(0), [op.f64Mul, op.f64Add])
+  emit([op.f64Sub, op.f64Store], m8(0))
+  emit([op.end])
+  // d[j] = row_j[i−1]; row_j[i] = 0.
+  emit(get(D), get(J), c32(3), [op.i32Shl, op.i32Add], get(YR), get(END), [op.i32Add], c32(8), [op.i32Sub], f64Load, m8(0), [op.f64Store], m8(0))
+  emit(get(YR), get(END), [op.i32Add], [op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0], [op.f64Store], m8(0))
+  emit(get(J), c32(1), [op.i32Add], set(J))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit([op.end])
+  const locals = vec([
+    [...uleb(4), I32],
+    [...uleb(2), F64],
+    [...uleb(2), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/** The complete module: one exported memory and the functions `panel`, `rotate`, `accumulate` and `rank2`. */
 export function gemmModuleBytes(): Uint8Array {
   const type = section(1, vec([
     [0x60, ...vec(new Array(7).fill([I32])), ...vec([])],
     [0x60, ...vec(new Array(5).fill([I32])), ...vec([])],
     [0x60, ...vec(new Array(4).fill([I32])), ...vec([])],
   ]))
-  const func = section(3, vec([uleb(0), uleb(1), uleb(2)]))
+  const func = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(1)]))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
   const exports = section(7, vec([
     [...str('memory'), 0x02, ...uleb(0)],
     [...str('panel'), 0x00, ...uleb(0)],
     [...str('rotate'), 0x00, ...uleb(1)],
     [...str('accumulate'), 0x00, ...uleb(2)],
+    [...str('rank2'), 0x00, ...uleb(3)],
   ]))
   const body = panelBody()
   const rot = rotateBody()
   const acc = accumulateBody()
+  const r2 = rank2Body()
   const code = section(10, vec([
     [...uleb(body.length), ...body],
     [...uleb(rot.length), ...rot],
     [...uleb(acc.length), ...acc],
+    [...uleb(r2.length), ...r2],
   ]))
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
 }
@@ -345,6 +409,7 @@ interface Kernel {
   panel: (a: number, b: number, c: number, mb: number, nb: number, kc: number, ldc: number) => void
   rotate: (w: number, rowBytes: number, first: number, count: number, cs: number) => void
   accumulate: (w: number, rowBytes: number, i: number, d: number) => void
+  rank2: (w: number, rowBytes: number, i: number, d: number, e: number) => void
   f64: Float64Array
 }
 
@@ -393,6 +458,7 @@ export function wasmSimdKernel(): Kernel | null {
       panel: instance.exports.panel as Kernel['panel'],
       rotate: instance.exports.rotate as Kernel['rotate'],
       accumulate: instance.exports.accumulate as Kernel['accumulate'],
+      rank2: instance.exports.rank2 as Kernel['rank2'],
       f64: new Float64Array(memory.buffer),
     }
   } catch {
