@@ -123,14 +123,63 @@ function lameEnergy(ws: LameWorkspace, N: number, K: number): number {
   return E
 }
 
+/**
+ * out = W·Y. Row i is Σ_j W_ij·Y_j over the non-zero W_ij in order of j (the same sums as
+ * row-by-row axpys), four neighbours per sweep of the output row.
+ */
 function multiplyWY(W: Float64Array, Y: Float64Array, N: number, K: number, out: Float64Array): void {
-  out.fill(0, 0, N * K)
-  for (let i = 0; i < N; i++)
-    for (let j = 0; j < N; j++) {
-      const w = W[i * N + j]
-      if (w === 0) continue
-      for (let k = 0; k < K; k++) out[i * K + k] += w * Y[j * K + k]
+  for (let i = 0; i < N; i++) {
+    const oi = i * K
+    out.fill(0, oi, oi + K)
+    let j = 0
+    for (;;) {
+      // the next four neighbours j0 < j1 < j2 < j3 with W_ij ≠ 0 (fewer at the end of the row)
+      while (j < N && W[i * N + j] === 0) j++
+      if (j >= N) break
+      const j0 = j++
+      while (j < N && W[i * N + j] === 0) j++
+      if (j >= N) {
+        axpyRow(out, oi, W[i * N + j0], Y, j0 * K, K)
+        break
+      }
+      const j1 = j++
+      while (j < N && W[i * N + j] === 0) j++
+      if (j >= N) {
+        axpyRow(out, oi, W[i * N + j0], Y, j0 * K, K)
+        axpyRow(out, oi, W[i * N + j1], Y, j1 * K, K)
+        break
+      }
+      const j2 = j++
+      while (j < N && W[i * N + j] === 0) j++
+      if (j >= N) {
+        axpyRow(out, oi, W[i * N + j0], Y, j0 * K, K)
+        axpyRow(out, oi, W[i * N + j1], Y, j1 * K, K)
+        axpyRow(out, oi, W[i * N + j2], Y, j2 * K, K)
+        break
+      }
+      const j3 = j++
+      const w0 = W[i * N + j0]
+      const w1 = W[i * N + j1]
+      const w2 = W[i * N + j2]
+      const w3 = W[i * N + j3]
+      const y0 = j0 * K
+      const y1 = j1 * K
+      const y2 = j2 * K
+      const y3 = j3 * K
+      for (let k = 0; k < K; k++) {
+        let v = out[oi + k]
+        v += w0 * Y[y0 + k]
+        v += w1 * Y[y1 + k]
+        v += w2 * Y[y2 + k]
+        v += w3 * Y[y3 + k]
+        out[oi + k] = v
+      }
     }
+  }
+}
+
+function axpyRow(out: Float64Array, oi: number, w: number, Y: Float64Array, yo: number, K: number): void {
+  for (let k = 0; k < K; k++) out[oi + k] += w * Y[yo + k]
 }
 
 const LOG_CLIP = Math.log(1e-20)
