@@ -153,6 +153,21 @@ describe('phase grid', () => {
     ])
   })
 
+  it('bins a param with many distinct values (a random sweep), in log space for a log param', () => {
+    const runs = Array.from({ length: 20 }, (_, i) => run({ lr: 10 ** (-4 + (3 * i) / 19), width: i % 2 ? 8 : 16 }, 0, 'done', { loss: i }))
+    const g = phaseGrid(runs, 'lr', 'width', { kind: 'summary', key: 'loss' }, { logParams: ['lr'], bins: 3, maxCategories: 12 })
+    expect(g.xBinned).toBe(true)
+    expect(g.yBinned).toBe(false)
+    expect(g.xValues).toEqual(['0.0001–0.001', '0.001–0.01', '0.01–0.1'])
+    // every run lands in one bin; 20 runs, 3 x-bins × 2 widths
+    expect(g.cells.reduce((a, c) => a + c.n, 0)).toBe(20)
+    expect(g.cells.length).toBe(6)
+    // the first log bin holds lr in [1e-4, 1e-3): i = 0..6 (10^(-4 + 3i/19) < 1e-3 for i < 6.33)
+    const first = g.cells.filter((c) => c.xi === 0)
+    expect(first.reduce((a, c) => a + c.n, 0)).toBe(7)
+    expect(phaseGrid(runs.slice(0, 5), 'lr', 'width', { kind: 'summary', key: 'loss' }).xBinned).toBe(false)
+  })
+
   it('sorts string params and aggregates over params not on the axes', () => {
     const runs = [run({ opt: 'sgd', lr: 1, mom: 0 }, 0, 'done', { l: 1 }), run({ opt: 'adam', lr: 1, mom: 0 }, 0, 'done', { l: 4 }), run({ opt: 'adam', lr: 1, mom: 0.9 }, 0, 'done', { l: 6 })]
     const g = phaseGrid(runs, 'opt', 'lr', { kind: 'summary', key: 'l' })

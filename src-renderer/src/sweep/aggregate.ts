@@ -238,8 +238,11 @@ export interface PhaseCell {
 export interface PhaseGrid {
   xParam: string
   yParam: string
+  /** the values of each axis in order, or, for a binned axis, each bin's range as text */
   xValues: ParamValue[]
   yValues: ParamValue[]
+  xBinned: boolean
+  yBinned: boolean
   /** only cells that hold at least one run */
   cells: PhaseCell[]
 }
@@ -255,19 +258,67 @@ function distinct(values: readonly ParamValue[]): ParamValue[] {
   return out.sort(compareValues)
 }
 
+export interface AxisBins {
+  /** bin edges, `count + 1` of them, evenly spaced (in log when the param is log-scale) */
+  edges: number[]
+  labels: string[]
+}
+
+/**
+ * Bins for a numeric axis with more distinct values than `maxCategories` (a random sweep draws
+ * a new value per run): `bins` equal bins between the smallest and largest value, in log space
+ * for a log param. Null when the values fit as categories.
+ */
+export function axisBins(values: readonly ParamValue[], log: boolean, maxCategories: number, bins: number, format: (v: number) => string): AxisBins | null {
+  const nums = distinct(values)
+  if (nums.length <= maxCategories || !nums.every((v) => typeof v === 'number' && Number.isFinite(v))) return null
+  const lo = nums[0] as number
+  const hi = nums[nums.length - 1] as number
+  const useLog = log && lo > 0
+  const t = (v: number): number => (useLog ? Math.log(v) : v)
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (useLog ? Math.exp(t(lo) + (i / bins) * (t(hi) - t(lo))) : lo + (i / bins) * (hi - lo)))
+  edges[0] = lo
+  edges[bins] = hi
+  return { edges, labels: edges.slice(0, -1).map((e, i) => `${format(e)}–${format(edges[i + 1])}`) }
+}
+
+/** The bin of a value: [e_i, e_i+1), the last bin closed. */
+export function binIndex(bins: AxisBins, v: number): number {
+  const n = bins.edges.length - 1
+  for (let i = 0; i < n; i++) if (v < bins.edges[i + 1]) return i
+  return n - 1
+}
+
+export interface PhaseOptions {
+  /** log-scale params bin in log space */
+  logParams?: readonly string[]
+  /** an axis with more distinct values than this is binned (default 12) */
+  maxCategories?: number
+  /** bins per binned axis (default 8) */
+  bins?: number
+  format?: (v: number) => string
+}
+
 /**
  * The heatmap grid over two swept params: one cell per (x, y) value pair that has runs, its
  * value aggregated over seeds (and over any other swept param) by `aggregateValues`. A cell
- * whose runs failed or diverged counts them, so the chart can mark it.
+ * whose runs failed or diverged counts them, so the chart can mark it. A numeric param with
+ * many distinct values (a random sweep) is binned, so a cell holds the runs of its bin.
  */
-export function phaseGrid(runs: readonly SweepRun[], xParam: string, yParam: string, value: ValueKey): PhaseGrid {
+export function phaseGrid(runs: readonly SweepRun[], xParam: string, yParam: string, value: ValueKey, opts: PhaseOptions = {}): PhaseGrid {
   const has = runs.filter((r) => r.params[xParam] !== undefined && r.params[yParam] !== undefined)
-  const xValues = distinct(has.map((r) => r.params[xParam]))
-  const yValues = distinct(has.map((r) => r.params[yParam]))
+  const max = opts.maxCategories ?? 12
+  const nBins = opts.bins ?? 8
+  const format = opts.format ?? ((v: number) => String(Number(v.toPrecision(3))))
+  const binsFor = (p: string) => axisBins(has.map((r) => r.params[p]), !!opts.logParams?.includes(p), max, nBins, format)
+  const xBins = binsFor(xParam)
+  const yBins = binsFor(yParam)
+  const xValues: ParamValue[] = xBins ? xBins.labels : distinct(has.map((r) => r.params[xParam]))
+  const yValues: ParamValue[] = yBins ? yBins.labels : distinct(has.map((r) => r.params[yParam]))
   const cells = new Map<string, PhaseCell & { values: number[] }>()
   for (const r of has) {
-    const xi = xValues.indexOf(r.params[xParam])
-    const yi = yValues.indexOf(r.params[yParam])
+    const xi = xBins ? binIndex(xBins, r.params[xParam] as number) : xValues.indexOf(r.params[xParam])
+    const yi = yBins ? binIndex(yBins, r.params[yParam] as number) : yValues.indexOf(r.params[yParam])
     const k = `${xi},${yi}`
     let c = cells.get(k)
     if (!c) {
@@ -287,5 +338,5 @@ export function phaseGrid(runs: readonly SweepRun[], xParam: string, yParam: str
   const out: PhaseCell[] = []
   for (const { values, ...c } of cells.values()) out.push({ ...c, value: aggregateValues(values, value), nValues: values.length })
   out.sort((a, b) => a.yi - b.yi || a.xi - b.xi)
-  return { xParam, yParam, xValues, yValues, cells: out }
+  return { xParam, yParam, xValues, yValues, xBinned: !!xBins, yBinned: !!yBins, cells: out }
 }

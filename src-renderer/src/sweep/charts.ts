@@ -197,7 +197,7 @@ export function cellNote(c: PhaseCell): string {
 /**
  * A heatmap on category axes (one column per value of the x param, one row per value of the
  * y param, in ascending order; grid sweeps of a log param are log-spaced, so the columns sit
- * evenly in log). Cells where every run failed or diverged are drawn in a distinct dark colour
+ * evenly in log; a random sweep's param is binned, in log for a log param). Cells where every run failed or diverged are drawn in a distinct dark colour
  * and cells with some failed runs carry a ✕; a second, piecewise visual map is their legend.
  */
 export function phaseChartOptions(input: PhaseChartInput): BuiltPhaseChart {
@@ -247,10 +247,11 @@ export function phaseChartOptions(input: PhaseChartInput): BuiltPhaseChart {
       .join('<br>')
   }
   const cats = (vs: ParamValue[]): string[] => vs.map(input.formatParam)
-  const axis = (name: string, log: boolean | undefined, data: string[], kind: 'x' | 'y') => ({
+  const axis = (name: string, log: boolean | undefined, binned: boolean, data: string[], kind: 'x' | 'y') => ({
     type: 'category' as const,
     data,
-    name: log ? `${name} (log-spaced)` : name,
+    // one column per value, in order (a log-spaced grid sits evenly in log); binned: equal bins, in log for a log param
+    name: binned ? `${name} (${log ? 'log-spaced ' : ''}bins)` : name,
     nameLocation: 'middle' as const,
     nameGap: kind === 'x' ? 28 : 52,
     splitArea: { show: false },
@@ -262,8 +263,8 @@ export function phaseChartOptions(input: PhaseChartInput): BuiltPhaseChart {
     animation: false,
     tooltip: { trigger: 'item', confine: true, formatter: tooltip as never },
     grid: { left: 80, right: 120, top: 16, bottom: 76 },
-    xAxis: axis(input.xLabel, input.logX, cats(grid.xValues), 'x'),
-    yAxis: axis(input.yLabel, input.logY, cats(grid.yValues), 'y'),
+    xAxis: axis(input.xLabel, input.logX, grid.xBinned, cats(grid.xValues), 'x'),
+    yAxis: axis(input.yLabel, input.logY, grid.yBinned, cats(grid.yValues), 'y'),
     visualMap: [
       {
         type: 'continuous',
