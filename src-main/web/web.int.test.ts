@@ -197,6 +197,7 @@ describe('the api over WebSocket', () => {
     expect(found.runs.map((r) => r.id)).toEqual([run.id])
     await expect(client.call('projects:delete', { id: 'default' })).rejects.toMatchObject({ code: 'conflict' })
     expect(await client.call('projects:delete', { id: p.id })).toEqual({ deleted: 1 })
-    await expect(client.call('runs:get', { id: run.id })).rejects.toMatchObject({ code: 'not-found' })
+    // a deleted project's runs move to Default (deleting runs is its own, undoable step)
+    expect(await client.call<Run>('runs:get', { id: run.id })).toMatchObject({ projectId: 'default', tags: ['baseline', 'α=1'] })
   })
 })
