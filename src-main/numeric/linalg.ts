@@ -88,7 +88,35 @@ function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64A
       h -= f * g
       d[i - 1] = f - g
       for (let j = 0; j < i; j++) e[j] = 0
-      for (let j = 0; j < i; j++) {
+      // e = A·u over the lower triangle (symv). Each row's dot product g is one running sum, so
+      // a row alone waits on the adder's latency; two rows at a time run two independent sums.
+      // Every g and every e[k] still gets the same additions in the same order (row j's before
+      // row j + 1's), so the result is bit-identical to one row at a time.
+      let j2 = 0
+      for (; j2 + 1 < i; j2 += 2) {
+        const f0 = d[j2]
+        const f1 = d[j2 + 1]
+        W[i * n + j2] = f0
+        W[i * n + j2 + 1] = f1
+        const w0 = j2 * n
+        const w1 = w0 + n
+        let g0 = e[j2] + W[w0 + j2] * f0
+        g0 += W[w0 + j2 + 1] * d[j2 + 1]
+        e[j2 + 1] += W[w0 + j2 + 1] * f0
+        let g1 = e[j2 + 1] + W[w1 + j2 + 1] * f1
+        for (let k = j2 + 2; k <= i - 1; k++) {
+          const a = W[w0 + k]
+          const b = W[w1 + k]
+          const dk = d[k]
+          g0 += a * dk
+          g1 += b * dk
+          e[k] += a * f0
+          e[k] += b * f1
+        }
+        e[j2] = g0
+        e[j2 + 1] = g1
+      }
+      for (let j = j2; j < i; j++) {
         f = d[j]
         W[i * n + j] = f
         const wj = j * n
