@@ -215,7 +215,8 @@ export function certifyPoint(x1: number, x2: number, cfg: CertifyConfig, rng: Rn
   }
 }
 
-function makeConfig(params: LvmParams, votesTemps: number[]): CertifyConfig {
+/** The certification set-up of a run: the (map, t) votes of the grid, the sample sizes and the quadrature. */
+export function makeConfig(params: LvmParams, votesTemps: number[]): CertifyConfig {
   const votes: SoftVote[] = []
   for (const map of mapList(params.maps)) for (const t of votesTemps) votes.push({ map, t })
   return {
