@@ -55,6 +55,9 @@ describe.each(all.map((s) => [s.manifest.id, s] as const))('%s conforms', (_id, 
         for (const m of [chart.source.metric, chart.points?.x, chart.points?.y, chart.points?.label].filter((v): v is string => !!v)) {
           expect(manifest.metrics[m]?.vector, `chart ${chart.id}: ${m} is not a vector metric`).toBe(true)
         }
+        for (const d of [chart.source.rows, chart.source.cols]) {
+          if (typeof d === 'string') expect(manifest.params[d]?.type, `chart ${chart.id}: rows/cols name ${d}, not an integer param`).toBe('integer')
+        }
       }
       if (chart.kind === 'heatmap' && chart.source.from === 'summary') {
         for (const p of [chart.source.x, chart.source.y]) expect(p in manifest.params, `chart ${chart.id}: unknown param ${p}`).toBe(true)

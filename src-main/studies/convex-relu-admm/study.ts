@@ -13,6 +13,8 @@ const PS_GRID = [4, 8, 16, 32, 64, 128]
 const SAMPLING_SEEDS = [0, 1, 2]
 const GD_WIDTHS = [4, 16, 64]
 const GD_INITS = 10
+const SCP_N = [8, 32, 128, 512]
+const ADV_EPS = [0.05, 0.1, 0.2]
 
 const exact = (rho: number, iterations = 20000) => ({ mode: 'admm', arrangements: 'exact', rho, gamma: 1, iterations })
 
@@ -53,6 +55,20 @@ const activeChart: ChartSpecInput = {
   y: ['activeGroups'],
 }
 
+/** the recovered network's output over [−1, 1]² (its sign is the decision), training points on top */
+const boundaryChart = (id: string, title: string, runs?: string[]): ChartSpecInput => ({
+  kind: 'heatmap',
+  id,
+  title,
+  source: { from: 'matrix', metric: 'decisionOutput', rows: 'gridSize', cols: 'gridSize', xRange: [-1, 1], yRange: [-1, 1] },
+  xLabel: 'x₁',
+  yLabel: 'x₂',
+  diverging: true,
+  points: { x: 'pointsX1', y: 'pointsX2', label: 'pointsY' },
+  ...(runs ? { runs } : {}),
+})
+const decisionChart = boundaryChart('decision-boundary', 'decision boundary: network output f(x) over [−1, 1]² (red > 0 > blue), training points by label')
+
 /** the metric's last finite value, NaN when the run never recorded it */
 function lastOrNaN(run: RunView, metric: string): number {
   try {
@@ -84,9 +100,11 @@ export default defineStudy({
   params: {
     mode: param.choice({
       label: 'solver',
-      help: 'admm: ADMM on the convex program (Alg. 3.1); gd: full-batch GD on the non-convex network (the baseline)',
+      help:
+        'admm: ADMM on the convex program (Alg. 3.1); gd: full-batch GD on the non-convex network (the baseline; with an attack, adversarial training); ' +
+        'scp: the sampled convex program (ℓ1 over P_s random ReLU features, FISTA); adv: convex adversarial training (ADMM on the robust program at radius ε)',
       default: 'admm',
-      choices: ['admm', 'gd'] as const,
+      choices: ['admm', 'gd', 'scp', 'adv'] as const,
     }),
     n: param.integer({ label: 'n', help: 'number of XOR points (keep small for the exact problem: P = n(n−1)+1)', default: 16, min: 4, max: 40 }),
     beta: param.number({ label: 'β', help: 'weight decay / group-lasso strength', default: 0.05, min: 0, exclusiveMin: true, max: 10, log: true }),
@@ -113,6 +131,27 @@ export default defineStudy({
     gdLr: param.number({ label: 'GD learning rate', help: 'full-batch GD step (0.01 is stable for m = 64)', default: 0.01, min: 0, exclusiveMin: true, max: 1, log: true }),
     gdIters: param.integer({ label: 'GD iterations', help: 'GD iterations', default: 40000, min: 1, max: 1000000, log: true }),
     gdInit: param.integer({ label: 'GD initialisation', help: 'index of the random initialisation (stream "init:<k>")', default: 0, min: 0, max: 1000 }),
+    epsAdv: param.number({
+      label: 'ε (ℓ∞ radius)',
+      help: 'radius on (x₁, x₂) of the adversarial variant: the training radius of adv and of GD with an attack, and the radius of the PGD attack every run is evaluated with at the end (0 = no robust evaluation)',
+      default: 0.1,
+      min: 0,
+      max: 1,
+    }),
+    gdAttack: param.choice({
+      label: 'GD attack',
+      help: 'none: plain GD; fgsm / pgd: adversarial training of the non-convex network (every step at the FGSM / PGD examples of radius ε)',
+      default: 'none',
+      choices: ['none', 'fgsm', 'pgd'] as const,
+    }),
+    attackSteps: param.integer({ label: 'PGD steps (training)', help: 'PGD steps per adversarial example in GD adversarial training (step 2.5ε/steps)', default: 10, min: 1, max: 100 }),
+    gridSize: param.integer({
+      label: 'decision grid',
+      help: 'side of the grid over [−1, 1]² on which the final network output is recorded (the decision-boundary heatmap); 0 = not recorded',
+      default: 31,
+      min: 0,
+      max: 101,
+    }),
   },
   metrics: {
     objective: { label: 'convex objective f(v)', scale: 'log' },
@@ -128,9 +167,29 @@ export default defineStudy({
     pStar: { label: 'reference optimum p*', scale: 'linear' },
     gdObjective: { label: 'non-convex objective (GD)', scale: 'log' },
     gdRelGap: { label: '(L − p*)/p* (GD)', scale: 'log' },
+    robustObjective: { label: 'robust convex objective (adv)', scale: 'log' },
+    certifiedRobustAccuracy: { label: 'certified robust training accuracy (adv: y·ŷ − ε‖q‖₁ > 0)', scale: 'linear' },
+    robustAccuracy: { label: 'training accuracy under ℓ∞ PGD attack of radius ε (final network)', scale: 'linear' },
+    neurons: { label: 'neurons of the final network', scale: 'linear' },
+    decisionOutput: { label: 'network output f(x)', scale: 'linear', vector: true, help: 'gridSize × gridSize, row-major: cell (i, j) at x₂ = −1 + i·h, x₁ = −1 + j·h' },
+    pointsX1: { label: 'training x₁', scale: 'linear', vector: true },
+    pointsX2: { label: 'training x₂', scale: 'linear', vector: true },
+    pointsY: { label: 'training label', scale: 'linear', vector: true },
+    scpObjective: { label: 'SCP objective ½‖Ac − y‖² + β‖c‖₁', scale: 'log' },
+    scpGap: { label: 'SCP relative duality gap (lasso certificate)', scale: 'log' },
+    scpExcess: { label: '(F_scp − p*)/p*', scale: 'log' },
+    nonzeros: { label: 'nonzero output weights (SCP)', scale: 'linear' },
   },
   oracles: { iteration: 'ADMM iterations', certificate: 'dual certificates', gradient: 'GD gradient evaluations' },
-  charts: [relSuboptChart, violationChart, gapChart, accuracyChart, activeChart, { kind: 'series', id: 'gd', title: 'GD objective', y: ['gdObjective'], logY: true, logX: true }],
+  charts: [
+    relSuboptChart,
+    violationChart,
+    gapChart,
+    accuracyChart,
+    activeChart,
+    { kind: 'series', id: 'gd', title: 'GD objective', y: ['gdObjective'], logY: true, logX: true },
+    decisionChart,
+  ],
   figures: [
     {
       id: 'admm-convergence',
@@ -187,6 +246,73 @@ export default defineStudy({
       description: 'ρ = 0.1: number of groups with norm above 1e-6 (not the minimal width: neighbouring arrangements give near-equal neurons).',
       runs: [{ label: 'ρ=0.1', params: { ...exact(0.1), referenceIters: 0 } }],
       charts: [activeChart],
+    },
+    {
+      id: 'decision-boundary',
+      title: 'Decision boundary of the global optimum',
+      description:
+        'The sign of the output of the network recovered from the ADMM solution (exact arrangements, ρ = 0.1, 20k iterations) on a 41 × 41 grid over [−1, 1]², ' +
+        'with the 16 XOR points; beside it a width-4 GD network (initialisation 0) for contrast.',
+      runs: [
+        { label: 'ADMM ρ=0.1', params: { ...exact(0.1), referenceIters: 0, gridSize: 41 } },
+        { label: 'GD m=4', params: { mode: 'gd', gdWidth: 4, gdInit: 0, referenceIters: 0, gridSize: 41 } },
+      ],
+      charts: [
+        boundaryChart('boundary-admm', 'ADMM global optimum: output f(x) (red > 0 > blue) and the training points', ['ADMM ρ=0.1']),
+        boundaryChart('boundary-gd', 'GD, m = 4: output f(x) and the training points', ['GD m=4']),
+      ],
+    },
+    {
+      id: 'scp',
+      title: 'Sampled convex program (ℓ1 over random ReLU features)',
+      description:
+        'N ∈ {8, 32, 128, 512} unit directions × 3 sampling draws (the same draws as the sampled arrangements), FISTA for 20k iterations; ' +
+        '(F_scp − p*)/p* vs N, with the lasso duality gap. Reconstructed from the spec, not verified against the paper.',
+      runs: SCP_N.flatMap((N) =>
+        SAMPLING_SEEDS.map((k) => ({ label: `N=${N} draw=${k}`, params: { mode: 'scp', Ps: N, samplingSeed: k, iterations: 20000, gridSize: 0 } })),
+      ),
+      charts: [
+        { kind: 'summary', id: 'scp-excess', title: '(F_scp − p*)/p* vs N (each draw)', y: 'scpExcess', x: 'Ps', logX: true, logY: true },
+        { kind: 'summary', id: 'scp-gap', title: 'SCP relative duality gap at the end vs N', y: 'scpGap', x: 'Ps', logX: true, logY: true },
+        { kind: 'series', id: 'scp-objective', title: 'SCP objective vs FISTA iteration', y: ['scpObjective'], logX: true, logY: true },
+      ],
+    },
+    {
+      id: 'adversarial',
+      title: 'Convex adversarial training against PGD/FGSM training',
+      description:
+        'At ε ∈ {0.05, 0.1, 0.2}: convex adversarial training (ADMM on the robust program, exact arrangements, 20k iterations), the nominal convex solution, ' +
+        'and PGD / FGSM adversarial training of a width-16 network by GD (lr 0.01, 40k steps); each final network attacked by ℓ∞ PGD (50 steps, 5 starts) at the same ε. ' +
+        'Reconstructed from the spec (arrangements held fixed in the ball), not verified against the paper.',
+      runs: ADV_EPS.flatMap((eps): FigureDefinition['runs'] => [
+        { label: `convex-adv ε=${eps}`, params: { mode: 'adv', epsAdv: eps, rho: 0.1, gamma: 1, iterations: 20000 } },
+        { label: `convex ε=${eps}`, params: { mode: 'admm', epsAdv: eps, rho: 0.1, gamma: 1, iterations: 20000, referenceIters: 0 } },
+        { label: `gd-pgd ε=${eps}`, params: { mode: 'gd', gdWidth: 16, gdAttack: 'pgd', epsAdv: eps } },
+        { label: `gd-fgsm ε=${eps}`, params: { mode: 'gd', gdWidth: 16, gdAttack: 'fgsm', epsAdv: eps } },
+      ]),
+      charts: [
+        {
+          kind: 'summary',
+          id: 'robust-accuracy',
+          title: 'PGD robust training accuracy vs ε: convex adversarial (adv), nominal convex (admm), PGD-trained GD (gd)',
+          y: 'robustAccuracy',
+          x: 'epsAdv',
+          groupBy: 'mode',
+          runs: ADV_EPS.flatMap((eps) => [`convex-adv ε=${eps}`, `convex ε=${eps}`, `gd-pgd ε=${eps}`]),
+        },
+        {
+          kind: 'summary',
+          id: 'robust-accuracy-gd',
+          title: 'PGD robust training accuracy vs ε of GD adversarial training, by attack',
+          y: 'robustAccuracy',
+          x: 'epsAdv',
+          groupBy: 'gdAttack',
+          runs: ADV_EPS.flatMap((eps) => [`gd-pgd ε=${eps}`, `gd-fgsm ε=${eps}`]),
+        },
+        { kind: 'series', id: 'adv-violation', title: 'robust-constraint violation (adv)', y: ['violation'], logY: true, runs: ADV_EPS.map((eps) => `convex-adv ε=${eps}`) },
+        boundaryChart('boundary-adv', 'convex adversarial training at ε = 0.1: output f(x) and the training points', ['convex-adv ε=0.1']),
+        boundaryChart('boundary-nominal', 'nominal convex solution: output f(x) and the training points', ['convex ε=0.1']),
+      ],
     },
   ],
   summarize(run) {
@@ -281,6 +407,24 @@ export default defineStudy({
         return {
           passed: minNarrow > 1e-3,
           measured: `${compare('min gap over m ≤ 16', minNarrow, '>', 1e-3)}; m = 4 best ${pct(g4[0])}, m = 16 median ${pct(med(g16))}; m = 64: ${g64.filter((g) => g <= 1e-3).length} of ${g64.length} within 1e-3`,
+        }
+      },
+    },
+    {
+      id: 'scp-never-below-global',
+      text:
+        'The study’s own check of the SCP reading (not a claim of the spec): no sampled convex program (N ∈ {8, 32, 128, 512} unit random ReLU features, 3 draws) ends below p*(1 − 1e-4), ' +
+        'since its solution is itself a ReLU network with the same objective.',
+      scope: 'figure',
+      figure: 'scp',
+      check: (fig: FigureView) => {
+        const ex = (N: number) => SAMPLING_SEEDS.map((k) => fig.run(`N=${N} draw=${k}`).last('scpExcess'))
+        const all = SCP_N.flatMap(ex)
+        const min = Math.min(...all)
+        const table = SCP_N.map((N) => `${N}: ${ex(N).map((x) => fmt(x)).join('/')}`).join(', ')
+        return {
+          passed: all.every((x) => Number.isFinite(x)) && min >= -1e-4,
+          measured: `${compare('min (F_scp − p*)/p*', min, '≥', -1e-4)}; by N (draws) ${table}`,
         }
       },
     },
