@@ -9,6 +9,8 @@ import { isTerminal } from '../../../src-shared/model'
 import { decimateMinMax } from '../../../src-shared/series'
 import { useLive } from '../stores/live'
 import { MAX_POINTS, useSeries } from '../stores/series'
+import { useSeriesDetail } from '../stores/seriesDetail'
+import { mergeDetail } from '../compare/detail'
 import { useSettings } from '../stores/settings'
 import {
   axisLabel,
@@ -30,10 +32,13 @@ export function useSeriesChart(
   manifest: Ref<StudyManifest>,
   runs: Ref<ChartRun[]>,
   multiRun: Ref<boolean>,
+  /** a zoomed x-window: finished runs re-fetch it from main at full detail (null: the whole run) */
+  detailWindow?: Ref<[number, number] | null>,
 ): { built: Ref<BuiltChart>; loading: Ref<boolean>; error: Ref<string | null> } {
   const live = useLive()
   const series = useSeries()
   const settings = useSettings()
+  const detail = useSeriesDetail()
 
   // a running run opened mid-way needs its stored history in front of the stream
   watchEffect(() => {
@@ -50,6 +55,8 @@ export function useSeriesChart(
     const key = [
       live.tick,
       series.version,
+      detail.version,
+      JSON.stringify(detailWindow?.value ?? null),
       settings.theme,
       settings.smoothing,
       multiRun.value,
@@ -80,9 +87,16 @@ export function useSeriesChart(
         if (payload && 'error' in payload) {
           error = payload.error
         } else if (payload) {
+          let cols = payload.columns
+          const win = detailWindow?.value
+          // zoomed into a decimated run: the window's own detail replaces the overview inside it
+          if (win && payload.total > payload.length) {
+            const d = detail.get(run.id, s.x, wanted, s.logX, win[0], win[1])
+            if (d && !('error' in d)) cols = mergeDetail(payload.columns, d.columns, s.x, win[0], win[1])
+          }
           const columns: Record<string, Float64Array> = {}
-          for (const y of ys) if (payload.columns[y]) columns[y] = payload.columns[y]
-          data.push({ ...base, x: payload.columns[s.x] ?? new Float64Array(0), columns, iteration: payload.columns.iteration })
+          for (const y of ys) if (cols[y]) columns[y] = cols[y]
+          data.push({ ...base, x: cols[s.x] ?? new Float64Array(0), columns, iteration: cols.iteration })
           continue
         } else if (ys.length) loading = true
       }
