@@ -584,7 +584,22 @@ function singularValuesTall(A: Float64Array, m: number, n: number): Float64Array
       for (let i = k + 1; i < m; i++) v[i] = M[i * n + k] * inv
       // w = vᵀ·M[k.., k+1..], accumulated over rows; then M[i, k+1..] −= tau·v_i·w.
       w.fill(0, k + 1, n)
-      for (let i = k; i < m; i++) {
+      // Two rows per pass over w when both v_i are nonzero: w[j] gets the same two additions in
+      // the same order, with half the loads and stores of w.
+      let i2 = k
+      for (; i2 + 1 < m; i2 += 2) {
+        const v0 = v[i2]
+        const v1 = v[i2 + 1]
+        const r0 = i2 * n
+        const r1 = r0 + n
+        if (v0 !== 0 && v1 !== 0) {
+          for (let j = k + 1; j < n; j++) w[j] = w[j] + v0 * M[r0 + j] + v1 * M[r1 + j]
+        } else {
+          if (v0 !== 0) for (let j = k + 1; j < n; j++) w[j] += v0 * M[r0 + j]
+          if (v1 !== 0) for (let j = k + 1; j < n; j++) w[j] += v1 * M[r1 + j]
+        }
+      }
+      for (let i = i2; i < m; i++) {
         const vi = v[i]
         if (vi === 0) continue
         const row = i * n
@@ -620,7 +635,25 @@ function singularValuesTall(A: Float64Array, m: number, n: number): Float64Array
     const u = w
     u[k + 1] = 1
     for (let j = k + 2; j < n; j++) u[j] = M[row + j] * inv
-    for (let i = k + 1; i < m; i++) {
+    // Rows are independent: two at a time overlap their dot products' running sums (each the
+    // same sum in the same order as alone).
+    let i2 = k + 1
+    for (; i2 + 1 < m; i2 += 2) {
+      const r0 = i2 * n
+      const r1 = r0 + n
+      let s0 = 0
+      let s1 = 0
+      for (let j = k + 1; j < n; j++) {
+        const uj = u[j]
+        s0 += M[r0 + j] * uj
+        s1 += M[r1 + j] * uj
+      }
+      const c0 = tau * s0
+      const c1 = tau * s1
+      if (c0 !== 0) for (let j = k + 1; j < n; j++) M[r0 + j] -= c0 * u[j]
+      if (c1 !== 0) for (let j = k + 1; j < n; j++) M[r1 + j] -= c1 * u[j]
+    }
+    for (let i = i2; i < m; i++) {
       const ri = i * n
       let sdot = 0
       for (let j = k + 1; j < n; j++) sdot += M[ri + j] * u[j]
