@@ -32,7 +32,7 @@ const NOT_REPRODUCED: KnownMiss[] = [
 ]
 
 const SEEDS = [0, 1, 2]
-const FIGURES = ['certificate', 'early-accuracy', 'sampled-arrangements', 'gd-vs-global']
+const FIGURES = ['certificate', 'early-accuracy', 'sampled-arrangements', 'gd-vs-global', 'scp']
 
 describe.each(FIGURES)('figure %s', (figure) => {
   it.each(SEEDS)('seed %i: every claim passes', async (seed) => {
