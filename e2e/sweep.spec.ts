@@ -28,7 +28,8 @@ suite('sweep views and sweep control in a browser', () => {
     await host?.stop()
   })
 
-  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
+  // screenshots are artifacts; on a loaded machine a full-page capture can take long
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, timeout: 60_000 })
   const attr = (testid: string, name: string) => page.getByTestId(testid).getAttribute(name)
   const openTab = (name: string) => page.locator('[data-testid="sweep-views"] .n-tabs-tab', { hasText: name }).click()
 
@@ -87,6 +88,16 @@ suite('sweep views and sweep control in a browser', () => {
     await page.getByTestId('parallel-chart').waitFor()
     expect(await attr('parallel-coords', 'data-lines')).toBe('4')
     expect(await attr('sweep-summary', 'data-rows')).toBe('8')
+    // brush the top of the first axis (ρ, 0.5 at the bottom, 0.9 at the top): the runs table keeps the ρ = 0.9 runs
+    const box = (await page.getByTestId('parallel-chart').boundingBox())!
+    const axisX = box.x + 60
+    await page.mouse.move(axisX, box.y + 36)
+    await page.mouse.down()
+    await page.mouse.move(axisX, box.y + 120, { steps: 8 })
+    await page.mouse.up()
+    await expect.poll(() => attr('parallel-coords', 'data-selected')).toBe('2')
+    expect(await attr('sweep-summary', 'data-rows')).toBe('2')
+    expect(await page.getByTestId('sweep-summary').textContent()).not.toContain('0.5')
     await shot('s03-parallel')
   })
 
