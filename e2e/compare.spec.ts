@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServe, tempDb, type ServeHandle } from '../src-main/testing/host'
+import type { Run } from '../src-shared/model'
+import { startServe, tempDb, WsClient, type ServeHandle } from '../src-main/testing/host'
 import { ARTIFACTS, CHROMIUM, launchChromium } from './browser'
 
 const inCi = process.env.CI === 'true'
@@ -106,6 +107,8 @@ suite('sweeps, compare and export in a browser', () => {
     const width = png.data.readUInt32BE(16)
     const cssWidth = await page.getByTestId('chart-x').locator('canvas').first().evaluate((c) => c.clientWidth)
     expect(width).toBe(cssWidth * 2)
+    const png3 = await save('png3')
+    expect(png3.data.readUInt32BE(16)).toBe(cssWidth * 3)
 
     const svg = await save('svg')
     const text = svg.data.toString()
@@ -114,6 +117,13 @@ suite('sweeps, compare and export in a browser', () => {
     expect(text).toContain('<text')
     const parsed = await page.evaluate((s) => new DOMParser().parseFromString(s, 'image/svg+xml').getElementsByTagName('parsererror').length, text)
     expect(parsed).toBe(0)
+    // legend entries and the x-axis name are text, not paths
+    const labels = await page.evaluate(
+      (s) => [...new DOMParser().parseFromString(s, 'image/svg+xml').getElementsByTagName('text')].map((t) => t.textContent ?? ''),
+      text,
+    )
+    expect(labels).toContain('iteration')
+    expect(labels.filter((l) => /^(rho|seed)=/.test(l)).length).toBeGreaterThanOrEqual(2)
 
     const csv = (await save('csv')).data.toString()
     const lines = csv.trim().split('\n')
@@ -122,5 +132,74 @@ suite('sweeps, compare and export in a browser', () => {
     const json = JSON.parse((await save('json')).data.toString()) as { series: { name: string; x: number[]; y: number[] }[] }
     expect(json.series).toHaveLength(2)
     expect(json.series[0].x.length).toBe(json.series[0].y.length)
+  })
+
+  it('lays out one chart per metric and zooms them together', async () => {
+    await page.getByTestId('compare-layout-metric').click()
+    const a = page.getByTestId('chart-m-x')
+    const b = page.getByTestId('chart-m-pair')
+    await expect.poll(async () => Number(await b.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(100)
+    expect(await a.getAttribute('data-zoom')).toBe('')
+    const box = (await a.locator('canvas').first().boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    for (let i = 0; i < 3; i++) {
+      await page.mouse.wheel(0, -300)
+      await page.waitForTimeout(100)
+    }
+    await expect.poll(() => a.getAttribute('data-zoom')).not.toBe('')
+    const window = (await a.getAttribute('data-zoom'))!.split(',').map(Number)
+    expect(window[1] - window[0]).toBeLessThan(99)
+    // the other chart follows to the same x-window, and its fitted rates are over that window
+    await expect.poll(async () => ((await b.getAttribute('data-zoom')) ?? '').split(',').map(Number)).toEqual(window)
+    await expect.poll(() => page.getByTestId('chart-m-pair-fits').textContent()).toContain('x in [')
+    await shot('c04-compare-linked-zoom')
+    // unlinked, zooming one chart leaves the other alone
+    await page.getByTestId('compare-link-zoom').click()
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.wheel(0, -300)
+    await expect.poll(async () => (await a.getAttribute('data-zoom')) !== window.join(',')).toBe(true)
+    expect((await b.getAttribute('data-zoom'))!.split(',').map(Number)).toEqual(window)
+  })
+
+  it('re-fetches detail from main when zooming into a long run', async () => {
+    const client = await WsClient.connect(host.port, host.token)
+    try {
+      const run = await client.call<Run>('runs:start', { study: 'probe', params: { T: 40_000, rho: 0.9999 } })
+      for (let i = 0; i < 600; i++) {
+        const r = await client.call<Run>('runs:get', { id: run.id })
+        if (r.status === 'done') break
+        await page.waitForTimeout(200)
+      }
+      await page.evaluate((id) => (location.hash = `#/run/${id}`), run.id)
+      const chart = page.getByTestId('chart-x')
+      await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(1000)
+      const overview = Number(await chart.getAttribute('data-points'))
+      expect(overview).toBeLessThanOrEqual(2000) // min/max-decimated by main
+      const box = (await chart.locator('canvas').first().boundingBox())!
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+      for (let i = 0; i < 4; i++) {
+        await page.mouse.wheel(0, -300)
+        await page.waitForTimeout(100)
+      }
+      // the window now has its own point budget: more points drawn than the overview had
+      await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(overview + 500)
+    } finally {
+      client.close()
+    }
+  })
+
+  it('replays a run from its page: max |Δ| = 0', async () => {
+    await page.evaluate((id) => (location.hash = `#/run/${id}`), runIds[0])
+    await page.getByTestId('run-replay').click()
+    const result = page.getByTestId('replay-result')
+    await expect.poll(() => result.getAttribute('data-max-abs-diff'), { timeout: 60_000 }).toBe('0')
+    expect(await result.textContent()).toContain('bit-identical')
+    expect(await result.textContent()).toContain('not compared (wall clock): wallMs, clock')
+    await shot('c05-replay')
+    // clone to form: the study's launch form with this run's params and seed
+    await page.getByTestId('run-clone').click()
+    await page.getByTestId('launch-form').waitFor()
+    const rho = await page.getByTestId('param-rho').inputValue()
+    expect(['0.5', '0.9']).toContain(rho)
   })
 })
