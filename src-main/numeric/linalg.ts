@@ -93,6 +93,57 @@ function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64A
       // Every g and every e[k] still gets the same additions in the same order (row j's before
       // row j + 1's), so the result is bit-identical to one row at a time.
       let j2 = 0
+      for (; j2 + 3 < i; j2 += 4) {
+        // Four rows: rows j2+1.. start once the earlier rows have added into their e entry.
+        const f0 = d[j2]
+        const f1 = d[j2 + 1]
+        const f2 = d[j2 + 2]
+        const f3 = d[j2 + 3]
+        const wi = i * n + j2
+        W[wi] = f0
+        W[wi + 1] = f1
+        W[wi + 2] = f2
+        W[wi + 3] = f3
+        const w0 = j2 * n
+        const w1 = w0 + n
+        const w2 = w1 + n
+        const w3 = w2 + n
+        let k = j2 + 1
+        let g0 = e[j2] + W[w0 + j2] * f0
+        g0 += W[w0 + k] * d[k]
+        e[k] += W[w0 + k] * f0
+        let g1 = e[k] + W[w1 + k] * f1
+        k++
+        g0 += W[w0 + k] * d[k]
+        e[k] += W[w0 + k] * f0
+        g1 += W[w1 + k] * d[k]
+        e[k] += W[w1 + k] * f1
+        let g2 = e[k] + W[w2 + k] * f2
+        k++
+        g0 += W[w0 + k] * d[k]
+        e[k] += W[w0 + k] * f0
+        g1 += W[w1 + k] * d[k]
+        e[k] += W[w1 + k] * f1
+        g2 += W[w2 + k] * d[k]
+        e[k] += W[w2 + k] * f2
+        let g3 = e[k] + W[w3 + k] * f3
+        for (k++; k <= i - 1; k++) {
+          const a0 = W[w0 + k]
+          const a1 = W[w1 + k]
+          const a2 = W[w2 + k]
+          const a3 = W[w3 + k]
+          const dk = d[k]
+          g0 += a0 * dk
+          g1 += a1 * dk
+          g2 += a2 * dk
+          g3 += a3 * dk
+          e[k] = e[k] + a0 * f0 + a1 * f1 + a2 * f2 + a3 * f3
+        }
+        e[j2] = g0
+        e[j2 + 1] = g1
+        e[j2 + 2] = g2
+        e[j2 + 3] = g3
+      }
       for (; j2 + 1 < i; j2 += 2) {
         const f0 = d[j2]
         const f1 = d[j2 + 1]
