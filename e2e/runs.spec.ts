@@ -14,6 +14,8 @@ import { insertSyntheticRuns } from '../src-main/testing/runs'
 import { ARTIFACTS, CHROMIUM, launchChromium } from './browser'
 
 const inCi = process.env.CI === 'true'
+/** expect.poll with room for a loaded machine (its default gives up after 1 s) */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 })
 const suite = CHROMIUM || inCi ? describe : describe.skip
 
 let host: ServeHandle
@@ -43,24 +45,29 @@ suite('the runs page in a browser', () => {
 
   const shot = (p: Page, name: string) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`) })
   const rows = (p: Page) => p.locator('[data-testid^="runs-row-"]')
+  /** choose an option of a naive-ui select (closed menus of other selects stay in the DOM, hidden) */
+  const pick = async (testid: string, option: string) => {
+    await page.getByTestId(testid).click()
+    await page.locator('.n-base-select-option:visible', { hasText: option }).click()
+  }
   const rowIds = (p: Page) => rows(p).evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('runs-row-'.length)).sort())
 
   it('lists the project and filters by tag', async () => {
     await page.goto(`${host.url}#/runs`)
     await page.getByTestId('runs-table').waitFor()
-    await expect.poll(() => rowIds(page)).toEqual([...ids].sort())
+    await expect.poll(() => rowIds(page), { timeout: 20_000 }).toEqual([...ids].sort())
     await page.getByTestId('runs-tag-filter').fill('keep')
-    await expect.poll(() => rowIds(page)).toEqual([ids[1]])
+    await poll(() => rowIds(page)).toEqual([ids[1]])
     expect(await page.getByTestId(`runs-tags-${ids[1]}`).textContent()).toContain('keep')
     await shot(page, 'r01-tag-filter')
     await page.getByTestId('runs-tag-filter').fill('')
-    await expect.poll(() => rows(page).count()).toBe(3)
+    await poll(() => rows(page).count()).toBe(3)
   })
 
   let sqlitePath = ''
   it('exports the checked runs as long-format CSV and as a .sqlite run database', async () => {
     for (const id of [ids[0], ids[2]]) await page.locator(`[data-testid="runs-row-${id}"] .n-checkbox`).click()
-    await expect.poll(() => page.getByTestId('runs-export-scope').textContent()).toContain('2 checked')
+    await poll(() => page.getByTestId('runs-export-scope').textContent()).toContain('2 checked')
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('runs-export-csv').click()])
     const csvPath = join(ARTIFACTS, 'runs-export.csv')
     await csv.saveAs(csvPath)
@@ -86,11 +93,11 @@ suite('the runs page in a browser', () => {
     const other = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     await other.goto(`${empty.url}#/runs`)
     await other.getByTestId('runs-table').waitFor()
-    await expect.poll(() => other.getByTestId('runs-count').getAttribute('data-total')).toBe('0')
+    await poll(() => other.getByTestId('runs-count').getAttribute('data-total')).toBe('0')
     await other.getByTestId('runs-import-input').setInputFiles(sqlitePath)
     const report = other.getByTestId('runs-import-report')
-    await expect.poll(() => report.getAttribute('data-imported')).toBe('2')
-    await expect.poll(() => rowIds(other)).toEqual([ids[0], ids[2]].sort())
+    await poll(() => report.getAttribute('data-imported')).toBe('2')
+    await poll(() => rowIds(other)).toEqual([ids[0], ids[2]].sort())
     await shot(other, 'r02-imported')
     // the same runs in both databases
     const a = await WsClient.connect(host.port, host.token)
@@ -107,7 +114,7 @@ suite('the runs page in a browser', () => {
       return dt
     }, bytes)
     await other.getByTestId('runs-page').dispatchEvent('drop', { dataTransfer: transfer })
-    await expect.poll(() => report.getAttribute('data-skipped')).toBe('2')
+    await poll(() => report.getAttribute('data-skipped')).toBe('2')
     expect(await report.getAttribute('data-imported')).toBe('0')
     expect(await report.textContent()).toContain('again.sqlite')
     await other.close()
@@ -119,10 +126,10 @@ suite('the runs page in a browser', () => {
     await page.getByTestId('runs-delete').click()
     await page.getByTestId('runs-undo-bar').waitFor()
     expect(await page.getByTestId('runs-undo-bar').textContent()).toContain('1 run deleted')
-    await expect.poll(() => rows(page).count()).toBe(2)
+    await poll(() => rows(page).count()).toBe(2)
     await shot(page, 'r03-undo')
     await page.getByTestId('runs-undo').click()
-    await expect.poll(() => rowIds(page)).toEqual([...ids].sort())
+    await poll(() => rowIds(page)).toEqual([...ids].sort())
     await page.getByTestId('runs-undo-bar').waitFor({ state: 'detached' })
 
     // delete again and let the window pass: the run stays gone, and is purged from the file
@@ -137,27 +144,54 @@ suite('the runs page in a browser', () => {
     c.close()
   }, 60_000)
 
+  it('edits tags in place, moves a run to a new project, and deleting that project moves it back', async () => {
+    await page.getByTestId(`runs-tags-${ids[2]}`).dblclick()
+    await page.getByTestId('runs-edit-input').fill('fresh, keep')
+    await page.getByTestId('runs-edit-input').press('Enter')
+    await poll(() => page.getByTestId(`runs-tags-${ids[2]}`).textContent()).toContain('fresh')
+    await page.getByTestId('runs-tag-filter').fill('fresh')
+    await poll(() => rowIds(page)).toEqual([ids[2]])
+    await page.getByTestId('runs-tag-filter').fill('')
+    await poll(() => rows(page).count()).toBe(2)
+
+    await page.getByTestId('project-new').click()
+    await page.getByTestId('project-name').fill('side')
+    await page.getByTestId('project-name').press('Enter')
+    // creating a project makes it current (empty); go back to Default and move one run there
+    await poll(() => page.getByTestId('runs-count').getAttribute('data-total')).toBe('0')
+    await pick('project-select', 'Default (2)')
+    await poll(() => rows(page).count()).toBe(2)
+    await page.locator(`[data-testid="runs-row-${ids[1]}"] .n-checkbox`).click()
+    await pick('runs-move', 'side (0)')
+    await poll(() => rowIds(page)).toEqual([ids[2]])
+    await pick('project-select', 'side (1)')
+    await poll(() => rowIds(page)).toEqual([ids[1]])
+    await page.getByTestId('project-delete').click()
+    expect(await page.getByTestId('project-delete-confirm').textContent()).toContain('Its 1 run move to the Default project')
+    await page.getByRole('button', { name: 'Delete project' }).click()
+    await poll(() => rowIds(page)).toEqual([ids[1], ids[2]].sort())
+  }, 60_000)
+
   it('scrolls 10,000 runs with fewer than 200 rows in the DOM', async () => {
-    await page.getByTestId('project-select').click()
-    await page.locator('.n-base-select-option', { hasText: 'big (10000)' }).click()
-    await expect.poll(() => page.getByTestId('runs-count').getAttribute('data-total')).toBe('10000')
-    await expect.poll(() => rows(page).count()).toBeGreaterThan(10)
+    await pick('project-select', 'big (10000)')
+    await poll(() => page.getByTestId('runs-count').getAttribute('data-total')).toBe('10000')
+    await poll(() => rows(page).count()).toBeGreaterThan(10)
     expect(await rows(page).count()).toBeLessThan(200)
     const viewport = page.getByTestId('runs-viewport')
     const scrollTo = (fraction: number) => viewport.evaluate((el, f) => (el.scrollTop = f * (el.scrollHeight - el.clientHeight)), fraction)
     const indices = () => rows(page).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-index'))))
     await scrollTo(0.5)
-    await expect.poll(async () => (await indices()).some((i) => i >= 4900 && i <= 5100)).toBe(true)
+    await poll(async () => (await indices()).some((i) => i >= 4900 && i <= 5100)).toBe(true)
     expect(await rows(page).count()).toBeLessThan(200)
     expect(await page.locator('[data-index]').count()).toBeLessThan(200)
     await scrollTo(1)
-    await expect.poll(async () => Math.max(...(await indices()))).toBe(9999)
+    await poll(async () => Math.max(...(await indices()))).toBe(9999)
     expect(await rows(page).count()).toBeLessThan(200)
     await shot(page, 'r04-10k-bottom')
     // sort by seed, descending: the last synthetic run first
     await page.getByTestId('runs-sort-seed').click()
     await scrollTo(0)
-    await expect.poll(() => rows(page).first().getAttribute('data-index')).toBe('0')
-    await expect.poll(async () => (await rows(page).first().textContent())?.includes('synthetic 9999')).toBe(true)
+    await poll(() => rows(page).first().getAttribute('data-index')).toBe('0')
+    await poll(async () => (await rows(page).first().textContent())?.includes('synthetic 9999')).toBe(true)
   }, 60_000)
 })
