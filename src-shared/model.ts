@@ -166,11 +166,14 @@ export const HeatmapChartSpec = z.object({
  * Where a histogram's values come from.
  * - 'vector': the components of a vector metric, per run (one bar series per run, shared bins),
  *   at the last recorded row or at iteration `at`;
- * - 'summary': a summary value over a figure's runs, one series per value of `groupBy`.
+ * - 'summary': a summary value over a figure's runs, one series per value of `groupBy`;
+ * - 'column': the recorded values of a scalar metric over all of a run's rows, per run.
  */
 export const HistogramSource = z.discriminatedUnion('from', [
   z.object({ from: z.literal('vector'), metric: z.string(), at: z.number().int().nonnegative().optional() }),
   z.object({ from: z.literal('summary'), value: z.string(), groupBy: z.string().optional() }),
+  /** every recorded value of a scalar metric over a run's rows (e.g. an eigenvalue recorded per index) */
+  z.object({ from: z.literal('column'), metric: z.string() }),
 ])
 export type HistogramSource = z.infer<typeof HistogramSource>
 export const HistogramChartSpec = z.object({

@@ -155,7 +155,8 @@ export interface StudyDefinition<S extends Record<string, ParamSpec> = Record<st
    * (`source: { from: 'matrix', metric, rows, cols, xRange?, yRange?, at? }`), read from the
    * run's last row or iteration `at`; a grid of summary values over two params is
    * `source: { from: 'summary', value, x, y }` (median over seeds per cell). A histogram bins a
-   * vector metric's components per run (`from: 'vector'`) or a summary value over the runs.
+   * vector metric's components per run (`from: 'vector'`), a scalar metric's values over a run's
+   * rows (`from: 'column'`, e.g. an eigenvalue recorded once per index) or a summary value over the runs.
    */
   charts: ChartSpecInput[]
   figures?: FigureDefinition[]

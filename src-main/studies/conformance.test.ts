@@ -65,6 +65,9 @@ describe.each(all.map((s) => [s.manifest.id, s] as const))('%s conforms', (_id, 
       if (chart.kind === 'histogram' && chart.source.from === 'vector') {
         expect(manifest.metrics[chart.source.metric]?.vector, `chart ${chart.id}: ${chart.source.metric} is not a vector metric`).toBe(true)
       }
+      if (chart.kind === 'histogram' && chart.source.from === 'column') {
+        expect(manifest.metrics, `chart ${chart.id}: unknown metric ${chart.source.metric}`).toHaveProperty([chart.source.metric])
+      }
     }
     const figureIds = manifest.figures.map((f) => f.id)
     expect(new Set(figureIds).size).toBe(figureIds.length)

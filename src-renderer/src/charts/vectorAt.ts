@@ -48,3 +48,21 @@ export function vectorAt(run: Run, metric: string, at: number | undefined): Vect
   }
   return { values: out }
 }
+
+/** Every recorded (finite) value of a scalar metric of a finished run, from the stored series. */
+export function columnValues(run: Run, metric: string): VectorAt {
+  const live = useLive()
+  const series = useSeries()
+  const current = live.runs.get(run.id) ?? run
+  if (!isTerminal(current.status)) {
+    const col = live.buffers.get(run.id)?.column(metric)
+    return col ? { values: col.filter((v) => Number.isFinite(v)) } : { loading: true }
+  }
+  if (!current.columns.includes(metric)) return { error: `run ${current.id} recorded no metric ${metric}` }
+  const payload = series.get(current.id, 'iteration', [metric], false)
+  if (!payload) return { loading: true }
+  if ('error' in payload) return { error: payload.error }
+  // a decimated series would drop values from the histogram: say so instead
+  if (payload.total > payload.length) return { error: `${metric} has ${payload.total} rows, more than the ${payload.length} a chart reads` }
+  return { values: (payload.columns[metric] ?? new Float64Array(0)).filter((v) => Number.isFinite(v)) }
+}
