@@ -253,9 +253,7 @@ function compareValues(a: ParamValue, b: ParamValue): number {
 }
 
 function distinct(values: readonly ParamValue[]): ParamValue[] {
-  const out: ParamValue[] = []
-  for (const v of values) if (!out.some((o) => o === v)) out.push(v)
-  return out.sort(compareValues)
+  return [...new Set(values)].sort(compareValues)
 }
 
 export interface AxisBins {
@@ -316,9 +314,11 @@ export function phaseGrid(runs: readonly SweepRun[], xParam: string, yParam: str
   const xValues: ParamValue[] = xBins ? xBins.labels : distinct(has.map((r) => r.params[xParam]))
   const yValues: ParamValue[] = yBins ? yBins.labels : distinct(has.map((r) => r.params[yParam]))
   const cells = new Map<string, PhaseCell & { values: number[] }>()
+  const xIndex = new Map(xValues.map((v, i) => [v, i]))
+  const yIndex = new Map(yValues.map((v, i) => [v, i]))
   for (const r of has) {
-    const xi = xBins ? binIndex(xBins, r.params[xParam] as number) : xValues.indexOf(r.params[xParam])
-    const yi = yBins ? binIndex(yBins, r.params[yParam] as number) : yValues.indexOf(r.params[yParam])
+    const xi = xBins ? binIndex(xBins, r.params[xParam] as number) : xIndex.get(r.params[xParam])!
+    const yi = yBins ? binIndex(yBins, r.params[yParam] as number) : yIndex.get(r.params[yParam])!
     const k = `${xi},${yi}`
     let c = cells.get(k)
     if (!c) {
