@@ -20,6 +20,11 @@ describe('fitted rates over a window', () => {
   it('says so when there is nothing to fit', () => {
     expect(fitLines([{ name: 'c', x: [1], y: [1] }], -Infinity, Infinity, 'semilog')[0].text).toBe('no fit')
   })
+  it('names the components of a vector metric apart', () => {
+    const y = x.map((k) => Math.pow(0.5, k))
+    const rows = fitLines([{ name: 'run', x, y }, { name: 'run', x, y }, { name: 'other', x, y }], -Infinity, Infinity, 'semilog')
+    expect(rows.map((r) => r.name)).toEqual(['run [0]', 'run [1]', 'other'])
+  })
   it('picks the mode from the x scale', () => {
     expect(fitModeFor(true)).toBe('loglog')
     expect(fitModeFor(false)).toBe('semilog')

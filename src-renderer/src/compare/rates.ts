@@ -31,11 +31,21 @@ export function fitText(mode: FitMode, fit: RateFit): string {
   return mode === 'loglog' ? `order ${formatNumber(fit.slope, 3)}` : `rate ${formatNumber(fit.rate, 4)}`
 }
 
-/** Fit each line over x in [lo, hi] (the whole line when a bound is not finite). */
+/**
+ * Fit each line over x in [lo, hi] (the whole line when a bound is not finite). Lines sharing a
+ * name (a vector metric's components) get their component index, "name [i]", so rows stay
+ * distinct.
+ */
 export function fitLines(lines: readonly FitLine[], lo: number, hi: number, mode: FitMode): FitRow[] {
   const a = Number.isFinite(lo) ? lo : -Infinity
   const b = Number.isFinite(hi) ? hi : Infinity
+  const total = new Map<string, number>()
+  for (const l of lines) total.set(l.name, (total.get(l.name) ?? 0) + 1)
+  const seen = new Map<string, number>()
   return lines.map((l) => {
+    const k = seen.get(l.name) ?? 0
+    seen.set(l.name, k + 1)
+    const name = (total.get(l.name) ?? 0) > 1 ? `${l.name} [${k}]` : l.name
     const xs: number[] = []
     const ys: number[] = []
     const n = Math.min(l.x.length, l.y.length)
@@ -47,6 +57,6 @@ export function fitLines(lines: readonly FitLine[], lo: number, hi: number, mode
       }
     }
     const fit = fitRate(Float64Array.from(xs), Float64Array.from(ys), mode)
-    return { name: l.name, color: l.color, mode, fit, text: fitText(mode, fit) }
+    return { name, color: l.color, mode, fit, text: fitText(mode, fit) }
   })
 }
