@@ -54,6 +54,12 @@ describe('sweep control over the WebSocket', () => {
     // a paused sweep that waits for nothing has nothing left to wait for
     expect(still.control!.etaMs).toBe(0)
 
+    // one held run cancelled on its own ends at once, without a worker
+    const held = (await runsOf(client, started.launched)).find((r) => r.status === 'queued')!
+    const one = await client.call<Run>('runs:cancel', { id: held.id })
+    expect(one).toMatchObject({ status: 'cancelled', startedAt: null })
+    expect((await client.call<SweepDetail>('sweeps:get', { id })).control).toMatchObject({ state: 'paused', queued: 4, cancelled: 1 })
+
     const nextRunning = client.waitFor<Run>('runs:status', (r) => started.launched.includes(r.id) && r.status === 'running')
     const resumed = await client.call<SweepDetail>('sweeps:resume', { id })
     expect(resumed.control!.state).toBe('running')
@@ -67,7 +73,7 @@ describe('sweep control over the WebSocket', () => {
     expect(end.control).toMatchObject({ state: 'cancelled', total: 6, running: 0, queued: 0 })
     const runs = await runsOf(client, end.runIds)
     const byStatus = (s: string) => runs.filter((r) => r.status === s).length
-    // the first run done; the second done or cancelled mid-way; the four never started, cancelled without a worker
+    // the first run done; the second done or cancelled mid-way; the four never started (one cancelled alone), cancelled without a worker
     expect(byStatus('done') + byStatus('cancelled')).toBe(6)
     expect(byStatus('cancelled')).toBeGreaterThanOrEqual(4)
     expect(runs.filter((r) => r.status === 'cancelled' && r.id !== second.id).every((r) => r.startedAt === null && r.points === 0)).toBe(true)

@@ -58,6 +58,17 @@ describe('SweepDispatcher', () => {
     expect(started).toEqual(['a', 'x'])
   })
 
+  it('take removes one held run so it never reaches the pool', () => {
+    const { pool, started } = fakePool(1)
+    const d = new SweepDispatcher(pool)
+    for (const id of ['a', 'b', 'c']) d.enqueue('s1', id, () => pool.start(id))
+    expect(d.take('b')).toBe(true)
+    expect(d.take('a')).toBe(false)
+    pool.end()
+    d.pump()
+    expect(started).toEqual(['a', 'c'])
+  })
+
   it('drain returns the held runs and marks the sweep cancelled until it is enqueued again', () => {
     const { pool } = fakePool(1)
     const d = new SweepDispatcher(pool)

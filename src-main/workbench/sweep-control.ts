@@ -72,6 +72,18 @@ export class SweepDispatcher {
     return this.held.get(sweepId)?.length ?? 0
   }
 
+  /** Remove one held run (a run cancelled on its own before it started); false when it is not held. */
+  take(runId: string): boolean {
+    for (const [sweepId, list] of this.held) {
+      const i = list.findIndex((h) => h.runId === runId)
+      if (i < 0) continue
+      list.splice(i, 1)
+      if (!list.length) this.held.delete(sweepId)
+      return true
+    }
+    return false
+  }
+
   /** Remove and return the ids of the sweep's held runs (cancel ends them without a worker). */
   drain(sweepId: string): string[] {
     const list = this.held.get(sweepId) ?? []

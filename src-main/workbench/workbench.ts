@@ -63,6 +63,8 @@ export class Workbench {
   private readonly owner = `o${randomBytes(6).toString('hex')}`
   private readonly heartbeatTimer: NodeJS.Timeout
   private readonly startedAt = new Map<string, number>()
+  /** runs that ended while the database could not be written (locked, full): stored when it can */
+  private readonly unstoredEnds = new Map<string, Parameters<RunStore['finishRun']>[1]>()
   private readonly platform = `${platform()}-${arch()} ${release()} node-${process.versions.node}${process.versions.electron ? ` electron-${process.versions.electron}` : ''}`
   private closed = false
 
@@ -82,6 +84,13 @@ export class Workbench {
     this.heartbeatTimer = setInterval(() => {
       try {
         this.store.heartbeat(this.owner)
+        for (const [id, ending] of this.unstoredEnds) {
+          this.store.finishRun(id, ending)
+          this.unstoredEnds.delete(id)
+          const stored = this.store.getRun(id)!
+          this.emit('runs:status', stored)
+          if (stored.sweepId) this.maybeFinishSweep(stored.sweepId)
+        }
         this.store.markInterrupted()
         this.purgeDeletedRuns()
       } catch {
@@ -130,6 +139,13 @@ export class Workbench {
     this.closed = true
     clearInterval(this.heartbeatTimer)
     await this.pool.close()
+    for (const [id, ending] of this.unstoredEnds) {
+      try {
+        this.store.finishRun(id, ending)
+      } catch {
+        /* still not writable: the next start marks the run interrupted */
+      }
+    }
     try {
       this.store.releaseOwner(this.owner)
     } catch {
@@ -272,7 +288,7 @@ export class Workbench {
     } catch {
       /* summary is best effort for failed runs */
     }
-    this.store.finishRun(id, {
+    const ending = {
       status,
       endedAt: Date.now(),
       durationMs: t0 === undefined ? null : performance.now() - t0,
@@ -280,7 +296,16 @@ export class Workbench {
       errorStep: outcome.status === 'done' ? null : outcome.step,
       summary,
       claims,
-    })
+    }
+    try {
+      this.store.finishRun(id, ending)
+    } catch {
+      // locked or full: the outcome is shown now and stored at the first heartbeat that can write
+      this.unstoredEnds.set(id, ending)
+      this.emit('runs:status', { ...run, ...ending })
+      this.dispatcher.pump()
+      return
+    }
     this.emit('runs:status', this.store.getRun(id)!)
     if (run.sweepId) this.maybeFinishSweep(run.sweepId)
     this.dispatcher.pump()
@@ -401,7 +426,12 @@ export class Workbench {
         return false
       }
       const off = this.on((event, payload) => {
-        if (event === 'runs:status' && (payload as Run).id === id) check()
+        if (event !== 'runs:status' || (payload as Run).id !== id) return
+        // an end the database could not store yet (locked, full) still ends the wait
+        if (this.unstoredEnds.has(id) && isTerminal((payload as Run).status)) {
+          off()
+          resolve(payload as Run)
+        } else check()
       })
       check()
     })
@@ -477,6 +507,11 @@ export class Workbench {
     'runs:cancel': ({ id }) => {
       const run = this.requireRun(id)
       if (isTerminal(run.status)) return run
+      // a sweep's run waiting for a worker (or held by a paused sweep) ends without one
+      if (this.dispatcher.take(id)) {
+        this.finish(id, { status: 'cancelled', message: 'cancelled before it started', step: null })
+        return this.store.getRun(id)!
+      }
       if (!this.pool.cancel(id)) {
         // owned by another process sharing the file, or lost: cannot reach its worker from here
         throw new ApiError('conflict', `run ${id} is not running in this process`)
