@@ -21,10 +21,23 @@ const spectrumChart: ChartSpecInput = {
 const signedSpectrumChart: ChartSpecInput = {
   kind: 'series',
   id: 'spectrum-signed',
-  title: 'ordered spectrum λ_j (linear)',
+  title: 'ordered spectrum λ_j (symlog: linear within ±1e-4, log outside; negatives below 0)',
   y: ['eigenvalue'],
   x: 'oracle:eigIndex',
+  symlogY: 1e-4,
 }
+/** the paper's eigenvalue histogram: linear λ bins, log counts (the outliers are the isolated bins) */
+const eigenHistogramChart: ChartSpecInput = {
+  kind: 'histogram',
+  id: 'eigen-histogram',
+  title: 'histogram of all P eigenvalues (log count): the bulk at 0, the outliers to the right',
+  source: { from: 'column', metric: 'eigenvalue' },
+  bins: 60,
+  logY: true,
+  xLabel: 'λ',
+}
+/** the bulk histograms of several runs overlaid, as fractions of P */
+const eigenHistogramOverlay: ChartSpecInput = { ...eigenHistogramChart, id: 'eigen-histogram-overlay', title: 'eigenvalue histograms overlaid (fraction of P, log y)', normalize: true }
 const topChart: ChartSpecInput = {
   kind: 'series',
   id: 'top',
@@ -165,7 +178,7 @@ export default defineStudy({
     logRelLambda: 'log10(|λ|/λ_max) (bin centre): the x-axis of the bulk histogram',
     segmentA: 'a on the segment w(a) = (1 − a)·w_LB + a·w_SB',
   },
-  charts: [lossChart, spectrumChart, topChart, histogramChart],
+  charts: [lossChart, signedSpectrumChart, topChart, eigenHistogramChart, histogramChart],
   figures: [
     {
       id: 'outliers-vs-classes',
@@ -185,7 +198,7 @@ export default defineStudy({
       title: 'The whole spectrum at k = 4',
       description: 'All P = 724 eigenvalues ordered (|λ| on a log axis, negatives in their own colour), the signed spectrum, and the bulk histogram.',
       runs: [{ label: 'k=4', params: { experiment: 'spectrum', k: 4 } }],
-      charts: [spectrumChart, signedSpectrumChart, histogramChart, lossChart],
+      charts: [signedSpectrumChart, spectrumChart, eigenHistogramChart, histogramChart, lossChart],
     },
     {
       id: 'bulk-vs-width',
@@ -194,6 +207,7 @@ export default defineStudy({
       runs: WIDTHS.map((w) => ({ label: `w=${w}`, params: { experiment: 'spectrum', k: 4, width: w } })),
       charts: [
         { kind: 'summary', id: 'nzf', title: 'near-zero fraction vs P', y: 'nearZeroFraction', x: 'params' },
+        eigenHistogramOverlay,
         histogramChart,
         { kind: 'summary', id: 'r4', title: 'r_4 vs width', y: 'predictedRatio', x: 'width', overlays: [{ kind: 'hline', value: 1.9, label: 'r = 1.9' }] },
       ],

@@ -5,6 +5,8 @@
  */
 import type { Run } from '../../../src-shared/model'
 import { isTerminal } from '../../../src-shared/model'
+import { shallowReactive } from 'vue'
+import { useClient } from '../client'
 import { useLive } from '../stores/live'
 import { MAX_POINTS, useSeries } from '../stores/series'
 import { expandColumns } from './options'
@@ -49,20 +51,29 @@ export function vectorAt(run: Run, metric: string, at: number | undefined): Vect
   return { values: out }
 }
 
-/** Every recorded (finite) value of a scalar metric of a finished run, from the stored series. */
+/** whole stored columns of finished runs (never decimated: a histogram needs every value), by run and metric */
+const fullColumns = shallowReactive(new Map<string, Float64Array | { error: string }>())
+const fetching = new Set<string>()
+
+/** Every recorded (finite) value of a scalar metric of a run (a finished run's column is read whole, once). */
 export function columnValues(run: Run, metric: string): VectorAt {
   const live = useLive()
-  const series = useSeries()
   const current = live.runs.get(run.id) ?? run
   if (!isTerminal(current.status)) {
     const col = live.buffers.get(run.id)?.column(metric)
     return col ? { values: col.filter((v) => Number.isFinite(v)) } : { loading: true }
   }
   if (!current.columns.includes(metric)) return { error: `run ${current.id} recorded no metric ${metric}` }
-  const payload = series.get(current.id, 'iteration', [metric], false)
-  if (!payload) return { loading: true }
-  if ('error' in payload) return { error: payload.error }
-  // a decimated series would drop values from the histogram: say so instead
-  if (payload.total > payload.length) return { error: `${metric} has ${payload.total} rows, more than the ${payload.length} a chart reads` }
-  return { values: (payload.columns[metric] ?? new Float64Array(0)).filter((v) => Number.isFinite(v)) }
+  const key = `${current.id}|${metric}`
+  const hit = fullColumns.get(key)
+  if (hit) return hit instanceof Float64Array ? { values: hit } : hit
+  if (!fetching.has(key)) {
+    fetching.add(key)
+    useClient()
+      ['runs:series']({ id: current.id, x: 'iteration', y: [metric], maxPoints: 1_000_000, logX: false })
+      .then((p) => fullColumns.set(key, (p.columns[metric] ?? new Float64Array(0)).filter((v) => Number.isFinite(v))))
+      .catch((e: unknown) => fullColumns.set(key, { error: (e as Error).message }))
+      .finally(() => fetching.delete(key))
+  }
+  return { loading: true }
 }
