@@ -179,8 +179,14 @@ export class WorkerPool {
     worker.on('message', (m: WorkerMessage) => {
       if (slot.ended) return
       slot.lastHeard = performance.now()
-      if (m.type === 'batch') job.onBatch(m.batch)
-      else if (m.type === 'done') void this.end(key, { status: 'done' })
+      if (m.type === 'batch') {
+        try {
+          job.onBatch(m.batch)
+        } catch (err) {
+          // a failing consumer (e.g. the database refusing the batch) ends this run, not the process
+          void this.end(key, { status: 'failed', message: `could not take the metrics: ${(err as Error).message}`, step: null })
+        }
+      } else if (m.type === 'done') void this.end(key, { status: 'done' })
       else void this.end(key, { status: m.kind, message: m.message, step: m.step })
     })
     worker.on('error', (err: Error & { code?: string }) => {
@@ -204,6 +210,9 @@ export class WorkerPool {
     const worker = slot.worker
     try {
       slot.job.onEnd(outcome)
+    } catch (err) {
+      // never let one run's bookkeeping failure take the process (and every other run) down
+      process.stderr.write(`descent: run ${key} ended (${outcome.status}) but could not be recorded: ${(err as Error).message}\n`)
     } finally {
       this.pump()
     }

@@ -3,7 +3,7 @@
  * and metric series stored column-major as float64 blobs. All SQL lives in this folder.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
@@ -141,6 +141,18 @@ export class RunStore {
   constructor(path: string, opts: { readonly?: boolean } = {}) {
     this.path = path
     if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true })
+    // A file we may not write is refused before SQLite opens it: SQLite would otherwise leave
+    // -wal/-shm files with the file's read-only mode behind, and they keep failing after the
+    // user makes the database writable again.
+    if (path !== ':memory:' && !opts.readonly && existsSync(path)) {
+      try {
+        accessSync(path, constants.W_OK)
+      } catch (err) {
+        throw new StoreError(
+          `cannot open the run database ${path}: attempt to write a readonly database (${(err as NodeJS.ErrnoException).code}); check the file's permissions`,
+        )
+      }
+    }
     try {
       this.db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false })
       this.db.pragma('busy_timeout = 5000')
