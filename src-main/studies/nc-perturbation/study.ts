@@ -228,9 +228,16 @@ export default defineStudy({
     {
       id: 'regularisation-heatmap',
       title: 'lH vs lW: NC1(H*)/NC1(H0) at β = 2 around a noisy collapsed H0',
-      description: 'H0 = H*(lW, lH) + 0.3·rms(H*)·N; the exact minimiser of Eq. 2 at β = 2. One line per lW over lH (the heatmap as lines): lH drives collapse, lW holds it back.',
+      description: 'H0 = H*(lW, lH) + 0.3·rms(H*)·N; the exact minimiser of Eq. 2 at β = 2. NC1(H*)/NC1(H0) as a heatmap over (lW, lH) (median over seeds), and as lines: lH drives collapse, lW holds it back.',
       runs: SWEEP_GRID.flatMap((lW) => SWEEP_GRID.map((lH) => ({ label: sweepLabel(lW, lH), params: { experiment: 'sweep', beta: 2, lW, lH } }))),
       charts: [
+        {
+          kind: 'heatmap',
+          id: 'heat',
+          title: 'NC1(H*)/NC1(H0) over (lW, lH) at β = 2 (log colour)',
+          source: { from: 'summary', value: 'nc1Ratio', x: 'lW', y: 'lH' },
+          logColor: true,
+        },
         { kind: 'summary', id: 'heat-lh', title: 'NC1(H*)/NC1(H0) vs lH, one line per lW', y: 'nc1Ratio', x: 'lH', groupBy: 'lW', logX: true },
         { kind: 'summary', id: 'heat-lw', title: 'NC1(H*)/NC1(H0) vs lW, one line per lH', y: 'nc1Ratio', x: 'lW', groupBy: 'lH', logX: true },
       ],
