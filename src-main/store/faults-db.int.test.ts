@@ -17,7 +17,7 @@
  *   the same message).
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync } from 'node:fs'
+import { chmodSync, existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -71,8 +71,9 @@ describe('the run database locked, read-only or full: via the CLI', () => {
     const db = tempDb()
     expect((await runCli(['run', 'probe', '--set', 'T=10', '--db', db])).code).toBe(0)
     const before = snapshot(db)
-    // closing the last connection removes -wal/-shm, so the user below meets only the file itself
-    new Database(db).close()
+    // this test's own read-only checks (as root) leave -wal/-shm beside the file: make them the user's too
+    const companions = () => [`${db}-wal`, `${db}-shm`].filter((f) => existsSync(f)).forEach((f) => chmodSync(f, 0o666))
+    companions()
     const asUser = isRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups'] : null
     const cli = (args: string[]) => {
       const env = { ...process.env, DESCENT_PROBE_STUDY: '1' }
@@ -87,8 +88,8 @@ describe('the run database locked, read-only or full: via the CLI', () => {
     expect(r.stderr).toContain(db)
     expect(r.stderr).toMatch(/readonly database/)
     expect(snapshot(db)).toEqual(before)
-    new Database(db).close() // the check's own -shm/-wal (mode copied from the 444 file) go away
     chmodSync(db, 0o666)
+    companions()
     const ok = cli(['run', 'probe', '--set', 'T=10', '--db', db])
     expect(ok.status, ok.stderr).toBe(0)
     expect(integrity(db)).toBe('ok')
