@@ -172,7 +172,7 @@ export const HeatmapChartSpec = z.object({
 export const HistogramSource = z.discriminatedUnion('from', [
   z.object({ from: z.literal('vector'), metric: z.string(), at: z.number().int().nonnegative().optional() }),
   z.object({ from: z.literal('summary'), value: z.string(), groupBy: z.string().optional() }),
-  /** every recorded value of a scalar metric over a run's rows (e.g. an eigenvalue recorded per index) */
+  /** every recorded value of a scalar metric (or of one component NAME[i]) over a run's rows, e.g. an eigenvalue recorded per index */
   z.object({ from: z.literal('column'), metric: z.string() }),
 ])
 export type HistogramSource = z.infer<typeof HistogramSource>

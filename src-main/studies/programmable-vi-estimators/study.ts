@@ -123,14 +123,23 @@ export default defineStudy({
       id: 'gradient-tails',
       title: 'Heavy tails of the MVD IWAE gradient',
       description:
-        'IWAE-5 with MVD + REPARAM and ENUM + REPARAM, seed 0: the per-replicate gradient components (a histogram is not a chart kind ' +
-        'here: read the tails from the scatter and from maxDeviationOverSd).',
+        'IWAE-5 with MVD + REPARAM and ENUM + REPARAM, seed 0: a histogram of each gradient component over the R replicates (log count axis; ' +
+        'MVD’s heavy tail), the per-replicate components, and maxDeviationOverSd.',
       seeds: [0],
       runs: [
         { label: 'mvd+reparam', params: { part: 'estimators', objective: 'iwae', discrete: 'mvd', continuous: 'reparam' } },
         { label: 'enum+reparam', params: { part: 'estimators', objective: 'iwae', discrete: 'enum', continuous: 'reparam' } },
       ],
       charts: [
+        ...[0, 1, 2, 3].map((i) => ({
+          kind: 'histogram' as const,
+          id: `grad-hist-${i}`,
+          title: `Gradient component ${i} over the R replicates (log count)`,
+          source: { from: 'column' as const, metric: `gradient[${i}]` },
+          bins: 60,
+          logY: true,
+          xLabel: `ĝ[${i}]`,
+        })),
         { kind: 'series', id: 'grad', title: 'Gradient components per replicate', y: ['gradient'] },
         { kind: 'summary', id: 'tail', title: 'max deviation / sd', y: 'maxDeviationOverSd', x: 'discrete' },
       ],
