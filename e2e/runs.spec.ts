@@ -135,6 +135,7 @@ suite('the runs page in a browser', () => {
     // delete again and let the window pass: the run stays gone, and is purged from the file
     await page.locator(`[data-testid="runs-row-${ids[0]}"] .n-checkbox`).click()
     await page.getByTestId('runs-delete').click()
+    await page.getByTestId('runs-undo-bar').waitFor()
     await page.getByTestId('runs-undo-bar').waitFor({ state: 'detached', timeout: 20_000 })
     expect(await rowIds(page)).toEqual([ids[1], ids[2]].sort())
     const c = await WsClient.connect(host.port, host.token)
@@ -164,6 +165,8 @@ suite('the runs page in a browser', () => {
     await page.locator(`[data-testid="runs-row-${ids[1]}"] .n-checkbox`).click()
     await pick('runs-move', 'side (0)')
     await poll(() => rowIds(page)).toEqual([ids[2]])
+    // moved runs leave the view and the checked set
+    expect(await page.getByTestId('runs-selected-count').count()).toBe(0)
     await pick('project-select', 'side (1)')
     await poll(() => rowIds(page)).toEqual([ids[1]])
     await page.getByTestId('project-delete').click()
@@ -193,5 +196,26 @@ suite('the runs page in a browser', () => {
     await scrollTo(0)
     await poll(() => rows(page).first().getAttribute('data-index')).toBe('0')
     await poll(async () => (await rows(page).first().textContent())?.includes('synthetic 9999')).toBe(true)
+
+    // a summary value as a column, sorted ascending in SQL over all 10,000
+    // the options list is virtual: type to filter it first
+    await page.getByTestId('runs-columns').click()
+    await page.keyboard.type('finalLoss')
+    await page.locator('.n-base-select-option:visible', { hasText: 'summary.finalLoss' }).click()
+    await page.keyboard.press('Escape')
+    await page.getByTestId('runs-sort-summary.finalLoss').click()
+    await page.getByTestId('runs-sort-summary.finalLoss').click()
+    await poll(() => rows(page).first().textContent()).toMatch(/synthetic 0(?!\d)/)
+    expect(await rows(page).first().textContent()).toContain('0.001')
+
+    // shift-click checks a range; "Check all" checks every matching run
+    const check = (i: number, shift = false) =>
+      page.locator(`[data-index="${i}"] .n-checkbox`).click(shift ? { modifiers: ['Shift'] } : undefined)
+    await check(2)
+    await check(7, true)
+    await poll(() => page.getByTestId('runs-selected-count').getAttribute('data-count')).toBe('6')
+    await page.getByTestId('runs-select-matching').click()
+    await poll(() => page.getByTestId('runs-selected-count').getAttribute('data-count')).toBe('10000')
+    await page.getByTestId('compare-clear').click()
   }, 60_000)
 })

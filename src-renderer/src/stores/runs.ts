@@ -174,6 +174,7 @@ export const useRuns = defineStore('runs', () => {
 
   async function move(projectId: string): Promise<number> {
     const { moved } = await useClient()['runs:move']({ ids: selected.value, projectId })
+    selected.value = []
     await Promise.all([load(), projects.load()])
     return moved
   }
