@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
+import { SCHEMA_VERSION } from '../store/schema'
 import { runCli, tempDb } from '../testing/host'
 
 type RunDoc = { id: string; params: Record<string, unknown>; seed: number; summary: Record<string, number>; status: string }
@@ -93,7 +94,7 @@ describe('descent merge with untrusted files', () => {
   it.each([
     ['random', /is not a Descent run database|file is not a database/],
     ['truncated', /is not a Descent run database|damaged|malformed/],
-    ['newer', /written by a newer Descent \(schema 99; this version reads up to 1\)/],
+    ['newer', new RegExp(`written by a newer Descent \\(schema 99; this version reads up to ${SCHEMA_VERSION}\\)`)],
     ['other-schema', /is not a Descent run database \(no projects table\)/],
     ['view', /"runs" is a view, not a table; refused/],
   ])('refuses a %s file and leaves the target unchanged', async (kind, message) => {
