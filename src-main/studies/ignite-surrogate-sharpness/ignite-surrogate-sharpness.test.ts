@@ -30,6 +30,62 @@ function weighted(net: Mlp, beta: Float64Array, X: Float64Array, w: Float64Array
   return s
 }
 
+/**
+ * The surrogate's passes as plain per-sample loops (the study's original implementation): each
+ * output summed from its bias (or 0) in ascending index order, the order the gemm path keeps.
+ */
+function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int32Array, from: number, B: number, dout: Float64Array) {
+  const { d, H, slope } = net
+  const out = new Float64Array(B)
+  const grad = new Float64Array(net.P)
+  const dX = new Float64Array(B * d)
+  const a1 = new Float64Array(H)
+  const h1 = new Float64Array(H)
+  const a2 = new Float64Array(H)
+  const h2 = new Float64Array(H)
+  const d2 = new Float64Array(H)
+  const d1 = new Float64Array(H)
+  for (let i = 0; i < B; i++) {
+    const xo = idx[from + i] * d
+    for (let j = 0; j < H; j++) a1[j] = beta[net.ob1 + j]
+    for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) a1[j] += X[xo + k] * beta[net.oW1 + k * H + j]
+    for (let j = 0; j < H; j++) {
+      h1[j] = a1[j] > 0 ? a1[j] : slope * a1[j]
+      a2[j] = beta[net.ob2 + j]
+    }
+    for (let k = 0; k < H; k++) for (let j = 0; j < H; j++) a2[j] += h1[k] * beta[net.oW2 + k * H + j]
+    let o = beta[net.ob3]
+    for (let j = 0; j < H; j++) {
+      h2[j] = a2[j] > 0 ? a2[j] : slope * a2[j]
+      o += h2[j] * beta[net.ow3 + j]
+    }
+    out[i] = o
+    const g = dout[i]
+    grad[net.ob3] += g
+    for (let j = 0; j < H; j++) {
+      grad[net.ow3 + j] += g * h2[j]
+      d2[j] = g * beta[net.ow3 + j] * (a2[j] > 0 ? 1 : slope)
+    }
+    for (let k = 0; k < H; k++) {
+      let s = 0
+      for (let j = 0; j < H; j++) s += d2[j] * beta[net.oW2 + k * H + j]
+      d1[k] = s * (a1[k] > 0 ? 1 : slope)
+    }
+    for (let k = 0; k < H; k++) for (let j = 0; j < H; j++) grad[net.oW2 + k * H + j] += h1[k] * d2[j]
+    for (let j = 0; j < H; j++) {
+      grad[net.ob2 + j] += d2[j]
+      grad[net.ob1 + j] += d1[j]
+    }
+    for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) grad[net.oW1 + k * H + j] += X[xo + k] * d1[j]
+    for (let k = 0; k < d; k++) {
+      let s = 0
+      for (let j = 0; j < H; j++) s += d1[j] * beta[net.oW1 + k * H + j]
+      dX[i * d + k] = s
+    }
+  }
+  return { out, grad, dX }
+}
+
 describe('surrogate MLP', () => {
   it('∇_β and ∇_x match central finite differences (rel. 1e-6)', () => {
     const { net, beta, X, w } = setup()
@@ -65,6 +121,30 @@ describe('surrogate MLP', () => {
     const all = net.forward(beta, X, null, 0, B)
     expect(a[0]).toBe(all[3])
     expect(a[1]).toBe(all[1])
+  })
+
+  it('the gemm-based passes equal the plain per-sample loops bit for bit (default and odd sizes)', () => {
+    for (const [d, H, n, Bt] of [[8, 64, 300, 128], [5, 13, 50, 37], [3, 6, 9, 7]]) {
+      const net = new Mlp(d, H, 0.2, Bt)
+      const beta = new Float64Array(net.P)
+      net.init(beta, new Rng(2, 'init'))
+      for (let i = 0; i < net.P; i++) beta[i] += 0.01 * Math.sin(i) // non-zero biases
+      const r = new Rng(2, 'x')
+      const X = new Float64Array(n * d)
+      for (let i = 0; i < X.length; i++) X[i] = r.normal()
+      const idx = r.permutation(n)
+      const dout = new Float64Array(Bt)
+      for (let i = 0; i < Bt; i++) dout[i] = r.normal()
+      const from = n - Bt
+      const out = Float64Array.from(net.forward(beta, X, idx, from, Bt).subarray(0, Bt))
+      const grad = new Float64Array(net.P)
+      const dX = new Float64Array(Bt * d)
+      net.backward(beta, X, idx, from, Bt, dout, grad, dX)
+      const ref = referencePasses(net, beta, X, idx, from, Bt, dout)
+      expect(Array.from(out)).toEqual(Array.from(ref.out))
+      expect(Array.from(grad)).toEqual(Array.from(ref.grad))
+      expect(Array.from(dX)).toEqual(Array.from(ref.dX))
+    }
   })
 
   it('Adam: the first step moves every coordinate by lr·sign(g) (up to ε̂)', () => {
