@@ -13,6 +13,8 @@ const db = tempDb()
 const seeded = new RunStore(db)
 const project = seeded.createProject('paper A')
 const ids = insertSyntheticRuns(seeded, 4, { projectId: project.id, points: 3 })
+const sweepId = seeded.createSweep({ projectId: 'default', study: 'probe', figure: null, spec: {} })
+const sweepRuns = insertSyntheticRuns(seeded, 2, { sweepId, points: 2 })
 seeded.close()
 const cli = (...args: string[]) => runCli([...args, '--db', db])
 
@@ -70,6 +72,14 @@ describe('descent export (selections)', () => {
     const twice = await cli('export', '--runs', ids[0], '--format', 'sqlite', '--out', out)
     expect(twice.code).toBe(2)
     expect(twice.stderr).toContain('the file exists')
+  })
+
+  it('writes a sweep', async () => {
+    const r = await cli('export', '--sweep', sweepId, '--format', 'json')
+    expect(r.code).toBe(0)
+    const doc = JSON.parse(r.stdout)
+    expect(doc.runs.map((x: { id: string; sweep: string }) => [x.id, x.sweep])).toEqual(sweepRuns.map((id) => [id, sweepId]))
+    expect(doc.rows).toHaveLength(2 * 2)
   })
 
   it('refuses bad selections and formats with exit 2, naming the flag', async () => {

@@ -7,6 +7,8 @@ import type { RunStore } from '../store/store'
 
 export interface SyntheticRunOptions {
   projectId?: string
+  /** an existing sweep the runs belong to */
+  sweepId?: string
   study?: string
   /** rows of metric series to store per run (0: none) */
   points?: number
@@ -19,7 +21,7 @@ export function insertSyntheticRuns(store: RunStore, count: number, o: Synthetic
   store.db.transaction(() => {
     for (let i = 0; i < count; i++) {
       const run = store.createRun({
-        projectId: o.projectId ?? 'default', sweepId: null, study: o.study ?? 'probe', figure: null, label: `synthetic ${i}`,
+        projectId: o.projectId ?? 'default', sweepId: o.sweepId ?? null, study: o.study ?? 'probe', figure: null, label: `synthetic ${i}`,
         params: { lr: 10 ** -(i % 5), width: i }, seed: i, paramsHash: `h${i}`, codeHash: 'c0', appVersion: '0.0.0', platform: 'test',
       })
       const points = o.points ?? 0

@@ -36,7 +36,7 @@ export const useRuns = defineStore('runs', () => {
   const blocks = shallowRef(new Map<number, Run[]>())
   const inflight = new Map<number, Promise<void>>()
   let generation = 0
-  let window: RowWindow = { first: 0, end: BLOCK }
+  let inView: RowWindow = { first: 0, end: BLOCK }
 
   const filter = () => ({
     projectId: projects.currentId ?? undefined,
@@ -58,7 +58,7 @@ export const useRuns = defineStore('runs', () => {
 
   /** Make sure the rows of a window are loaded (the table calls this as it scrolls). */
   function ensure(w: RowWindow): void {
-    window = w
+    inView = w
     const gen = generation
     for (const b of blocksFor(w, BLOCK)) {
       if (blocks.value.has(b) || inflight.has(b)) continue
@@ -81,7 +81,7 @@ export const useRuns = defineStore('runs', () => {
     loading.value = true
     const fresh = new Map<number, Run[]>()
     try {
-      const need = blocksFor(window, BLOCK)
+      const need = blocksFor(inView, BLOCK)
       await Promise.all((need.length ? need : [0]).map((b) => fetchBlock(b, gen, fresh)))
       if (gen !== generation) return
       blocks.value = fresh
@@ -103,7 +103,7 @@ export const useRuns = defineStore('runs', () => {
   const queryKey = ref(0)
   function requery(): void {
     queryKey.value++
-    window = { first: 0, end: BLOCK }
+    inView = { first: 0, end: BLOCK }
     void load()
   }
   let searchTimer: ReturnType<typeof setTimeout> | null = null
