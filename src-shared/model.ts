@@ -142,6 +142,13 @@ export const HeatmapSource = z.discriminatedUnion('from', [
     yRange: z.tuple([z.number(), z.number()]).optional(),
   }),
   z.object({ from: z.literal('summary'), value: z.string(), x: z.string(), y: z.string() }),
+  /**
+   * A vector metric recorded once per row (e.g. a cost per grid ω on each instance's row): one
+   * heatmap row per recorded row with a finite `y` column (its coordinate, rows sorted by it),
+   * one column per component; `xValues` gives the components' coordinates: a vector metric (its
+   * last value) or a scalar metric (its finite values in row order); the indices without one.
+   */
+  z.object({ from: z.literal('rows'), metric: z.string(), y: z.string(), xValues: z.string().optional() }),
 ])
 export type HeatmapSource = z.infer<typeof HeatmapSource>
 export const HeatmapChartSpec = z.object({

@@ -289,9 +289,18 @@ export default defineStudy({
     {
       id: 'cost-heatmap',
       title: 'Cost over (c, ω) from the replay table, with ω*(c) and the learners’ picks',
-      description: 'Instances sorted by c: one line per grid ω (the heat map’s columns), ω*(c) and each learner’s pick against c, and ChebCB’s final fitted cost curves.',
+      description: 'Instances sorted by c: the heat map of cost over (c, ω) (log colour), the same as one line per grid ω, ω*(c) and each learner’s pick against c, and ChebCB’s final fitted cost curves.',
       runs: [stream('all policies')],
       charts: [
+        {
+          kind: 'heatmap',
+          id: 'cost-heat',
+          title: 'Cost (iterations) over (c, ω): rows are instances sorted by c (log colour)',
+          source: { from: 'rows', metric: 'sortedGridCost', y: 'sortedContext', xValues: 'gridOmega' },
+          xLabel: 'ω (grid)',
+          yLabel: 'c',
+          logColor: true,
+        },
         { kind: 'series', id: 'cost-over-c', title: 'Cost of each grid ω vs c', x: 'sortedContext', y: ['sortedGridCost', 'sortedCostInstanceOptimal'], logY: true },
         { kind: 'series', id: 'picks-over-c', title: 'ω*(c) and the learners’ picks vs c', x: 'sortedContext', y: ['sortedOmegaStar', 'sortedPickChebCB', 'sortedPickTsallisInfCB', 'sortedPickTsallisInf'] },
         { kind: 'series', id: 'chebcb-curves', title: 'ChebCB predicted cost per ω vs c (snapshot at t = T)', x: 'chebContext', y: ['chebPredictedCost'] },

@@ -480,6 +480,14 @@ export default defineStudy({
       x: 'iteration',
     },
     {
+      kind: 'heatmap',
+      id: 'landscape-heat',
+      title: 'landscape of one pair: gap (%) above the best loss over (batch size, log₂ lr), capped at 5%',
+      source: { from: 'rows', metric: 'gapByBs', y: 'log2lr' },
+      xLabel: 'batch size (index, ascending)',
+      yLabel: 'log₂ lr',
+    },
+    {
       kind: 'series',
       id: 'landscape',
       title: 'landscape of one pair: gap (%) above the best loss vs log₂ lr, one line per batch size',
@@ -551,7 +559,17 @@ export default defineStudy({
       description:
         'Needs your dense CSV (data/dense_lr_bs_loss.csv of github.com/step-law/steplaw, not bundled): run with it in `table`, view = landscape, pair = 0 … 16. The presets show the 15 pairs of the synthetic example. Each chart: the gap above the pair\'s best loss vs log₂ lr, one line per batch size, with the +0.25/0.5/1/2% contours and markers at the Step-Law point and the grid argmin.',
       runs: Array.from({ length: 15 }, (_, k) => ({ label: `pair ${k}`, params: { view: 'landscape', pair: k } })),
-      charts: Array.from({ length: 15 }, (_, k) => ({
+      charts: Array.from({ length: 15 }, (_, k) => [
+        {
+          kind: 'heatmap' as const,
+          id: `pair-${k}-heat`,
+          title: `pair ${k}: gap (%) above the best loss over (batch size, log₂ lr), capped at 5%`,
+          source: { from: 'rows' as const, metric: 'gapByBs', y: 'log2lr' },
+          xLabel: 'batch size (index, ascending)',
+          yLabel: 'log₂ lr',
+          runs: [`pair ${k}`],
+        },
+        {
         kind: 'series' as const,
         id: `pair-${k}`,
         title: `pair ${k}: gap (%) vs log₂ lr, one line per batch size`,
@@ -567,7 +585,8 @@ export default defineStudy({
           { kind: 'events' as const, event: 'argmin', label: 'grid argmin' },
           { kind: 'events' as const, event: 'quadratic-minimum', label: 'quadratic fit minimum' },
         ],
-      })),
+        },
+      ]).flat(),
     },
     {
       id: 'law-regret',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { heatmapChartOptions, matrixGrid, summaryGrid, type HeatmapChartSpecLike } from './heatmap'
+import { heatmapChartOptions, matrixGrid, rowsGrid, summaryGrid, type HeatmapChartSpecLike } from './heatmap'
 
 type Opt = {
   xAxis: { type: string; data?: string[]; min?: number; max?: number }[]
@@ -80,5 +80,22 @@ describe('summary heatmap', () => {
     expect(Array.from(g.values)).toEqual([2, 5, NaN, 7])
     const b = heatmapChartOptions({ spec: spec({ source: { from: 'summary', value: 'nc1', x: 'lW', y: 'lH' } }), grid: g, xLabel: 'lW', yLabel: 'lH', zLabel: 'NC1', dark: false })
     expect(b.points).toBe(3) // the empty cell is not drawn
+  })
+})
+
+describe('rows heatmap', () => {
+  it('takes one row per recorded row with a finite y, sorted by y, one column per component', () => {
+    const nan = NaN
+    const columns = {
+      c: Float64Array.from([nan, 0.7, 0.2, nan]),
+      'cost[0]': Float64Array.from([nan, 5, 3, nan]),
+      'cost[1]': Float64Array.from([nan, 6, 4, nan]),
+      other: Float64Array.from([1, 2, 3, 4]),
+    }
+    const g = rowsGrid(columns, 'cost', 'c', [1.1, 1.5])
+    expect(g.xs).toEqual([1.1, 1.5])
+    expect(g.ys).toEqual([0.2, 0.7])
+    expect(Array.from(g.values)).toEqual([3, 4, 5, 6])
+    expect(rowsGrid(columns, 'cost', 'c').xs).toEqual([0, 1])
   })
 })

@@ -11,7 +11,7 @@
 import type { EChartsOption } from 'echarts'
 import type { HeatmapChartSpec } from '../../../src-shared/model'
 import { formatNumber } from '../format'
-import { FLOOR_COLOR, median, type BuiltChart, type DrawnLine, type SummaryRun } from './options'
+import { expandColumns, FLOOR_COLOR, median, type BuiltChart, type DrawnLine, type SummaryRun } from './options'
 
 export type HeatmapChartSpecLike = Pick<HeatmapChartSpec, 'id' | 'title' | 'source' | 'logColor' | 'diverging' | 'points'> &
   Partial<Pick<HeatmapChartSpec, 'xLabel' | 'yLabel'>>
@@ -77,6 +77,26 @@ export function summaryGrid(runs: readonly SummaryRun[], value: string, x: strin
   const values = new Float64Array(xs.length * ys.length).fill(NaN)
   for (const [k, vs] of cells) values[k] = median(vs)
   return { xs, ys, values }
+}
+
+/**
+ * A 'rows' heatmap's grid: one row per recorded row whose y column is finite (sorted by y), one
+ * column per component NAME[j] of the vector metric (coordinates xCoords[j], else j).
+ */
+export function rowsGrid(columns: Record<string, Float64Array>, metric: string, y: string, xCoords?: ArrayLike<number>): HeatmapGrid {
+  const comps = expandColumns([metric], Object.keys(columns)).map((c) => columns[c.column])
+  const ycol = columns[y] ?? new Float64Array(0)
+  const rows: number[] = []
+  for (let r = 0; r < ycol.length; r++) if (Number.isFinite(ycol[r]) && comps.some((c) => Number.isFinite(c[r]))) rows.push(r)
+  rows.sort((a, b) => ycol[a] - ycol[b])
+  const nx = comps.length
+  const values = new Float64Array(rows.length * nx).fill(NaN)
+  rows.forEach((r, i) => comps.forEach((c, j) => (values[i * nx + j] = c[r])))
+  return {
+    xs: Array.from({ length: nx }, (_, j) => (xCoords && Number.isFinite(xCoords[j]) ? xCoords[j] : j)),
+    ys: rows.map((r) => ycol[r]),
+    values,
+  }
 }
 
 export interface HeatmapInput {

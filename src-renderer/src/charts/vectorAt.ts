@@ -77,3 +77,31 @@ export function columnValues(run: Run, metric: string): VectorAt {
   }
   return { loading: true }
 }
+
+/** Whole stored columns of a finished run (undecimated; 200 names a call), or loading/error. */
+export function wholeColumns(run: Run, names: string[]): { columns: Record<string, Float64Array> } | { loading: true } | { error: string } {
+  const columns: Record<string, Float64Array> = {}
+  for (let k = 0; k < names.length; k += 200) {
+    const chunk = names.slice(k, k + 200)
+    const key = `${run.id}|${chunk.join(',')}`
+    const hit = wholeChunks.get(key)
+    if (!hit) {
+      if (!fetching.has(key)) {
+        fetching.add(key)
+        useClient()
+          ['runs:series']({ id: run.id, x: 'iteration', y: chunk, maxPoints: 1_000_000, logX: false })
+          .then((p) => wholeChunks.set(key, p.columns))
+          .catch((e: unknown) => wholeChunks.set(key, new FetchError((e as Error).message)))
+          .finally(() => fetching.delete(key))
+      }
+      return { loading: true }
+    }
+    if (hit instanceof FetchError) return { error: hit.message }
+    Object.assign(columns, hit)
+  }
+  return { columns }
+}
+class FetchError {
+  constructor(readonly message: string) {}
+}
+const wholeChunks = shallowReactive(new Map<string, Record<string, Float64Array> | FetchError>())
