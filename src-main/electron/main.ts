@@ -66,6 +66,10 @@ async function start(): Promise<void> {
   // the workbench needs no camera, notifications, geolocation...: every permission is denied
   session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
+  // Exports (runs page, charts) arrive as blob downloads: a save dialog, starting in Downloads
+  session.defaultSession.on('will-download', (_event, item) => {
+    item.setSaveDialogOptions({ title: 'Save export', defaultPath: join(app.getPath('downloads'), item.getFilename()) })
+  })
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
