@@ -149,6 +149,12 @@ export const HeatmapSource = z.discriminatedUnion('from', [
    * last value) or a scalar metric (its finite values in row order); the indices without one.
    */
   z.object({ from: z.literal('rows'), metric: z.string(), y: z.string(), xValues: z.string().optional() }),
+  /**
+   * One heatmap row per run of a figure, at its param (or summary value) `y`; the cells are the
+   * run's recorded values of the scalar metric `value` at the values of its recorded column `x`
+   * (e.g. one slice of a 2-D map per run). Runs sharing a cell give their median.
+   */
+  z.object({ from: z.literal('runRows'), value: z.string(), x: z.string(), y: z.string() }),
 ])
 export type HeatmapSource = z.infer<typeof HeatmapSource>
 export const HeatmapChartSpec = z.object({

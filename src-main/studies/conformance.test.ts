@@ -70,6 +70,10 @@ describe.each(all.map((s) => [s.manifest.id, s] as const))('%s conforms', (_id, 
         if (chart.source.xValues) expect(manifest.metrics, `chart ${chart.id}: unknown xValues ${chart.source.xValues}`).toHaveProperty([chart.source.xValues])
         expect(axes.has(chart.source.y) || chart.source.y in manifest.metrics, `chart ${chart.id}: unknown row column ${chart.source.y}`).toBe(true)
       }
+      if (chart.kind === 'heatmap' && chart.source.from === 'runRows') {
+        expect(manifest.metrics, `chart ${chart.id}: unknown metric ${chart.source.value}`).toHaveProperty([chart.source.value])
+        expect(axes.has(chart.source.x) || chart.source.x in manifest.metrics, `chart ${chart.id}: unknown column ${chart.source.x}`).toBe(true)
+      }
       if (chart.kind === 'heatmap' && chart.source.from === 'summary') {
         for (const p of [chart.source.x, chart.source.y]) expect(p in manifest.params, `chart ${chart.id}: unknown param ${p}`).toBe(true)
       }

@@ -87,12 +87,16 @@ const FIGURES: FigureDefinition[] = [
   },
   {
     id: 'radius-map',
-    title: 'Certified radius over the plane (profiles at fixed x₂)',
+    title: 'Certified radius over the plane',
     description:
-      'The kit has no heatmap chart, so the radius map is drawn as horizontal profiles: CP-hard and Bern-selected-t along x₁ ∈ [−3, 5] ' +
-      'at x₂ ∈ {−1, 0, 1, 2}, with the base classifier’s decision boundaries as markers.',
+      'The certified radius as a heatmap over (x₁, x₂): one row per slice x₂ ∈ {−1, 0, 1, 2}, 41 points along x₁ ∈ [−3, 5] (CP-hard and ' +
+      'Bern-selected-t; −1 = abstain), and the same slices as profiles with the base classifier’s decision boundaries as markers.',
     runs: SLICES.map((x2) => ({ label: `x2 = ${x2}`, params: { mode: 'slice', sliceX2: x2 } })),
-    charts: [sliceChart],
+    charts: [
+      { kind: 'heatmap', id: 'radius-map-cp', title: 'certified radius, CP-hard (−1 = abstain)', source: { from: 'runRows', value: 'radiusCpHard', x: 'oracle:x1', y: 'sliceX2' }, xLabel: 'x₁', yLabel: 'x₂' },
+      { kind: 'heatmap', id: 'radius-map-bern', title: 'certified radius, Bern-selected-t (−1 = abstain)', source: { from: 'runRows', value: 'radiusBernSelected', x: 'oracle:x1', y: 'sliceX2' }, xLabel: 'x₁', yLabel: 'x₂' },
+      sliceChart,
+    ],
   },
   {
     id: 'bound-width',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { heatmapChartOptions, matrixGrid, rowsGrid, summaryGrid, type HeatmapChartSpecLike } from './heatmap'
+import { heatmapChartOptions, matrixGrid, rowsGrid, runRowsGrid, summaryGrid, type HeatmapChartSpecLike } from './heatmap'
 
 type Opt = {
   xAxis: { type: string; data?: string[]; min?: number; max?: number }[]
@@ -97,5 +97,18 @@ describe('rows heatmap', () => {
     expect(g.ys).toEqual([0.2, 0.7])
     expect(Array.from(g.values)).toEqual([3, 4, 5, 6])
     expect(rowsGrid(columns, 'cost', 'c').xs).toEqual([0, 1])
+  })
+})
+
+describe('runRows heatmap', () => {
+  it('puts one row per run at its y, cells at the union of x values, the median for shared cells', () => {
+    const g = runRowsGrid([
+      { y: 2, x: [0, 1, NaN], value: [5, 6, 7] },
+      { y: -1, x: [1, 0.5], value: [1, 2] },
+      { y: 2, x: [0], value: [9] },
+    ])
+    expect(g.xs).toEqual([0, 0.5, 1])
+    expect(g.ys).toEqual([-1, 2])
+    expect(Array.from(g.values)).toEqual([NaN, 2, 1, 7, NaN, 6])
   })
 })

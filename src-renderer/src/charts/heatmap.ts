@@ -99,6 +99,29 @@ export function rowsGrid(columns: Record<string, Float64Array>, metric: string, 
   }
 }
 
+/** A 'runRows' heatmap's grid: one row per distinct y (sorted), columns at the sorted union of the runs' x values. */
+export function runRowsGrid(runs: readonly { y: number | string; x: ArrayLike<number>; value: ArrayLike<number> }[]): HeatmapGrid {
+  const xsSet = new Set<number>()
+  for (const r of runs) for (let k = 0; k < r.x.length; k++) if (Number.isFinite(r.x[k]) && Number.isFinite(r.value[k])) xsSet.add(r.x[k])
+  const xs = [...xsSet].sort((a, b) => a - b)
+  const ysRaw: (number | string)[] = []
+  for (const r of runs) if (!ysRaw.includes(r.y)) ysRaw.push(r.y)
+  const ys = ysRaw.every((v) => typeof v === 'number') ? (ysRaw as number[]).sort((a, b) => a - b) : ysRaw
+  const cells = new Map<number, number[]>()
+  for (const r of runs) {
+    const i = ys.indexOf(r.y)
+    for (let k = 0; k < r.x.length; k++) {
+      if (!Number.isFinite(r.x[k]) || !Number.isFinite(r.value[k])) continue
+      const key = i * xs.length + xs.indexOf(r.x[k])
+      if (!cells.has(key)) cells.set(key, [])
+      cells.get(key)!.push(r.value[k])
+    }
+  }
+  const values = new Float64Array(xs.length * ys.length).fill(NaN)
+  for (const [key, vs] of cells) values[key] = median(vs)
+  return { xs, ys, values }
+}
+
 export interface HeatmapInput {
   spec: HeatmapChartSpecLike
   grid: HeatmapGrid
