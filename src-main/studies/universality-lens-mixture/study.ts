@@ -71,7 +71,7 @@ const FIGURES: FigureDefinition[] = [
     id: 'prior-weight-map',
     title: 'Prior weight near the truth (P = 128, both truths)',
     description:
-      'The kit has no heatmap chart, so the prior-weight map is shown through what the bound uses: the prior mass W(ε) of the KL ball ' +
+      'The prior weight over the (v₁, v₂) grid is not recorded (no heatmap yet), so the map is shown through what the bound uses: the prior mass W(ε) of the KL ball ' +
       'of radius ε around v*, and nε − ln W(ε), whose minimum over ε is the bound at n = 100.',
     runs: [demoA(128, 'simple', 100, 20), demoA(128, 'complex', 100, 20)],
     charts: [weightChart],
