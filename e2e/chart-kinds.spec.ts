@@ -60,6 +60,19 @@ suite('chart kinds in a browser', () => {
     expect(svg).toContain('x₁')
   })
 
+  it('draws a summary heatmap over two params of a figure reproduction', async () => {
+    const sweep = await client.call<{ id: string }>('runs:reproduce', { study: 'nc-perturbation', figure: 'regularisation-heatmap', seed: 0 })
+    await expect
+      .poll(async () => (await client.call<{ status: string }>('sweeps:get', { id: sweep.id })).status, { timeout: 180_000, interval: 500 })
+      .toBe('done')
+    await page.goto(`${host.url}#/figure/${sweep.id}`)
+    const chart = page.getByTestId('chart-heat')
+    await chart.waitFor()
+    // the 3 × 3 (lW, lH) grid
+    await expect.poll(() => chart.getAttribute('data-points'), { timeout: 30_000 }).toBe('9')
+    await page.screenshot({ path: join(ARTIFACTS, 'k03-summary-heatmap.png'), fullPage: true })
+  })
+
   it('draws the symlog spectrum and the eigenvalue histogram of a Hessian run', async () => {
     const id = await runToEnd('hessian-bulk-outliers', { N: 40, d: 3, k: 2, width: 4, iterations: 50 })
     await page.goto(`${host.url}#/run/${id}`)
