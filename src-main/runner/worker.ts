@@ -7,8 +7,11 @@ import { CancelledError, DivergedError, executeSolve, SolverError } from '../kit
 import { getStudy } from '../studies/registry'
 import { installMemoryGuard, usedMemoryMb } from './memory-guard'
 import type { WorkerJob, WorkerMessage } from './protocol'
+import { lowerThisThreadPriority } from './thread-priority'
 
 const job = workerData as WorkerJob
+// solvers yield the CPU to the host's main thread (api, store writes) when cores are scarce
+lowerThisThreadPriority()
 installMemoryGuard(job.maxMemoryMb)
 const port = parentPort!
 const cancel = new Int32Array(job.cancelFlag)
