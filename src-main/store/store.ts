@@ -186,8 +186,8 @@ export class RunStore {
         this.db.pragma(`user_version = ${v + 1}`)
       })()
     }
-    this.db
-      .prepare('INSERT OR IGNORE INTO projects (id, name, created_at) VALUES (?, ?, ?)')
+    this
+      .sql('INSERT OR IGNORE INTO projects (id, name, created_at) VALUES (?, ?, ?)')
       .run(DEFAULT_PROJECT_ID, 'Default', Date.now())
   }
 
@@ -195,12 +195,34 @@ export class RunStore {
     if (this.db.open) this.db.close()
   }
 
+  private readonly statements = new Map<string, Database.Statement>()
+
+  /**
+   * A prepared statement, cached by its SQL text: preparing costs more than running most of these
+   * (profiled: a third of the host's store time under load). Filter/sort queries of the runs table
+   * have varying text, so the cache keeps the 256 most recently added.
+   */
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text)
+    if (!stmt) {
+      stmt = this.db.prepare(text)
+      if (this.statements.size >= 256) this.statements.delete(this.statements.keys().next().value!)
+      this.statements.set(text, stmt)
+    }
+    return stmt
+  }
+
+  /** Runs `fn` in one transaction (nested calls become savepoints): many writes, one commit. */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
   // ------------------------------------------------------------------ projects
 
   listProjects(): Project[] {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT p.id, p.name, p.created_at AS createdAt, (SELECT count(*) FROM runs r WHERE r.project_id = p.id AND r.deleted_at IS NULL) AS runCount
            FROM projects p ORDER BY p.created_at`,
         )
@@ -210,8 +232,8 @@ export class RunStore {
 
   getProject(id: string): Project | null {
     return (
-      (this.db
-        .prepare(
+      (this
+        .sql(
           `SELECT p.id, p.name, p.created_at AS createdAt, (SELECT count(*) FROM runs r WHERE r.project_id = p.id AND r.deleted_at IS NULL) AS runCount
            FROM projects p WHERE p.id = ?`,
         )
@@ -221,12 +243,12 @@ export class RunStore {
 
   createProject(name: string): Project {
     const id = newId('p')
-    this.db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)').run(id, name, Date.now())
+    this.sql('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)').run(id, name, Date.now())
     return this.getProject(id)!
   }
 
   renameProject(id: string, name: string): Project | null {
-    this.db.prepare('UPDATE projects SET name = ? WHERE id = ?').run(name, id)
+    this.sql('UPDATE projects SET name = ? WHERE id = ?').run(name, id)
     return this.getProject(id)
   }
 
@@ -241,9 +263,9 @@ export class RunStore {
   deleteProjectMovingRuns(id: string): { deleted: number; moved: number } {
     if (id === DEFAULT_PROJECT_ID) throw new StoreError('the Default project cannot be deleted')
     return this.db.transaction(() => {
-      const moved = this.db.prepare('UPDATE runs SET project_id = ? WHERE project_id = ?').run(DEFAULT_PROJECT_ID, id).changes
-      this.db.prepare('UPDATE sweeps SET project_id = ? WHERE project_id = ?').run(DEFAULT_PROJECT_ID, id)
-      const deleted = this.db.prepare('DELETE FROM projects WHERE id = ?').run(id).changes
+      const moved = this.sql('UPDATE runs SET project_id = ? WHERE project_id = ?').run(DEFAULT_PROJECT_ID, id).changes
+      this.sql('UPDATE sweeps SET project_id = ? WHERE project_id = ?').run(DEFAULT_PROJECT_ID, id)
+      const deleted = this.sql('DELETE FROM projects WHERE id = ?').run(id).changes
       return { deleted, moved }
     })()
   }
@@ -253,17 +275,17 @@ export class RunStore {
   /** A new sweep; with `id`, the sweep of that id (created once: shards and resumes share it). */
   createSweep(s: { id?: string; projectId: string; study: string; figure: string | null; spec: unknown }): string {
     const id = s.id ?? newId('s')
-    this.db
-      .prepare('INSERT OR IGNORE INTO sweeps (id, project_id, study, figure, created_at, spec) VALUES (?, ?, ?, ?, ?, ?)')
+    this
+      .sql('INSERT OR IGNORE INTO sweeps (id, project_id, study, figure, created_at, spec) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, s.projectId, s.study, s.figure, Date.now(), JSON.stringify(s.spec ?? {}))
-    this.db.prepare("UPDATE sweeps SET status = 'running' WHERE id = ?").run(id)
+    this.sql("UPDATE sweeps SET status = 'running' WHERE id = ?").run(id)
     return id
   }
 
   /** A finished run of this sweep with these params, seed and study code (a resumed sweep skips it). */
   findDoneRun(sweepId: string, paramsHash: string, seed: number, codeHash: string): string | null {
-    const row = this.db
-      .prepare("SELECT id FROM runs WHERE sweep_id = ? AND params_hash = ? AND seed = ? AND code_hash = ? AND status = 'done' AND deleted_at IS NULL LIMIT 1")
+    const row = this
+      .sql("SELECT id FROM runs WHERE sweep_id = ? AND params_hash = ? AND seed = ? AND code_hash = ? AND status = 'done' AND deleted_at IS NULL LIMIT 1")
       .get(sweepId, paramsHash, seed, codeHash) as { id: string } | undefined
     return row?.id ?? null
   }
@@ -271,13 +293,13 @@ export class RunStore {
   getSweepRow(id: string):
     | { id: string; projectId: string; study: string; figure: string | null; createdAt: number; spec: unknown; claims: ClaimResult[]; status: 'running' | 'done'; runIds: string[] }
     | null {
-    const row = this.db
-      .prepare('SELECT id, project_id, study, figure, created_at, spec, claims, status FROM sweeps WHERE id = ?')
+    const row = this
+      .sql('SELECT id, project_id, study, figure, created_at, spec, claims, status FROM sweeps WHERE id = ?')
       .get(id) as
       | { id: string; project_id: string; study: string; figure: string | null; created_at: number; spec: string; claims: string; status: 'running' | 'done' }
       | undefined
     if (!row) return null
-    const runIds = (this.db.prepare('SELECT id FROM runs WHERE sweep_id = ? AND deleted_at IS NULL ORDER BY created_at, id').all(id) as { id: string }[]).map((r) => r.id)
+    const runIds = (this.sql('SELECT id FROM runs WHERE sweep_id = ? AND deleted_at IS NULL ORDER BY created_at, id').all(id) as { id: string }[]).map((r) => r.id)
     return {
       id: row.id,
       projectId: row.project_id,
@@ -293,37 +315,34 @@ export class RunStore {
 
   listSweepIds(projectId?: string): string[] {
     const rows = projectId
-      ? this.db.prepare('SELECT id FROM sweeps WHERE project_id = ? ORDER BY created_at DESC').all(projectId)
-      : this.db.prepare('SELECT id FROM sweeps ORDER BY created_at DESC').all()
+      ? this.sql('SELECT id FROM sweeps WHERE project_id = ? ORDER BY created_at DESC').all(projectId)
+      : this.sql('SELECT id FROM sweeps ORDER BY created_at DESC').all()
     return (rows as { id: string }[]).map((r) => r.id)
   }
 
   finishSweep(id: string, claims: ClaimResult[]): void {
-    this.db.prepare("UPDATE sweeps SET claims = ?, status = 'done' WHERE id = ?").run(JSON.stringify(claims), id)
+    this.sql("UPDATE sweeps SET claims = ?, status = 'done' WHERE id = ?").run(JSON.stringify(claims), id)
   }
 
   // ------------------------------------------------------------------ runs
 
   createRun(r: NewRun): Run {
     const id = newId('r')
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, project_id, sweep_id, study, figure, label, params, seed, params_hash, code_hash,
-           app_version, platform, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
-      )
-      .run(id, r.projectId, r.sweepId, r.study, r.figure, r.label, JSON.stringify(r.params), r.seed, r.paramsHash, r.codeHash, r.appVersion, r.platform, Date.now())
-    if (r.owner) this.db.prepare('UPDATE runs SET owner = ? WHERE id = ?').run(r.owner, id)
+    this.sql(
+      `INSERT INTO runs (id, project_id, sweep_id, study, figure, label, params, seed, params_hash, code_hash,
+         app_version, platform, status, created_at, owner)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+    ).run(id, r.projectId, r.sweepId, r.study, r.figure, r.label, JSON.stringify(r.params), r.seed, r.paramsHash, r.codeHash, r.appVersion, r.platform, Date.now(), r.owner ?? null)
     return this.getRun(id)!
   }
 
   getRun(id: string): Run | null {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+    const row = this.sql('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
     return row ? rowToRun(row) : null
   }
 
   getRuns(ids: string[]): Run[] {
-    const stmt = this.db.prepare('SELECT * FROM runs WHERE id = ?')
+    const stmt = this.sql('SELECT * FROM runs WHERE id = ?')
     return ids.map((id) => stmt.get(id) as RunRow | undefined).filter((r): r is RunRow => !!r).map(rowToRun)
   }
 
@@ -331,10 +350,10 @@ export class RunStore {
   listRuns(q: RunQuery): { runs: Run[]; total: number } {
     const where = runWhere(q)
     const order = runOrder(q.sort, q.desc)
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM runs ${where.sql}`).get(...where.args) as { n: number }).n
+    const total = (this.sql(`SELECT count(*) AS n FROM runs ${where.sql}`).get(...where.args) as { n: number }).n
     // sort ids only (small sort records), then read the page's rows by id
     const ids = (
-      this.db.prepare(`SELECT id FROM runs ${where.sql} ${order.sql} LIMIT ? OFFSET ?`).all(...where.args, ...order.args, q.limit, q.offset) as { id: string }[]
+      this.sql(`SELECT id FROM runs ${where.sql} ${order.sql} LIMIT ? OFFSET ?`).all(...where.args, ...order.args, q.limit, q.offset) as { id: string }[]
     ).map((r) => r.id)
     return { runs: this.getRuns(ids), total }
   }
@@ -344,25 +363,25 @@ export class RunStore {
     const where = runWhere(q)
     const order = runOrder(q.sort ?? 'createdAt', q.desc ?? true)
     return (
-      this.db.prepare(`SELECT id FROM runs ${where.sql} ${order.sql} LIMIT ?`).all(...where.args, ...order.args, max) as { id: string }[]
+      this.sql(`SELECT id FROM runs ${where.sql} ${order.sql} LIMIT ?`).all(...where.args, ...order.args, max) as { id: string }[]
     ).map((r) => r.id)
   }
 
   markStarted(id: string, at: number): void {
-    this.db.prepare("UPDATE runs SET status = 'running', started_at = ? WHERE id = ?").run(at, id)
+    this.sql("UPDATE runs SET status = 'running', started_at = ? WHERE id = ?").run(at, id)
   }
 
   /** This process's liveness, written every second while it may own runs. */
   heartbeat(owner: string): void {
-    this.db
-      .prepare(
+    this
+      .sql(
         'INSERT INTO owners (id, host, pid, heartbeat_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at',
       )
       .run(owner, hostname(), process.pid, Date.now())
   }
 
   releaseOwner(owner: string): void {
-    this.db.prepare('DELETE FROM owners WHERE id = ?').run(owner)
+    this.sql('DELETE FROM owners WHERE id = ?').run(owner)
   }
 
   /**
@@ -370,17 +389,17 @@ export class RunStore {
    * batch is on disk entirely or not at all. Called about ten times a second per running run.
    */
   appendBatch(id: string, start: number, count: number, columns: Record<string, Float64Array>, progress: number, newEvents: RunEvent[]): void {
-    const insert = this.db.prepare('INSERT INTO chunks (run_id, name, start, count, data) VALUES (?, ?, ?, ?, ?)')
+    const insert = this.sql('INSERT INTO chunks (run_id, name, start, count, data) VALUES (?, ?, ?, ?, ?)')
     this.db.transaction(() => {
       for (const [name, values] of Object.entries(columns)) insert.run(id, name, start, count, toBlob(values))
-      const run = this.db.prepare('SELECT columns, events FROM runs WHERE id = ?').get(id) as { columns: string; events: string }
+      const run = this.sql('SELECT columns, events FROM runs WHERE id = ?').get(id) as { columns: string; events: string }
       const known = JSON.parse(run.columns) as string[]
       let cols = run.columns
       const added = Object.keys(columns).filter((c) => !known.includes(c))
       if (added.length) cols = JSON.stringify([...known, ...added])
       const events = newEvents.length ? JSON.stringify([...(JSON.parse(run.events) as RunEvent[]), ...newEvents]) : run.events
-      this.db
-        .prepare('UPDATE runs SET points = ?, progress = ?, columns = ?, events = ? WHERE id = ?')
+      this
+        .sql('UPDATE runs SET points = ?, progress = ?, columns = ?, events = ? WHERE id = ?')
         .run(start + count, progress, cols, events, id)
     })()
   }
@@ -390,8 +409,8 @@ export class RunStore {
     f: { status: RunStatus; endedAt: number; durationMs: number | null; error: string | null; errorStep: number | null; summary: Record<string, number>; claims: ClaimResult[] },
   ): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
+      this
+        .sql(
           `UPDATE runs SET status = ?, ended_at = ?, duration_ms = ?, error = ?, error_step = ?, summary = ?, claims = ?,
              progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END WHERE id = ?`,
         )
@@ -402,21 +421,21 @@ export class RunStore {
 
   /** Merge a run's chunks into one chunk per column (reads then touch one row per column). */
   compact(id: string): void {
-    const names = (this.db.prepare('SELECT DISTINCT name FROM chunks WHERE run_id = ?').all(id) as { name: string }[]).map((r) => r.name)
-    const points = (this.db.prepare('SELECT points FROM runs WHERE id = ?').get(id) as { points: number } | undefined)?.points ?? 0
+    const names = (this.sql('SELECT DISTINCT name FROM chunks WHERE run_id = ?').all(id) as { name: string }[]).map((r) => r.name)
+    const points = (this.sql('SELECT points FROM runs WHERE id = ?').get(id) as { points: number } | undefined)?.points ?? 0
     for (const name of names) {
-      const parts = this.db.prepare('SELECT count(*) AS n FROM chunks WHERE run_id = ? AND name = ?').get(id, name) as { n: number }
+      const parts = this.sql('SELECT count(*) AS n FROM chunks WHERE run_id = ? AND name = ?').get(id, name) as { n: number }
       if (parts.n <= 1) continue
       const values = this.readColumn(id, name, points)
-      this.db.prepare('DELETE FROM chunks WHERE run_id = ? AND name = ?').run(id, name)
-      this.db.prepare('INSERT INTO chunks (run_id, name, start, count, data) VALUES (?, ?, 0, ?, ?)').run(id, name, points, toBlob(values))
+      this.sql('DELETE FROM chunks WHERE run_id = ? AND name = ?').run(id, name)
+      this.sql('INSERT INTO chunks (run_id, name, start, count, data) VALUES (?, ?, 0, ?, ?)').run(id, name, points, toBlob(values))
     }
   }
 
   private readColumn(id: string, name: string, length: number): Float64Array {
     const out = new Float64Array(length).fill(NaN)
-    const rows = this.db
-      .prepare('SELECT start, count, data FROM chunks WHERE run_id = ? AND name = ? ORDER BY start')
+    const rows = this
+      .sql('SELECT start, count, data FROM chunks WHERE run_id = ? AND name = ? ORDER BY start')
       .all(id, name) as { start: number; count: number; data: Buffer }[]
     for (const r of rows) {
       if (r.start + r.count > length || r.data.length !== r.count * 8) continue // torn tail: ignore
@@ -427,7 +446,7 @@ export class RunStore {
 
   /** A run's stored series; `names` limits the columns read. */
   readSeries(id: string, names?: string[]): SeriesData {
-    const run = this.db.prepare('SELECT columns, points FROM runs WHERE id = ?').get(id) as { columns: string; points: number } | undefined
+    const run = this.sql('SELECT columns, points FROM runs WHERE id = ?').get(id) as { columns: string; points: number } | undefined
     if (!run) throw new StoreError(`no run ${id}`)
     const all = JSON.parse(run.columns) as string[]
     const wanted = names ? names.filter((n) => all.includes(n)) : all
@@ -437,8 +456,8 @@ export class RunStore {
   }
 
   updateRunMeta(id: string, m: { tags?: string[]; notes?: string }): void {
-    if (m.tags) this.db.prepare('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify([...new Set(m.tags)]), id)
-    if (m.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(m.notes, id)
+    if (m.tags) this.sql('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify([...new Set(m.tags)]), id)
+    if (m.notes !== undefined) this.sql('UPDATE runs SET notes = ? WHERE id = ?').run(m.notes, id)
   }
 
   /**
@@ -447,25 +466,25 @@ export class RunStore {
    * rows stay hidden and the next start purges them only if the window is over.
    */
   deleteRuns(ids: string[], at = Date.now()): number {
-    const del = this.db.prepare('UPDATE runs SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL')
+    const del = this.sql('UPDATE runs SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL')
     return this.db.transaction(() => ids.reduce((n, id) => n + del.run(at, id).changes, 0))()
   }
 
   /** Undo a deletion that has not been purged yet; returns how many runs came back. */
   restoreRuns(ids: string[]): number {
-    const undo = this.db.prepare('UPDATE runs SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL')
+    const undo = this.sql('UPDATE runs SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL')
     return this.db.transaction(() => ids.reduce((n, id) => n + undo.run(id).changes, 0))()
   }
 
   /** Remove (with their series) runs deleted at or before `before` (epoch ms). */
   purgeDeleted(before: number): number {
-    return this.db.prepare('DELETE FROM runs WHERE deleted_at IS NOT NULL AND deleted_at <= ?').run(before).changes
+    return this.sql('DELETE FROM runs WHERE deleted_at IS NOT NULL AND deleted_at <= ?').run(before).changes
   }
 
   /** Move runs to another project; returns how many moved. */
   moveRuns(ids: string[], projectId: string): number {
     if (!this.getProject(projectId)) throw new StoreError(`no project with id "${projectId}"`)
-    const mv = this.db.prepare('UPDATE runs SET project_id = ? WHERE id = ? AND deleted_at IS NULL')
+    const mv = this.sql('UPDATE runs SET project_id = ? WHERE id = ? AND deleted_at IS NULL')
     return this.db.transaction(() => ids.reduce((n, id) => n + mv.run(projectId, id).changes, 0))()
   }
 
@@ -479,14 +498,14 @@ export class RunStore {
     // An owner on this machine whose process is gone is dead at once (a restart right after a
     // kill must not wait for its heartbeat to age); elsewhere only the heartbeat tells.
     const here = hostname()
-    const dead = (this.db.prepare('SELECT id, host, pid, heartbeat_at FROM owners').all() as { id: string; host: string; pid: number; heartbeat_at: number }[])
+    const dead = (this.sql('SELECT id, host, pid, heartbeat_at FROM owners').all() as { id: string; host: string; pid: number; heartbeat_at: number }[])
       .filter((o) => o.heartbeat_at < cutoff || (o.host === here && !processAlive(o.pid)))
       .map((o) => o.id)
-    const del = this.db.prepare('DELETE FROM owners WHERE id = ?')
+    const del = this.sql('DELETE FROM owners WHERE id = ?')
     for (const id of dead) del.run(id)
     const ids = (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT r.id FROM runs r LEFT JOIN owners o ON o.id = r.owner
            WHERE r.status IN ('running', 'queued') AND o.id IS NULL`,
         )
@@ -495,8 +514,8 @@ export class RunStore {
     const now = Date.now()
     this.db.transaction(() => {
       for (const id of ids) {
-        this.db
-          .prepare(
+        this
+          .sql(
             "UPDATE runs SET status = 'interrupted', ended_at = ?, error = coalesce(error, 'the app stopped while this run was in progress') WHERE id = ?",
           )
           .run(now, id)

@@ -213,7 +213,19 @@ export class Workbench {
   }
 
   /** Create a run row and queue it on the pool. */
-  private launch(study: string, params: Params, seed: number, projectId: string, extra: { sweepId: string | null; figure: string | null; label: string | null }): Run {
+  /**
+   * Stores a queued run and hands it to the pool (a sweep's run to its dispatcher). With `defer`,
+   * the hand-over (and the status event) is pushed there instead, for the caller to do once the
+   * transaction that created the runs has committed.
+   */
+  private launch(
+    study: string,
+    params: Params,
+    seed: number,
+    projectId: string,
+    extra: { sweepId: string | null; figure: string | null; label: string | null },
+    defer?: (() => void)[],
+  ): Run {
     const { manifest } = getStudy(study)
     const run = this.store.createRun({
       projectId,
@@ -229,7 +241,6 @@ export class Workbench {
       platform: this.platform,
       owner: this.owner,
     })
-    this.emit('runs:status', run)
     const job: PoolJob = {
       study,
       params,
@@ -253,8 +264,13 @@ export class Workbench {
       },
       onEnd: (outcome) => this.finish(run.id, outcome),
     }
-    if (extra.sweepId) this.dispatcher.enqueue(extra.sweepId, run.id, () => this.pool.submit(run.id, job))
-    else this.pool.submit(run.id, job)
+    const handOver = () => {
+      this.emit('runs:status', run)
+      if (extra.sweepId) this.dispatcher.enqueue(extra.sweepId, run.id, () => this.pool.submit(run.id, job))
+      else this.pool.submit(run.id, job)
+    }
+    if (defer) defer.push(handOver)
+    else handOver()
     return run
   }
 
@@ -362,11 +378,17 @@ export class Workbench {
     this.store.createSweep({ id: sweepId, projectId: pid, study: spec.study, figure: null, spec: { kind: 'sweep', ...spec } })
     const skipped: string[] = []
     const launched: string[] = []
-    for (const r of resolved) {
-      const done = this.store.findDoneRun(sweepId, paramsHashOf(spec.study, r.params), r.seed, manifest.codeHash)
-      if (done) skipped.push(done)
-      else launched.push(this.launch(spec.study, r.params, r.seed, pid, { sweepId, figure: null, label: null }).id)
-    }
+    // One commit for the whole plan (a 1,000-run sweep is stored in milliseconds, not seconds);
+    // runs reach the pool only after it, so a failed write leaves nothing half-launched.
+    const handOvers: (() => void)[] = []
+    this.store.inTransaction(() => {
+      for (const r of resolved) {
+        const done = this.store.findDoneRun(sweepId, paramsHashOf(spec.study, r.params), r.seed, manifest.codeHash)
+        if (done) skipped.push(done)
+        else launched.push(this.launch(spec.study, r.params, r.seed, pid, { sweepId, figure: null, label: null }, handOvers).id)
+      }
+    })
+    for (const h of handOvers) h()
     if (!launched.length) this.maybeFinishSweep(sweepId)
     return { sweepId, planned: plan.length, inShard: mine.length, skipped, launched }
   }
@@ -498,7 +520,11 @@ export class Workbench {
       // one seed when asked for; otherwise every seed the figure declares (claims say "k/n seeds")
       const seeds = seed !== undefined ? [seed] : fig.seeds.length ? fig.seeds : [0]
       const sweepId = this.store.createSweep({ projectId: pid, study, figure, spec: { kind: 'figure', figure, seeds } })
-      for (const s of seeds) for (const r of resolved) this.launch(study, r.params, s, pid, { sweepId, figure, label: r.label })
+      const handOvers: (() => void)[] = []
+      this.store.inTransaction(() => {
+        for (const s of seeds) for (const r of resolved) this.launch(study, r.params, s, pid, { sweepId, figure, label: r.label }, handOvers)
+      })
+      for (const h of handOvers) h()
       const detail = this.sweepDetail(sweepId)
       this.emit('sweeps:status', detail)
       return detail
