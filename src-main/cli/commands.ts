@@ -141,13 +141,9 @@ export async function cmdReproduce(
 }
 
 export function cmdRuns(wb: Workbench, a: { study?: string; status?: string; project?: string; limit?: string; json: boolean }, io: Io): Promise<number> {
+  const limit = intFlag('limit', a.limit, 1, 1000) ?? 50
   return wb
-    .call('runs:list', {
-      study: a.study,
-      status: a.status as never,
-      projectId: a.project,
-      limit: intFlag('limit', a.limit, 1, 1000) ?? 50,
-    })
+    .call('runs:list', { study: a.study, status: a.status as never, projectId: a.project, limit })
     .then(({ runs, total }) => {
       if (a.json) io.out(JSON.stringify({ total, runs: runs.map(runJson) }))
       else {

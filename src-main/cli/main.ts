@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { ApiError } from '../../src-shared/api'
+import { api, ApiError, parseInput, type Channel } from '../../src-shared/api'
 import { UnknownStudyError } from '../studies/registry'
 import { StoreError } from '../store/store'
 import { resolveDbPath } from '../workbench/paths'
@@ -103,6 +103,29 @@ function openWorkbench(db: string | undefined, workers: string | undefined, tran
   })
 }
 
+/**
+ * The workbench, opened on first use: a call whose flags are refused before it needs the run
+ * database (a bad --seed, an unknown param) leaves no database file behind.
+ */
+function lazyWorkbench(open: () => Workbench): { wb: Workbench; close(): Promise<void> } {
+  let real: Workbench | null = null
+  // an api call's payload is checked against the api's schema before the database is opened
+  const firstCall = async (channel: Channel, payload: unknown): Promise<unknown> => {
+    if (Object.prototype.hasOwnProperty.call(api, channel)) parseInput(channel, payload)
+    real ??= open()
+    return real.call(channel, payload)
+  }
+  const wb = new Proxy({} as Workbench, {
+    get(_target, prop) {
+      if (prop === 'call' && !real) return firstCall
+      real ??= open()
+      const value: unknown = Reflect.get(real, prop, real)
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(real) : value
+    },
+  })
+  return { wb, close: async () => void (real && (await real.close())) }
+}
+
 function findChromium(): string | null {
   for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/snap/bin/chromium']) {
     if (existsSync(p)) return p
@@ -175,13 +198,14 @@ export async function main(argv: string[]): Promise<number> {
     arity(2, 10_000, 'OUT and one or more IN databases')
     return cmdMerge({ out: positionals[0], inputs: positionals.slice(1), json }, io)
   }
-  const wb = openWorkbench(v.db as string | undefined, v.workers as string | undefined)
+  const lazy = lazyWorkbench(() => openWorkbench(v.db as string | undefined, v.workers as string | undefined))
+  const wb = lazy.wb
   let interrupted = false
   const onSigint = (): void => {
     if (interrupted) process.exit(130)
     interrupted = true
     io.err('interrupted: cancelling runs (Ctrl+C again to quit at once)')
-    void wb.close().then(() => process.exit(130))
+    void lazy.close().then(() => process.exit(130))
   }
   if (cmd !== 'serve') process.once('SIGINT', onSigint)
   try {
@@ -233,7 +257,7 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(wb, v.port as string, v.open === true, json)
     }
   } finally {
-    if (cmd !== 'serve') await wb.close()
+    if (cmd !== 'serve') await lazy.close()
   }
   return 0
 }
