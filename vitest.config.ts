@@ -1,5 +1,9 @@
+import { availableParallelism } from 'node:os'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
+
+/** vitest's default is cores − 1, one worker on a 2-core CI machine; solvers are CPU-bound, so use every core. */
+const cpuWorkers = Math.max(2, availableParallelism())
 
 const unitExclude = ['**/*.int.test.ts', '**/*.claims.test.ts', '**/*.local.test.ts', 'node_modules/**', 'out/**', 'out-*/**']
 
@@ -11,6 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          maxWorkers: cpuWorkers,
           include: ['src-main/**/*.test.ts', 'src-shared/**/*.test.ts', 'src-renderer/**/*.test.ts'],
           exclude: unitExclude,
           testTimeout: 60_000,
@@ -29,6 +34,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'claims',
+          maxWorkers: cpuWorkers,
           include: ['src-main/studies/**/*.claims.test.ts'],
           testTimeout: 900_000,
           hookTimeout: 900_000,
