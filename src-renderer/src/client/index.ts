@@ -5,6 +5,7 @@
  */
 import type { Client } from '../../../src-shared/api'
 import { createClient } from '../../../src-shared/client'
+import { watchStorage } from './health'
 import { createWsTransport, type ConnectionState } from './socket'
 
 const TOKEN_KEY = 'descent.token'
@@ -34,15 +35,13 @@ export function webSocketUrl(loc: Location, token: string | null): string {
 export async function initClient(): Promise<Client> {
   if (client) return client
   if (window.descent) {
-    const preload = window.descent
-    client = preload
-    return preload
+    client = watchStorage(window.descent)
+    return client
   }
   const transport = createWsTransport(webSocketUrl(location, takeToken()))
   stateSource = transport
-  const ws = createClient(transport)
-  client = ws
-  return ws
+  client = watchStorage(createClient(transport))
+  return client
 }
 
 export function useClient(): Client {

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { ApiError, type Client } from '../../../src-shared/api'
+import { storageProblem, watchStorage } from './health'
+
+/** read through a call, so that TypeScript does not narrow the ref to what the test last set */
+const problem = () => storageProblem.value
+
+/** A client whose calls fail with the queued errors, then succeed. */
+function fakeClient(errors: Partial<Record<string, unknown[]>>): Client {
+  return new Proxy({ on: () => () => {} } as unknown as Client, {
+    get(target, prop: string) {
+      if (prop === 'on') return (target as unknown as { on: unknown }).on
+      return async () => {
+        const e = errors[prop]?.shift()
+        if (e) throw e
+        return { ok: prop }
+      }
+    },
+  })
+}
+
+describe('storage health', () => {
+  it('records a storage error, keeps it through reads, clears it on a successful write', async () => {
+    storageProblem.value = null
+    const c = watchStorage(fakeClient({ 'runs:start': [new ApiError('storage', 'the run database /x/descent.sqlite is locked by another process')] }))
+    await expect(c['runs:start']({ study: 's', params: {} } as never)).rejects.toThrow(/locked/)
+    expect(problem()?.message).toMatch(/locked by another process/)
+    expect(problem()?.channel).toBe('runs:start')
+    await c['runs:list']({} as never)
+    expect(problem()).not.toBeNull()
+    await c['runs:start']({ study: 's', params: {} } as never)
+    expect(problem()).toBeNull()
+  })
+
+  it('leaves other errors to the views', async () => {
+    storageProblem.value = null
+    const c = watchStorage(fakeClient({ 'runs:get': [new ApiError('not-found', 'no run r1')] }))
+    await expect(c['runs:get']({ id: 'r1' })).rejects.toThrow('no run r1')
+    expect(problem()).toBeNull()
+  })
+})
