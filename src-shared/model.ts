@@ -169,8 +169,9 @@ export const HeatmapChartSpec = z.object({
   /** a colour scale symmetric about 0 (blue < 0 < red), e.g. a network's signed output */
   diverging: z.boolean().default(false),
   /**
-   * Points drawn over a matrix heatmap, from vector metrics of the same run: x and y coordinates,
-   * and optionally a class whose sign picks the marker (e.g. the training points and labels).
+   * Points drawn over a matrix or rows heatmap, from vector metrics of the same run (a rows
+   * heatmap reads them at its last row): x and y coordinates, and optionally a class whose sign
+   * picks the marker (e.g. the training points and labels).
    */
   points: z.object({ x: z.string(), y: z.string(), label: z.string().optional() }).optional(),
   runs: z.array(z.string()).optional(),

@@ -69,6 +69,9 @@ describe.each(all.map((s) => [s.manifest.id, s] as const))('%s conforms', (_id, 
         expect(manifest.metrics[chart.source.metric]?.vector, `chart ${chart.id}: ${chart.source.metric} is not a vector metric`).toBe(true)
         if (chart.source.xValues) expect(manifest.metrics, `chart ${chart.id}: unknown xValues ${chart.source.xValues}`).toHaveProperty([chart.source.xValues])
         expect(axes.has(chart.source.y) || chart.source.y in manifest.metrics, `chart ${chart.id}: unknown row column ${chart.source.y}`).toBe(true)
+        for (const m of [chart.points?.x, chart.points?.y, chart.points?.label].filter((v): v is string => !!v)) {
+          expect(manifest.metrics[m]?.vector, `chart ${chart.id}: point metric ${m} is not a vector metric`).toBe(true)
+        }
       }
       if (chart.kind === 'heatmap' && chart.source.from === 'runRows') {
         expect(manifest.metrics, `chart ${chart.id}: unknown metric ${chart.source.value}`).toHaveProperty([chart.source.value])

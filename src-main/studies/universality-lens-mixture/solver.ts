@@ -27,6 +27,8 @@ export interface UniversalityParams {
   mapLr: number
   quadPoints: number
   nTest: number
+  /** demo A: also record the prior weight over the (v₁, v₂) grid and the KL ball at n (figure prior-weight-map) */
+  priorMap: boolean
 }
 
 export const TRUTHS: Record<UniversalityParams['truth'], [number, number]> = { simple: [0.6, -0.8], complex: [2.4, -3.2] }
@@ -130,6 +132,56 @@ export function solveDemoA(p: UniversalityParams, ctx: SolveContext): void {
       prevEps = eps[j]
       ctx.record(p.n + 1 + q, { logPriorMass: wf.logW[j], resolvabilityObjective: p.n * eps[j] - wf.logW[j] })
     }
+  }
+  if (p.priorMap) recordPriorMap(ctx, G, prior, kl, resolvability(wf, p.n).epsStar, vStar, p.n + 1 + 151)
+}
+
+/** At most this many KL-ball boundary cells are recorded (evenly by angle around v*). */
+export const MAX_BALL_POINTS = 360
+
+/**
+ * The prior weight over the (v₁, v₂) grid, one recorded row per v₂ (a vector over v₁: a 'rows'
+ * heatmap), and the KL ball {v : KL(v*‖v) ≤ ε*} at the bound's minimising ε* for n: its boundary
+ * cells (inside, with a 4-neighbour outside or on the grid's edge) as points, label +1, and v*
+ * itself, label −1. Grid cell g = i·m + j is v = (G[i], G[j]), as in klTable.
+ */
+export function recordPriorMap(
+  ctx: SolveContext,
+  G: Float64Array,
+  prior: Float64Array,
+  kl: Float64Array,
+  epsStar: number,
+  vStar: readonly [number, number],
+  firstIteration: number,
+): void {
+  const m = G.length
+  const inside = (i: number, j: number): boolean => i >= 0 && j >= 0 && i < m && j < m && kl[i * m + j] <= epsStar
+  const boundary: { v1: number; v2: number; angle: number }[] = []
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      if (!inside(i, j)) continue
+      if (inside(i - 1, j) && inside(i + 1, j) && inside(i, j - 1) && inside(i, j + 1)) continue
+      boundary.push({ v1: G[i], v2: G[j], angle: Math.atan2(G[j] - vStar[1], G[i] - vStar[0]) })
+    }
+  }
+  boundary.sort((a, b) => a.angle - b.angle || a.v1 - b.v1 || a.v2 - b.v2)
+  const keep = boundary.length <= MAX_BALL_POINTS ? boundary : Array.from({ length: MAX_BALL_POINTS }, (_, k) => boundary[Math.floor((k * boundary.length) / MAX_BALL_POINTS)])
+  const ballV1 = new Float64Array(keep.length + 1)
+  const ballV2 = new Float64Array(keep.length + 1)
+  const ballLabel = new Float64Array(keep.length + 1).fill(1)
+  keep.forEach((c, k) => {
+    ballV1[k] = c.v1
+    ballV2[k] = c.v2
+  })
+  ballV1[keep.length] = vStar[0]
+  ballV2[keep.length] = vStar[1]
+  ballLabel[keep.length] = -1
+  const row = new Float64Array(m)
+  for (let j = 0; j < m; j++) {
+    for (let i = 0; i < m; i++) row[i] = prior[i * m + j]
+    const values: Record<string, number | Float64Array> = { mapV2: G[j], priorWeightRow: row }
+    if (j === m - 1) Object.assign(values, { mapV1Grid: G, klBallV1: ballV1, klBallV2: ballV2, klBallLabel: ballLabel, klBallEps: epsStar, klBallCells: boundary.length })
+    ctx.record(firstIteration + j, values)
   }
 }
 

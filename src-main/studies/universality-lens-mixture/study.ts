@@ -36,6 +36,17 @@ const weightChart: ChartSpecInput = {
   x: 'oracle:epsilon',
   logX: true,
 }
+const priorMapChart = (label: string, truth: string): ChartSpecInput => ({
+  kind: 'heatmap',
+  id: `prior-map-${truth}`,
+  title: `prior weight over the (v₁, v₂) grid (log colour), ${truth} truth v* (triangle) and the KL ball {v : KL(v*‖v) ≤ ε*} at n = 100 (its boundary cells, circles)`,
+  source: { from: 'rows', metric: 'priorWeightRow', y: 'mapV2', xValues: 'mapV1Grid' },
+  logColor: true,
+  points: { x: 'klBallV1', y: 'klBallV2', label: 'klBallLabel' },
+  xLabel: 'v₁',
+  yLabel: 'v₂',
+  runs: [label],
+})
 const scatterChart: ChartSpecInput = {
   kind: 'series',
   id: 'sgld-vs-exact',
@@ -71,10 +82,14 @@ const FIGURES: FigureDefinition[] = [
     id: 'prior-weight-map',
     title: 'Prior weight near the truth (P = 128, both truths)',
     description:
-      'The prior weight over the (v₁, v₂) grid is not recorded (no heatmap yet), so the map is shown through what the bound uses: the prior mass W(ε) of the KL ball ' +
-      'of radius ε around v*, and nε − ln W(ε), whose minimum over ε is the bound at n = 100.',
-    runs: [demoA(128, 'simple', 100, 20), demoA(128, 'complex', 100, 20)],
-    charts: [weightChart],
+      'The prior weight over the (v₁, v₂) grid on a log colour scale, with the truth and the KL ball {v : KL(v*‖v) ≤ ε*} at the ε* that minimises ' +
+      'the bound at n = 100: the simple truth sits where the prior is heavy, the complex one far out in its tail. Beside it, what the bound uses: ' +
+      'the prior mass W(ε) of the ball of radius ε, and nε − ln W(ε), whose minimum over ε is the bound.',
+    runs: [
+      { ...demoA(128, 'simple', 100, 20), params: { ...demoA(128, 'simple', 100, 20).params, priorMap: true } },
+      { ...demoA(128, 'complex', 100, 20), params: { ...demoA(128, 'complex', 100, 20).params, priorMap: true } },
+    ],
+    charts: [priorMapChart('A simple P=128', 'simple'), priorMapChart('A complex P=128', 'complex'), weightChart],
   },
   {
     id: 'sgld-vs-exact',
@@ -139,6 +154,7 @@ export default defineStudy({
     mapLr: param.number({ label: 'MAP step', help: 'gradient-ascent step of the MAP baseline', default: 0.01, min: 0, exclusiveMin: true, log: true }),
     quadPoints: param.integer({ label: 'quadrature points', help: 'points per axis of the demo B quadrature over u ∈ [−7, 7]²', default: 281, min: 11, max: 2001 }),
     nTest: param.integer({ label: 'test inputs', help: 'test inputs of demo B', default: 200, min: 1, max: 10000 }),
+    priorMap: param.boolean({ label: 'record the prior map', help: 'demo A: also record the prior weight over the (v₁, v₂) grid and the KL ball at n (the prior-weight-map figure)', default: false }),
   },
   metrics: {
     expectedRegret: { label: 'E[regret_n]', unit: 'nats', scale: 'log' },
@@ -165,6 +181,14 @@ export default defineStudy({
     exactPredictiveDiagonal: { label: 'exact predictive (diagonal)', scale: 'linear' },
     mapPredictive: { label: 'MAP predictive', scale: 'linear' },
     truePredictive: { label: 'true p*(y = 1|x)', scale: 'linear' },
+    mapV2: { label: 'v₂', scale: 'linear' },
+    priorWeightRow: { label: 'prior weight w(v₁, v₂)', scale: 'log', vector: true, help: 'one recorded row per grid v₂ (mapV2), one component per grid v₁ (mapV1Grid)' },
+    mapV1Grid: { label: 'v₁', scale: 'linear', vector: true },
+    klBallV1: { label: 'KL-ball boundary and v*: v₁', scale: 'linear', vector: true },
+    klBallV2: { label: 'KL-ball boundary and v*: v₂', scale: 'linear', vector: true },
+    klBallLabel: { label: '+1: KL-ball boundary cell, −1: the truth v*', scale: 'linear', vector: true },
+    klBallEps: { label: 'ε* of the KL ball (the bound’s minimiser at n)', unit: 'nats', scale: 'log' },
+    klBallCells: { label: 'KL-ball boundary cells (before thinning)', scale: 'linear' },
   },
   oracles: {
     likelihood: 'per-hypothesis likelihood evaluations (grid points × samples)',

@@ -3,7 +3,7 @@ import { runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
 import { groupSumGrid, klTable, logSigmoid, mixtureRegret, resolvability, weightFunction } from './mixture'
 import { drawMinibatch, exactPredictive, functionOf, functionSpaceCholesky, logLikGradV, sgldStep, sigmoid } from './posterior'
-import { drawLogisticData } from './solver'
+import { drawLogisticData, recordPriorMap } from './solver'
 import study from './study'
 import { fillZiggurat, zigguratNormal } from './ziggurat'
 
@@ -223,6 +223,48 @@ describe('study', () => {
     expect(r.columns['vNorm[1]'].filter((v) => Number.isFinite(v)).length).toBe(41)
     expect(r.columns.sgldPredictive.filter((v) => Number.isFinite(v)).length).toBe(10)
     expect(r.summary.maxAbsDeltaP).toBeLessThan(0.5)
+  })
+  it('records the prior map: one row per v₂ summing to the prior, the KL-ball boundary inside the ball, v* last', async () => {
+    const r = await runLocal(study, { ...smallA, priorMap: true }, 0)
+    const plain = await runLocal(study, smallA, 0)
+    // the map is extra rows only: the regret curve and bound are unchanged
+    expect(r.view.at('expectedRegret', 20)).toBe(plain.view.at('expectedRegret', 20))
+    const grid = groupSumGrid(32, 8)
+    const m = grid.values.length
+    const v2 = r.columns.mapV2.filter((v) => Number.isFinite(v))
+    expect(Array.from(v2)).toEqual(Array.from(grid.values))
+    let total = 0
+    const rows = r.columns.mapV2.map((v, k) => (Number.isFinite(v) ? k : -1)).filter((k) => k >= 0)
+    for (const k of rows) for (let i = 0; i < m; i++) total += r.columns[`priorWeightRow[${i}]`][k]
+    expect(total).toBeCloseTo(1, 12)
+    // the prior is symmetric in v₁ ↔ v₂: row j component i equals row i component j
+    expect(r.columns[`priorWeightRow[1]`][rows[3]]).toBe(r.columns[`priorWeightRow[3]`][rows[1]])
+    const n = Object.keys(r.summary).filter((k) => k.startsWith('klBallLabel[')).length
+    expect(n).toBeGreaterThan(1)
+    expect(r.summary[`klBallLabel[${n - 1}]`]).toBe(-1)
+    expect([r.summary[`klBallV1[${n - 1}]`], r.summary[`klBallV2[${n - 1}]`]]).toEqual([0.6, -0.8])
+    for (let k = 0; k < n - 1; k++) {
+      expect(r.summary[`klBallLabel[${k}]`]).toBe(1)
+      expect(grid.values).toContain(r.summary[`klBallV1[${k}]`])
+      expect(grid.values).toContain(r.summary[`klBallV2[${k}]`])
+    }
+    expect(r.summary.klBallEps).toBeGreaterThan(0)
+  })
+  it('the KL-ball boundary: cells inside the ball with a 4-neighbour outside, sorted by angle, then v*', () => {
+    const G = Float64Array.from([0, 1, 2, 3, 4])
+    const m = G.length
+    const kl = new Float64Array(m * m)
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) kl[i * m + j] = (G[i] - 2) ** 2 + (G[j] - 2) ** 2
+    const rows: Record<string, number | ArrayLike<number>>[] = []
+    const ctx = { record: (_it: number, v: Record<string, number | ArrayLike<number>>) => rows.push(v) } as unknown as Parameters<typeof recordPriorMap>[0]
+    recordPriorMap(ctx, G, new Float64Array(m * m).fill(1 / (m * m)), kl, 1.5, [2, 2], 100)
+    expect(rows.length).toBe(m)
+    const last = rows[m - 1]
+    // the ball {(2,2) and its 4 neighbours}: the centre is interior, the 4 neighbours are the boundary
+    expect(Array.from(last.klBallV1 as Float64Array)).toEqual([2, 3, 2, 1, 2])
+    expect(Array.from(last.klBallV2 as Float64Array)).toEqual([1, 2, 3, 2, 2])
+    expect(Array.from(last.klBallLabel as Float64Array)).toEqual([1, 1, 1, 1, -1])
+    expect(last.klBallCells).toBe(4)
   })
   it('rejects odd P in demo A', async () => {
     await expect(runLocal(study, { demo: 'A', P: 33 }, 0)).rejects.toThrow(/even/)
