@@ -47,8 +47,11 @@ suite('the runs page in a browser', () => {
   const rows = (p: Page) => p.locator('[data-testid^="runs-row-"]')
   /** choose an option of a naive-ui select (closed menus of other selects stay in the DOM, hidden) */
   const pick = async (testid: string, option: string) => {
+    // a menu closed a moment ago fades out while the next one opens: wait until none is shown,
+    // so the option is looked up in the menu of this select only
+    await expect.poll(() => page.locator('.n-base-select-menu:visible').count(), { timeout: 15_000 }).toBe(0)
     await page.getByTestId(testid).click()
-    await page.locator('.n-base-select-option:visible', { hasText: option }).click()
+    await page.locator('.n-base-select-menu:visible .n-base-select-option', { hasText: option }).click()
   }
   const rowIds = (p: Page) => rows(p).evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('runs-row-'.length)).sort())
 
