@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_IMPORT_BYTES } from '../src-shared/api'
 import { RunStore } from '../src-main/store/store'
 import { startServe, tempDb, WsClient, type ServeHandle } from '../src-main/testing/host'
 import { insertSyntheticRuns } from '../src-main/testing/runs'
@@ -120,6 +121,11 @@ suite('the runs page in a browser', () => {
     await poll(() => report.getAttribute('data-skipped')).toBe('2')
     expect(await report.getAttribute('data-imported')).toBe('0')
     expect(await report.textContent()).toContain('again.sqlite')
+
+    // a file too big for one api message is refused up front, with what to do instead
+    await other.getByTestId('runs-import-input').setInputFiles({ name: 'huge.sqlite', mimeType: 'application/vnd.sqlite3', buffer: Buffer.alloc(MAX_IMPORT_BYTES + 1) })
+    await other.getByText(/huge\.sqlite is 12\.0 MB; the workbench imports run databases up to 12\.0 MB\. Merge a bigger one from the command line: descent merge/).waitFor({ timeout: 15_000 })
+    await poll(() => other.getByTestId('runs-count').getAttribute('data-total')).toBe('2')
     await other.close()
   })
 

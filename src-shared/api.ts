@@ -98,6 +98,12 @@ export interface SweepControl {
   at: number
 }
 
+/**
+ * The largest .sqlite the app imports over the api (12 MB): its base64 in one WebSocket message
+ * stays under the web host's 16 MiB frame limit. Bigger files: `descent merge`.
+ */
+export const MAX_IMPORT_BYTES = 12_000_000
+
 export const api = {
   'app:info': { input: z.object({}).strict(), output: null as unknown as AppInfo },
 
@@ -200,7 +206,7 @@ export const api = {
   },
   /** merge a .sqlite run database (bytes as base64); runs already here (same id) are skipped */
   'runs:import': {
-    input: z.object({ fileName: z.string().min(1).max(255), base64: z.string().min(1).max(22_000_000) }).strict(),
+    input: z.object({ fileName: z.string().min(1).max(255), base64: z.string().min(1).max(Math.ceil(MAX_IMPORT_BYTES / 3) * 4) }).strict(),
     output: null as unknown as ImportReport,
   },
 

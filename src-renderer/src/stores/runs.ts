@@ -5,6 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
+import { MAX_IMPORT_BYTES } from '../../../src-shared/api'
 import type { Run, RunStatus } from '../../../src-shared/model'
 import { UNDO_WINDOW_MS, type ClaimOutcome, type ExportFormat, type ExportSelection, type ExportedFile, type ImportReport, type ValueRange } from '../../../src-shared/runquery'
 import { base64ToBytes, bytesToBase64 } from '../../../src-shared/wire'
@@ -218,6 +219,13 @@ export const useRuns = defineStore('runs', () => {
   }
 
   async function importFile(file: File): Promise<ImportReport> {
+    if (file.size > MAX_IMPORT_BYTES) {
+      const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`
+      throw new Error(
+        `${file.name} is ${mb(file.size)}; the workbench imports run databases up to ${mb(MAX_IMPORT_BYTES)}. ` +
+          `Merge a bigger one from the command line: descent merge YOUR.sqlite ${file.name} (nothing was imported)`,
+      )
+    }
     const bytes = new Uint8Array(await file.arrayBuffer())
     const report = await useClient()['runs:import']({ fileName: file.name || 'runs.sqlite', base64: bytesToBase64(bytes) })
     await Promise.all([load(), projects.load()])
