@@ -104,16 +104,21 @@ export interface SweepControl {
  */
 export const MAX_IMPORT_BYTES = 12_000_000
 
+/**
+ * Every call, by channel. `read: true` marks a call that only reads the run database: its
+ * success says nothing about whether writes work again (the renderer's storage banner waits
+ * for a write). A new channel without it counts as a write.
+ */
 export const api = {
-  'app:info': { input: z.object({}).strict(), output: null as unknown as AppInfo },
+  'app:info': { read: true, input: z.object({}).strict(), output: null as unknown as AppInfo },
 
-  'studies:list': { input: z.object({}).strict(), output: null as unknown as StudyManifest[] },
-  'studies:validate': {
+  'studies:list': { read: true, input: z.object({}).strict(), output: null as unknown as StudyManifest[] },
+  'studies:validate': { read: true,
     input: z.object({ study: StudyId, params: z.record(z.string(), z.unknown()) }).strict(),
     output: null as unknown as ValidationResult,
   },
 
-  'projects:list': { input: z.object({}).strict(), output: null as unknown as Project[] },
+  'projects:list': { read: true, input: z.object({}).strict(), output: null as unknown as Project[] },
   'projects:create': {
     input: z.object({ name: z.string().trim().min(1).max(200) }).strict(),
     output: null as unknown as Project,
@@ -144,8 +149,8 @@ export const api = {
   'runs:cancel': { input: z.object({ id: Id }).strict(), output: null as unknown as Run },
   /** re-run a finished run with the same study, params and seed, and compare the curves */
   'runs:replay': { input: z.object({ id: Id }).strict(), output: null as unknown as ReplayResult },
-  'runs:get': { input: z.object({ id: Id }).strict(), output: null as unknown as Run },
-  'runs:list': {
+  'runs:get': { read: true, input: z.object({ id: Id }).strict(), output: null as unknown as Run },
+  'runs:list': { read: true,
     input: z
       .object({
         projectId: Id.optional(),
@@ -165,7 +170,7 @@ export const api = {
       .strict(),
     output: null as unknown as { runs: Run[]; total: number },
   },
-  'runs:series': {
+  'runs:series': { read: true,
     input: z
       .object({
         id: Id,
@@ -189,7 +194,7 @@ export const api = {
   },
   'runs:delete': { input: z.object({ ids: z.array(Id).min(1).max(10_000) }).strict(), output: null as unknown as { deleted: number } },
   /** every run id matching a filter, in table order ("select all matching"; at most 10,000) */
-  'runs:ids': {
+  'runs:ids': { read: true,
     input: RunFilter.extend({ sort: RunSortKey.default('createdAt'), desc: z.boolean().default(true) }).strict(),
     output: null as unknown as { ids: string[]; total: number },
   },
@@ -200,7 +205,7 @@ export const api = {
     output: null as unknown as { moved: number },
   },
   /** checked runs, a project or a sweep as long-format CSV or JSON, or a self-contained .sqlite */
-  'runs:export': {
+  'runs:export': { read: true,
     input: z.object({ selection: ExportSelection, format: ExportFormat }).strict(),
     output: null as unknown as ExportedFile,
   },
@@ -226,14 +231,14 @@ export const api = {
       .strict(),
     output: null as unknown as { sweepId: string | null; planned: number; skipped: number; launched: string[] },
   },
-  'sweeps:get': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
+  'sweeps:get': { read: true, input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
   /** stop dispatching the sweep's queued runs; running ones finish */
   'sweeps:pause': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
   /** dispatch again; a sweep with nothing held in this process re-plans and runs only its missing runs */
   'sweeps:resume': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
   /** cancel the sweep's queued and running runs */
   'sweeps:cancel': { input: z.object({ id: Id }).strict(), output: null as unknown as SweepDetail },
-  'sweeps:list': {
+  'sweeps:list': { read: true,
     input: z.object({ projectId: Id.optional() }).strict(),
     output: null as unknown as SweepDetail[],
   },
@@ -285,6 +290,11 @@ export class ApiError extends Error {
 }
 
 export const channels = Object.keys(api) as Channel[]
+
+/** true for the calls marked `read: true` in the map: they never write the run database */
+export function isReadChannel(channel: Channel): boolean {
+  return 'read' in api[channel]
+}
 
 /** Validate an input against its channel's schema; throws ApiError('invalid-input') naming every bad field. */
 export function parseInput<C extends Channel>(channel: C, payload: unknown): ParsedInput<C> {

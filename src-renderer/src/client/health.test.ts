@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, type Client } from '../../../src-shared/api'
+import { ApiError, channels, isReadChannel, type Client } from '../../../src-shared/api'
 import { storageProblem, watchStorage } from './health'
 
 /** read through a call, so that TypeScript does not narrow the ref to what the test last set */
@@ -37,5 +37,11 @@ describe('storage health', () => {
     const c = watchStorage(fakeClient({ 'runs:get': [new ApiError('not-found', 'no run r1')] }))
     await expect(c['runs:get']({ id: 'r1' })).rejects.toThrow('no run r1')
     expect(problem()).toBeNull()
+  })
+
+  it('takes the read-only calls from the contract: listing and export read, every mutation writes', () => {
+    const reads = channels.filter(isReadChannel)
+    expect(reads).toEqual(expect.arrayContaining(['runs:list', 'runs:series', 'runs:export', 'sweeps:get']))
+    for (const c of ['runs:start', 'runs:delete', 'runs:restore', 'runs:import', 'runs:update', 'projects:create', 'sweeps:start'] as const) expect(isReadChannel(c), c).toBe(false)
   })
 })

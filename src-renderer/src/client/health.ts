@@ -6,12 +6,10 @@
  */
 import { ref } from 'vue'
 import type { Channel, Client } from '../../../src-shared/api'
-import { channels } from '../../../src-shared/api'
+import { channels, isReadChannel } from '../../../src-shared/api'
 
 export const storageProblem = ref<{ message: string; channel: Channel; at: number } | null>(null)
 
-/** Channels that only read: their success says nothing about whether writes work again. */
-const READS = new Set<Channel>(['app:info', 'studies:list', 'studies:validate', 'projects:list', 'runs:get', 'runs:list', 'runs:ids', 'runs:series', 'runs:export', 'sweeps:get', 'sweeps:list'])
 
 export function isStorageError(err: unknown): err is { code: 'storage'; message: string } {
   return !!err && typeof err === 'object' && (err as { code?: unknown }).code === 'storage'
@@ -25,7 +23,7 @@ export function watchStorage(client: Client): Client {
     ;(wrapped as unknown as Record<string, (input: unknown) => Promise<unknown>>)[channel] = async (input: unknown) => {
       try {
         const out = await call(input)
-        if (storageProblem.value && !READS.has(channel)) storageProblem.value = null
+        if (storageProblem.value && !isReadChannel(channel)) storageProblem.value = null
         return out
       } catch (err) {
         if (isStorageError(err)) storageProblem.value = { message: err.message, channel, at: Date.now() }
