@@ -314,6 +314,7 @@ export interface Run {
   durationMs: number | null
   /** fraction done in [0, 1] */
   progress: number
+  /** why the run failed; a run whose metrics could not be stored starts with STORAGE_FAILURE */
   error: string | null
   /** iteration at which a failure or divergence happened */
   errorStep: number | null
@@ -349,4 +350,12 @@ export interface SeriesData {
   runId: string
   length: number
   columns: Record<string, Float64Array>
+}
+
+/** The prefix of `Run.error` when a run ended because the run database refused its metrics. */
+export const STORAGE_FAILURE = 'could not store metrics'
+
+/** true for a run that failed because its metrics could not be written (a storage problem, not the solver's) */
+export function isStorageFailure(run: Pick<Run, 'status' | 'error'>): boolean {
+  return run.status === 'failed' && !!run.error?.startsWith(STORAGE_FAILURE)
 }

@@ -18,7 +18,7 @@ import {
   type SweepDetail,
   type ValidationResult,
 } from '../../src-shared/api'
-import { isTerminal, type ClaimResult, type Params, type Run, type RunStatus } from '../../src-shared/model'
+import { isTerminal, STORAGE_FAILURE, type ClaimResult, type Params, type Run, type RunStatus } from '../../src-shared/model'
 import { canonicalParams, resolveParams } from '../../src-shared/params'
 import { decimateMinMax } from '../../src-shared/series'
 import type { RunView } from '../kit/define'
@@ -256,7 +256,7 @@ export class Workbench {
           this.store.appendBatch(run.id, batch.start, batch.count, batch.columns, batch.progress, batch.events)
         } catch (err) {
           this.pool.cancel(run.id)
-          this.finish(run.id, { status: 'failed', message: `could not store metrics: ${describeStorageError(err, this.store.path)}`, step: null })
+          this.finish(run.id, { status: 'failed', message: `${STORAGE_FAILURE}: ${describeStorageError(err, this.store.path)}`, step: null })
           return
         }
         this.emit('runs:metrics', { runId: run.id, start: batch.start, count: batch.count, columns: batch.columns })

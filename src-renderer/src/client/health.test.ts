@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError, channels, isReadChannel, type Client } from '../../../src-shared/api'
 import { storageProblem, watchStorage } from './health'
+import { isStorageFailure, STORAGE_FAILURE } from '../../../src-shared/model'
 
 /** read through a call, so that TypeScript does not narrow the ref to what the test last set */
 const problem = () => storageProblem.value
@@ -43,5 +44,12 @@ describe('storage health', () => {
     const reads = channels.filter(isReadChannel)
     expect(reads).toEqual(expect.arrayContaining(['runs:list', 'runs:series', 'runs:export', 'sweeps:get']))
     for (const c of ['runs:start', 'runs:delete', 'runs:restore', 'runs:import', 'runs:update', 'projects:create', 'sweeps:start'] as const) expect(isReadChannel(c), c).toBe(false)
+  })
+
+  it('tells a run that failed to store its metrics from a solver failure', () => {
+    expect(isStorageFailure({ status: 'failed', error: `${STORAGE_FAILURE}: the run database /x is locked by another process` })).toBe(true)
+    expect(isStorageFailure({ status: 'failed', error: 'the solver threw: NaN in the gradient' })).toBe(false)
+    expect(isStorageFailure({ status: 'interrupted', error: `${STORAGE_FAILURE}: …` })).toBe(false)
+    expect(isStorageFailure({ status: 'failed', error: null })).toBe(false)
   })
 })
