@@ -70,9 +70,18 @@ export async function main(argv: string[]): Promise<StepRow[]> {
     const i = argv.indexOf(flag)
     return i >= 0 ? argv[i + 1] : undefined
   }
-  const reps = Number(arg('--reps') ?? 7)
-  const minMs = Number(arg('--min-ms') ?? 30)
+  const positive = (flag: string, fallback: number, integer: boolean) => {
+    const raw = arg(flag)
+    if (raw === undefined) return fallback
+    const v = Number(raw)
+    if (!(v > 0) || (integer && !Number.isInteger(v))) throw new Error(`${flag} takes a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`)
+    return v
+  }
+  const reps = positive('--reps', 7, true)
+  const minMs = positive('--min-ms', 30, false)
   const only = arg('--only') ?? null
+  if (only !== null && (only === '' || only.startsWith('--'))) throw new Error(`--only takes a non-empty part of a step name, got ${JSON.stringify(only ?? '')}`)
+  const selected = allSteps().filter((s) => !only || s.name.includes(only))
   const threads = arg('--numpy-threads') ?? '1'
   const numpy = await startNumpy(join(dirname(fileURLToPath(import.meta.url)), 'numpy_worker.py'), threads)
   const log = (s: string) => (json ? console.error(s) : console.log(s))
@@ -83,7 +92,9 @@ export async function main(argv: string[]): Promise<StepRow[]> {
       : `python3 with numpy not found: Descent's own times only (CPU ms per step, median of ${reps} reps of ≥ ${minMs} ms)`,
   )
   const rows: StepRow[] = []
-  for (const c of allSteps().filter((s) => !only || s.name.includes(only))) {
+  // npm run bench passes --only to the kernel bench too: a kernel name matches no step here
+  if (selected.length === 0) log(`no study step matches --only ${JSON.stringify(only)}; the steps are:\n  ${allSteps().map((s) => s.name).join('\n  ')}`)
+  for (const c of selected) {
     const perCall = c.perCall ?? 1
     try {
       const f = await c.setup()

@@ -4,5 +4,11 @@
 import { runnerImport } from 'vite'
 
 const { module } = await runnerImport(new URL('./bench.ts', import.meta.url).pathname, { configFile: false, logLevel: 'error' })
-const rows = await module.main(process.argv.slice(2))
-process.exit(rows.some((r) => r.error) ? 1 : 0)
+try {
+  const rows = await module.main(process.argv.slice(2))
+  process.exit(rows.some((r) => r.error) ? 1 : 0)
+} catch (err) {
+  // a malformed flag: say which and what it takes, without a stack
+  console.error(`bench/studies: ${err instanceof Error ? err.message : err}`)
+  process.exit(2)
+}
