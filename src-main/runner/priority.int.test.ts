@@ -2,24 +2,10 @@
  * Solver threads of the web host run reniced (nice 10) while its main thread keeps its priority,
  * so the api stays responsive when every core is solving (src-main/runner/thread-priority.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { Run } from '../../src-shared/model'
 import { startServe, tempDb, WsClient } from '../testing/host'
-
-/** The nice value of each task (thread) of a Linux process: field 19 of /proc/<pid>/task/<tid>/stat. */
-function niceByThread(pid: number): Map<number, number> {
-  const out = new Map<number, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return out
-}
+import { niceByThread } from '../testing/proc'
 
 describe.runIf(process.platform === 'linux')('solver thread priority in the web host', () => {
   it('renices the solver threads, not the main thread', async () => {

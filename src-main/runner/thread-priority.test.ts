@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { threadNice } from '../testing/proc'
 import { lowerThisThreadPriority } from './thread-priority'
 
 /** The nice value of a Linux task (field 19 of /proc/<pid>/task/<tid>/stat). */
-function niceOf(tid: number): number {
-  const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8')
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-}
+const niceOf = (tid: number) => threadNice(process.pid, tid)
 
 describe.runIf(process.platform === 'linux')('solver thread priority', () => {
   it('never renices the main thread', () => {
