@@ -83,6 +83,51 @@ export function algorithm(rows: Int32Array, m: number, q: number, full: Echelon,
   return { w: solution(full, coins.nextUint32() | 0), usedBias: false }
 }
 
+/** What one trial produced (the scratch it points into is reused by the next trial). */
+export interface TrialOutcome {
+  wStar: number
+  /** w* lies in F_s */
+  inFs: boolean
+  out: AlgorithmOutput
+  /** A's output lies in F_s */
+  outInFs: boolean
+  /** 0-1 loss of A's output against f_{w*}: 0, or 1/2 (a wrong parity errs on half the points) */
+  L: number
+  /** exact posterior probability that A's output is f_{w*} */
+  p0: number
+  full: Echelon
+  restricted: Echelon
+}
+
+/**
+ * One trial, with its scratch allocated once: draw w* from the mixture prior (F_s or F_d, each
+ * with probability 1/2) and m uniform points of F_2^d labelled by the parity, eliminate [X | y]
+ * and [X_s | y] over GF(2), run A_{s,q} and compute the exact posterior p0. The solver and its
+ * bench (bench/studies) both call this.
+ */
+export function parityTrial(d: number, m: number, s: number, q: number): (rng: Rng) => TrialOutcome {
+  const maskD = coordMask(d)
+  const maskS = coordMask(s)
+  const rows = new Int32Array(m)
+  const full = newEchelon(m)
+  const restricted = newEchelon(m)
+  return (rng) => {
+    const fromFs = rng.uniform() < 0.5
+    const word = rng.nextUint32() | 0
+    const wStar = fromFs ? word & maskS : word & maskD
+    for (let j = 0; j < m; j++) {
+      const x = (rng.nextUint32() | 0) & maskD
+      rows[j] = x | (parity(x & wStar) ? Y_BIT : 0)
+    }
+    eliminate(rows, m, maskD, full)
+    eliminate(rows, m, maskS, restricted)
+    const out = algorithm(rows, m, q, full, restricted)
+    const outInFs = (out.w & ~maskS) === 0
+    const p0 = posteriorCorrect(outInFs, d, s, full.rank, restricted.rank, restricted.consistent)
+    return { wStar, inFs: (wStar & ~maskS) === 0, out, outInFs, L: out.w === wStar ? 0 : 0.5, p0, full, restricted }
+  }
+}
+
 /**
  * `trials` independent draws (w* ~ D_mix, S of m uniform points labelled by f_{w*}), each run
  * through A_{s,q}; records the per-trial quantities and running aggregates against the trial
@@ -92,11 +137,7 @@ export function algorithm(rows: Int32Array, m: number, q: number, full: Echelon,
 export function solveParity(p: ParityParams, ctx: SolveContext): void {
   const { d, m, s, q, trials, delta } = p
   const rng = ctx.rng
-  const maskD = coordMask(d)
-  const maskS = coordMask(s)
-  const rows = new Int32Array(m)
-  const full = newEchelon(m)
-  const restricted = newEchelon(m)
+  const trial = parityTrial(d, m, s, q)
   const vc = vcBound(d, m, delta)
   let nFs = 0
   let learnedFs = 0
@@ -112,20 +153,7 @@ export function solveParity(p: ParityParams, ctx: SolveContext): void {
   let biasUsed = 0
   for (let t = 0; t < trials; t++) {
     if ((t & 63) === 0 && ctx.cancelled) return
-    const fromFs = rng.uniform() < 0.5
-    const word = rng.nextUint32() | 0
-    const wStar = fromFs ? word & maskS : word & maskD
-    const inFs = (wStar & ~maskS) === 0
-    for (let j = 0; j < m; j++) {
-      const x = (rng.nextUint32() | 0) & maskD
-      rows[j] = x | (parity(x & wStar) ? Y_BIT : 0)
-    }
-    eliminate(rows, m, maskD, full)
-    eliminate(rows, m, maskS, restricted)
-    const out = algorithm(rows, m, q, full, restricted)
-    const outInFs = (out.w & ~maskS) === 0
-    const L = out.w === wStar ? 0 : 0.5
-    const p0 = posteriorCorrect(outInFs, d, s, full.rank, restricted.rank, restricted.consistent)
+    const { inFs, out, outInFs, L, p0, full, restricted } = trial(rng)
     const eStar = (1 - p0) / 2
     const occam = occamBound(outInFs, d, s, m, delta)
     if (inFs) {
