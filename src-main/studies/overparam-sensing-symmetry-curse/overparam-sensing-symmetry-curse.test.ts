@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ChartSpec, FigureSpec } from '../../../src-shared/model'
 import { resolveStudyParams, runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
+import { setWasmSimdEnabled, wasmSimdAvailable } from '../../numeric/wasm-simd'
 import { linearPhaseSlope, logLogSlope } from './fits'
 import { groundTruthSpectrum, makeSensingData, orthonormaliseColumns, residualMatrix, residualMatrixSymmetric, type SensingData } from './problem'
 import { SmallSymEig } from './smallEig'
@@ -131,6 +132,39 @@ describe('the problem', () => {
             expect(Ssym[i * n + j]).toBe(Ssym[j * n + i])
             expect(Math.abs(Ssym[i * n + j] - 0.5 * (S[i * n + j] + S[j * n + i]))).toBeLessThan(1e-13 * scale)
           }
+      }
+    }
+  })
+
+  it('the WebAssembly SIMD sensing pass is bit-identical to the JavaScript loops (odd and even sizes, m mod 4 ≠ 0)', () => {
+    expect(wasmSimdAvailable()).toBe(true)
+    for (const [n, m] of [[4, 30], [5, 23], [7, 45], [20, 600]]) {
+      const X = new Rng(31, 'x').gaussianMatrix(n, 3, 0.5)
+      const Y = new Rng(32, 'y').gaussianMatrix(n, 3, 0.5)
+      for (const sym of [false, true]) {
+        const Z = productFGt(X, sym ? X : Y, n, 3, new Float64Array(n * n))
+        const out = (simd: boolean) => {
+          setWasmSimdEnabled(simd)
+          try {
+            // a fresh draw each time: the kernel is built on first use and kept on the data
+            const data = makeSensingData('sensing', n, 2, m, 'general', new Rng(30, 'data'))
+            const S = new Float64Array(n * n)
+            const res = new Float64Array(m)
+            const L = (sym ? residualMatrixSymmetric : residualMatrix)(data, Z, S, res)
+            // a second call reuses the kernel (and must restart s from zero)
+            const L2 = (sym ? residualMatrixSymmetric : residualMatrix)(data, Z, S, res)
+            expect(L2).toBe(L)
+            expect(data.wasm?.[sym ? 'folded' : 'full'] != null).toBe(simd)
+            return { L, S, res }
+          } finally {
+            setWasmSimdEnabled(true)
+          }
+        }
+        const js = out(false)
+        const wasm = out(true)
+        expect(wasm.L).toBe(js.L)
+        expect(Array.from(wasm.S)).toEqual(Array.from(js.S))
+        expect(Array.from(wasm.res)).toEqual(Array.from(js.res))
       }
     }
   })

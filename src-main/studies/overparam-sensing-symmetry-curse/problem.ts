@@ -5,6 +5,7 @@
  * measurement operator is the identity (the population limit), so S = Z − M* and
  * L = ½‖Z − M*‖²_F.
  */
+import { senseKernel, type SenseKernel } from './senseWasm'
 
 /** what the problem draws from: a seeded stream (`ctx.stream('data')`, a numeric/rng Rng) */
 export interface GaussianSource {
@@ -34,6 +35,11 @@ export interface SensingData {
    * its upper triangle (A_jj, and A_jl + A_lj for j < l), m × n(n+1)/2, plus packed scratch.
    */
   folded?: { P: Float64Array; z: Float64Array; s: Float64Array }
+  /**
+   * The WebAssembly SIMD sensing passes (senseWasm.ts), built on first use: over A (`full`) and
+   * over the folded rows (`folded`); null where SIMD is unavailable (the JavaScript loops run).
+   */
+  wasm?: { full?: SenseKernel | null; folded?: SenseKernel | null }
 }
 
 /**
@@ -139,6 +145,9 @@ export function residualMatrix(data: SensingData, Z: Float64Array, S: Float64Arr
   const A = data.A!
   const y = data.y!
   const m = data.m
+  const wasm = (data.wasm ??= {})
+  if (wasm.full === undefined) wasm.full = senseKernel(A, y, m, nn)
+  if (wasm.full !== null) return wasm.full.run(Z, res, S) / (2 * m)
   let loss = 0
   // ⟨A_q, Z⟩ for two measurements at a time (they share the loads of Z), each with the same two
   // partial sums (even and odd entries) as a single dot product.
@@ -219,6 +228,23 @@ export function residualMatrixSymmetric(data: SensingData, Z: Float64Array, S: F
   const y = data.y!
   let e = 0
   for (let j = 0; j < n; j++) for (let l = j; l < n; l++) z[e++] = Z[j * n + l]
+  const wasm = (data.wasm ??= {})
+  if (wasm.folded === undefined) wasm.folded = senseKernel(P, y, m, np)
+  const loss = wasm.folded !== null ? wasm.folded.run(z, res, s) : foldedPassJs(P, y, m, np, z, res, s)
+  e = 0
+  for (let j = 0; j < n; j++) {
+    S[j * n + j] = s[e++]
+    for (let l = j + 1; l < n; l++) {
+      const v = 0.5 * s[e++]
+      S[j * n + l] = v
+      S[l * n + j] = v
+    }
+  }
+  return loss / (2 * m)
+}
+
+/** res, Σ res², s = Σ res_q·P_q over the folded rows (the JavaScript path of residualMatrixSymmetric). */
+function foldedPassJs(P: Float64Array, y: Float64Array, m: number, np: number, z: Float64Array, res: Float64Array, s: Float64Array): number {
   let loss = 0
   let q = 0
   for (; q < m; q += 2) {
@@ -276,16 +302,7 @@ export function residualMatrixSymmetric(data: SensingData, Z: Float64Array, S: F
     const o = q * np
     for (let p = 0; p < np; p++) s[p] += w * P[o + p]
   }
-  e = 0
-  for (let j = 0; j < n; j++) {
-    S[j * n + j] = s[e++]
-    for (let l = j + 1; l < n; l++) {
-      const v = 0.5 * s[e++]
-      S[j * n + l] = v
-      S[l * n + j] = v
-    }
-  }
-  return loss / (2 * m)
+  return loss
 }
 
 function foldSensing(data: SensingData): { P: Float64Array; z: Float64Array; s: Float64Array } {
