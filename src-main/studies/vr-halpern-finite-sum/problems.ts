@@ -7,6 +7,7 @@
 import { frobNorm } from '../../numeric/dense'
 import { spectralNorm, symEigvalues } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
+import { LsqRows } from './lsqPass'
 import { SimplexProjector } from './simplex'
 
 export interface FiniteSumProblem {
@@ -88,16 +89,18 @@ export class LeastSquaresProblem implements FiniteSumProblem {
   /** H = AᵀA/N and h = Aᵀb/N, for the uncounted probes F(u) = Hu − h */
   readonly H: Float64Array
   readonly h: Float64Array
+  /** the rows a_i, N×d row-major (the component oracle reads one at a time) */
   private readonly A: Float64Array
-  private readonly b: Float64Array
+  /** the same rows and b in the full pass's layout (lsqPass.ts) */
+  readonly rows: LsqRows
   private readonly tmp: Float64Array
 
-  constructor(data: LeastSquaresData) {
+  constructor(data: LeastSquaresData, simd = true) {
     const { N, d, A, b } = data
     this.dim = d
     this.n = N
     this.A = A
-    this.b = b
+    this.rows = new LsqRows(A, b, N, d, simd)
     this.u0 = new Float64Array(d)
     this.tmp = new Float64Array(d)
     const H = new Float64Array(d * d)
@@ -129,50 +132,12 @@ export class LeastSquaresProblem implements FiniteSumProblem {
   }
 
   /**
-   * F(u) = Σ_i F_i(u). Four rows at a time: their residuals are four independent dependency
-   * chains, and out is loaded and stored once per four rows. Every sum keeps the row-by-row
-   * order (r_i over j, out_j over i), so the result is the same to the bit.
+   * F(u) = Σ_i F_i(u): one pass over the rows, each row's residual r_i = (a_iᵀu − b_i)/N summed
+   * over j in order and out_j += r_i·a_ij over i in order (lsqPass.ts: WebAssembly SIMD, or its
+   * scalar twin; the same bits either way, and as the row-by-row loop).
    */
   full(u: Float64Array, out: Float64Array): void {
-    const { A, b, dim: d, n: N } = this
-    out.fill(0)
-    let i = 0
-    for (; i + 3 < N; i += 4) {
-      const o0 = i * d
-      const o1 = o0 + d
-      const o2 = o1 + d
-      const o3 = o2 + d
-      let r0 = -b[i]
-      let r1 = -b[i + 1]
-      let r2 = -b[i + 2]
-      let r3 = -b[i + 3]
-      for (let j = 0; j < d; j++) {
-        const uj = u[j]
-        r0 += A[o0 + j] * uj
-        r1 += A[o1 + j] * uj
-        r2 += A[o2 + j] * uj
-        r3 += A[o3 + j] * uj
-      }
-      r0 /= N
-      r1 /= N
-      r2 /= N
-      r3 /= N
-      for (let j = 0; j < d; j++) {
-        let v = out[j]
-        v += r0 * A[o0 + j]
-        v += r1 * A[o1 + j]
-        v += r2 * A[o2 + j]
-        v += r3 * A[o3 + j]
-        out[j] = v
-      }
-    }
-    for (; i < N; i++) {
-      const o = i * d
-      let r = -b[i]
-      for (let j = 0; j < d; j++) r += A[o + j] * u[j]
-      r /= N
-      for (let j = 0; j < d; j++) out[j] += r * A[o + j]
-    }
+    this.rows.full(u, out)
   }
 
   addComponentDiff(i: number, u: Float64Array, v: Float64Array, scale: number, out: Float64Array): void {

@@ -84,6 +84,43 @@ describe('problems', () => {
     expect(p.lipAvg / p.lipF).toBeGreaterThan(1.1)
     expect(p.lipAvg / p.lipF).toBeLessThan(1.6)
   })
+  it('A: the full pass (wasm SIMD and its scalar twin) gives the bits of the textbook row-by-row loop', () => {
+    for (const [N, d] of [[6400, 20], [1603, 20], [45, 5], [8, 1], [5, 4], [17, 3]]) {
+      const data = leastSquaresData(new Rng(N + d, 'data'), N, d, 3, 0.5)
+      const simd = new LeastSquaresProblem(data)
+      const scalar = new LeastSquaresProblem(data, false)
+      if (N >= 8) expect(simd.rows.simd).toBe(true) // Node has WebAssembly SIMD
+      expect(scalar.rows.simd).toBe(false)
+      const rng = new Rng(d)
+      for (let t = 0; t < 3; t++) {
+        const u = new Float64Array(d).map(() => rng.normal())
+        if (t === 2) u[0] = -0.5 // a negative entry next to padding
+        const ref = new Float64Array(d)
+        for (let i = 0; i < N; i++) {
+          let r = -data.b[i]
+          for (let j = 0; j < d; j++) r += data.A[i * d + j] * u[j]
+          r /= N
+          for (let j = 0; j < d; j++) ref[j] += r * data.A[i * d + j]
+        }
+        const a = new Float64Array(d)
+        const b = new Float64Array(d)
+        simd.full(u, a)
+        scalar.full(u, b)
+        expect(Array.from(a)).toEqual(Array.from(ref))
+        expect(Array.from(b)).toEqual(Array.from(ref))
+      }
+      // the component oracle reads the same rows
+      const u = new Float64Array(d).fill(1)
+      const v = new Float64Array(d)
+      for (const i of [0, Math.min(7, N - 1), N - 1]) {
+        const got = new Float64Array(d)
+        simd.addComponentDiff(i, u, v, N, got)
+        let r = 0
+        for (let j = 0; j < d; j++) r += data.A[i * d + j]
+        for (let j = 0; j < d; j++) expect(got[j]).toBe(r * data.A[i * d + j])
+      }
+    }
+  })
   it('B: rows are scaled by the wealth w_i by default; the official convention scales columns', () => {
     const rows = policemanBurglarMatrix(new Rng(5, 'data'), 6, 0.8, 'rows')
     const cols = policemanBurglarMatrix(new Rng(5, 'data'), 6, 0.8, 'columns')
