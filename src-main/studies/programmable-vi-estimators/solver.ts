@@ -6,7 +6,7 @@ import type { SolveContext } from '../../kit'
 import type { Rng } from '../../numeric/rng'
 import { tangent, type Adev, type ContinuousStrategy, type DiscreteStrategy } from './adev'
 import { coneIwaeEstimate, coneLogEvidence, iwelbo } from './cone'
-import { elboEstimate, exactElbo, iwaeEstimate, logEvidence } from './m2'
+import { ElboEnumReparam, elboEstimate, exactElbo, iwaeEstimate, logEvidence } from './m2'
 
 export interface ViParams {
   part: 'estimators' | 'sgd' | 'cone'
@@ -112,15 +112,25 @@ export function runEstimators(p: ViParams, ctx: SolveContext): void {
   const ad: Adev = { rng: ctx.stream('estimator'), discrete: p.discrete, continuous: p.continuous, baseline, valueOnly: false }
   const G = new Float64Array(p.R * 4)
   const values = new Float64Array(p.R)
+  // the default cell (ELBO, ENUM + REPARAM) through the hand-expanded estimator: the same bits
+  const fast = p.objective === 'elbo' && p.discrete === 'enum' && p.continuous === 'reparam' ? new ElboEnumReparam(phi0) : null
   let lastT = performance.now()
   for (let r = 0; r < p.R; r++) {
     if (ctx.cancelled) return
-    const d = estimate(ad, p.objective, p.K, phi0)
-    const g = tangent(d)
-    values[r] = d.v
-    G.set(g, r * 4)
+    const o = r * 4
+    let v: number
+    if (fast) v = fast.estimate(ad.rng, G, o)
+    else {
+      const d = estimate(ad, p.objective, p.K, phi0)
+      v = d.v
+      G[o] = d.t0
+      G[o + 1] = d.t1
+      G[o + 2] = d.t2
+      G[o + 3] = d.t3
+    }
+    values[r] = v
     ctx.count('estimate', 1)
-    ctx.record(r + 1, { gradient: g, value: d.v })
+    ctx.record(r + 1, { gradient: [G[o], G[o + 1], G[o + 2], G[o + 3]], value: v })
     const now = performance.now()
     if (now - lastT > 50) {
       ctx.progress((r + 1) / p.R)
@@ -157,6 +167,8 @@ export function runSgd(p: ViParams, ctx: SolveContext): void {
   const ad: Adev = { rng: ctx.stream('sgd'), discrete: p.discrete, continuous: p.continuous, baseline: 0, valueOnly: false }
   const phi = new Float64Array(4)
   const step = new Float64Array(4)
+  const g = new Float64Array(4)
+  const enumReparam = p.discrete === 'enum' && p.continuous === 'reparam'
   const recordAt = (t: number) => {
     const e = exactElbo(phi)
     ctx.record(t, { klExact: Math.max(logZ - e.v, 0), elboExact: e.v, phi })
@@ -167,7 +179,13 @@ export function runSgd(p: ViParams, ctx: SolveContext): void {
     // the running-mean baseline of the trainer (spec: "a running mean is a valid choice")
     step.fill(0)
     let vsum = 0
+    const fast = enumReparam ? new ElboEnumReparam(phi) : null
     for (let s = 0; s < p.sgdSamples; s++) {
+      if (fast) {
+        vsum += fast.estimate(ad.rng, g, 0)
+        for (let i = 0; i < 4; i++) step[i] += g[i]
+        continue
+      }
       const d = elboEstimate(ad, phi)
       step[0] += d.t0
       step[1] += d.t1
