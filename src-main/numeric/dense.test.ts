@@ -110,6 +110,29 @@ describe('gemv', () => {
       expect(Array.from(gemv(true, m, n, 0.5, A, xm, 0, new Float64Array(n)))).toEqual(Array.from(wantT))
     }
   })
+  it('the wasm SIMD path is bit-identical to the scalar loops: both transposes, odd sizes, zeros in x, Inf in A, beta ≠ 0, several row blocks', async () => {
+    const { setWasmSimdEnabled } = await import('./wasm-simd')
+    // 6400×20 and 1000×401 span several of gemvWasm's row blocks; 301×21 ends on leftover rows.
+    for (const [m, n] of [[16, 16], [13, 21], [301, 21], [3, 101], [6400, 20], [1000, 401], [37, 8]] as const) {
+      const A = rng.gaussianMatrix(m, n)
+      A[5] = Infinity
+      A[m * n - 2] = -1e300
+      for (const trans of [false, true]) {
+        const x = rng.gaussianMatrix(1, trans ? m : n)
+        for (const z of [1, 6, 7, (trans ? m : n) - 1]) x[z] = 0
+        const y0 = rng.gaussianMatrix(1, trans ? n : m)
+        for (const [alpha, beta] of [[1, 0], [-0.7, 1], [2.5, -0.5]]) {
+          setWasmSimdEnabled(true)
+          const on = gemv(trans, m, n, alpha, A, x, beta, y0.slice())
+          setWasmSimdEnabled(false)
+          const off = gemv(trans, m, n, alpha, A, x, beta, y0.slice())
+          setWasmSimdEnabled(true)
+          expect(on.some((v) => !Number.isFinite(v))).toBe(true) // the Inf reached y
+          expect(Array.from(on)).toEqual(Array.from(off))
+        }
+      }
+    }
+  })
   it('beta = 0 overwrites y, even NaN (BLAS semantics)', () => {
     const y = Float64Array.from([NaN, NaN])
     gemv(false, 2, 2, 1, eye(2), Float64Array.from([1, 2]), 0, y)

