@@ -12,6 +12,7 @@
  */
 import { qr } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
+import { SensingPasses } from './sensingPasses'
 
 export type NoiseModel = 'none' | 'outliers' | 'gaussian'
 
@@ -40,8 +41,10 @@ export interface RecoveryProblem {
   xStarNorm: number
   /** an orthonormal basis of col(X*), d×r row-major (for the projector P* = QQᵀ) */
   signalBasis: Float64Array
-  /** m packed upper triangles of S_i = (A_i + A_iᵀ)/2, one after another */
+  /** m packed upper triangles of S_i = (A_i + A_iᵀ)/2, one after another (= passes.sensing) */
   sensing: Float64Array
+  /** the storage of `sensing` and the measurement pass's two loops over it */
+  passes: SensingPasses
   /** y_i = ⟨A_i, X*⟩ + s_i */
   y: Float64Array
   /** ⟨A_i, X*⟩, the clean measurements (for the sign-agreement metric) */
@@ -85,7 +88,8 @@ export function makeProblem(spec: ProblemSpec, data: Rng, noise: Rng, keepFull =
   xStarNorm = Math.sqrt(xStarNorm)
   const signalBasis = qr(uStar, d, r).Q
 
-  const sensing = new Float64Array(m * n2)
+  const passes = new SensingPasses(m, n2)
+  const sensing = passes.sensing
   const clean = new Float64Array(m)
   const full = keepFull ? new Float64Array(m * d * d) : null
   const a = new Float64Array(d * d)
@@ -116,5 +120,5 @@ export function makeProblem(spec: ProblemSpec, data: Rng, noise: Rng, keepFull =
     }
     y[i] = clean[i] + s
   }
-  return { d, r, m, packedLength: n2, xStar, xStarNorm, signalBasis, sensing, y, clean, outlierCount, full }
+  return { d, r, m, packedLength: n2, xStar, xStarNorm, signalBasis, sensing, passes, y, clean, outlierCount, full }
 }

@@ -95,8 +95,8 @@ export function formGram(s: SubgmState): void {
  */
 export function measurementPassFull(s: SubgmState, prob: RecoveryProblem): PassResult {
   const { zw, g, signs, q, rows, coef } = s
-  const { sensing: A, y, clean, m, packedLength: n } = prob
-  packedDots(A, zw, n, m, q)
+  const { y, clean, m } = prob
+  prob.passes.dots(zw, q)
   g.fill(0)
   let loss = 0
   let agree = 0
@@ -121,7 +121,7 @@ export function measurementPassFull(s: SubgmState, prob: RecoveryProblem): PassR
       if (err === 0) agree++
     }
   }
-  addRows(g, A, n, rows, coef, count)
+  prob.passes.addRows(g, rows, coef, count)
   s.passesSinceRefresh = 0
   return { loss: loss / m, signAgreement: agree / m }
 }
@@ -140,8 +140,8 @@ export const REFRESH_PERIOD = 32
 export function measurementPass(s: SubgmState, prob: RecoveryProblem): PassResult {
   if (s.passesSinceRefresh >= REFRESH_PERIOD - 1) return measurementPassFull(s, prob)
   const { zw, g, signs, previous, q, rows, coef } = s
-  const { sensing: A, y, clean, m, packedLength: n } = prob
-  packedDots(A, zw, n, m, q)
+  const { y, clean, m, packedLength: n } = prob
+  prob.passes.dots(zw, q)
   previous.set(signs)
   let loss = 0
   let agree = 0
@@ -184,104 +184,9 @@ export function measurementPass(s: SubgmState, prob: RecoveryProblem): PassResul
       }
     }
   }
-  addRows(g, A, n, rows, coef, count)
+  prob.passes.addRows(g, rows, coef, count)
   s.passesSinceRefresh++
   return { loss: loss / m, signAgreement: agree / m }
-}
-
-/**
- * q_i = ⟨A[i·n..(i+1)·n), zw⟩ for i < m, two measurements at a time (they share the loads of zw),
- * each with the four partial sums of `packedDot`, combined as it does: the same bits.
- */
-function packedDots(A: Float64Array, zw: Float64Array, n: number, m: number, q: Float64Array): void {
-  const n4 = n - (n % 4)
-  let i = 0
-  for (; i + 1 < m; i += 2) {
-    const o = i * n
-    const p = o + n
-    let a0 = 0
-    let a1 = 0
-    let a2 = 0
-    let a3 = 0
-    let b0 = 0
-    let b1 = 0
-    let b2 = 0
-    let b3 = 0
-    let e = 0
-    for (; e < n4; e += 4) {
-      const z0 = zw[e]
-      const z1 = zw[e + 1]
-      const z2 = zw[e + 2]
-      const z3 = zw[e + 3]
-      a0 += A[o + e] * z0
-      a1 += A[o + e + 1] * z1
-      a2 += A[o + e + 2] * z2
-      a3 += A[o + e + 3] * z3
-      b0 += A[p + e] * z0
-      b1 += A[p + e + 1] * z1
-      b2 += A[p + e + 2] * z2
-      b3 += A[p + e + 3] * z3
-    }
-    for (; e < n; e++) {
-      a0 += A[o + e] * zw[e]
-      b0 += A[p + e] * zw[e]
-    }
-    q[i] = a0 + a1 + a2 + a3
-    q[i + 1] = b0 + b1 + b2 + b3
-  }
-  if (i < m) q[i] = packedDot(A, i * n, zw, n)
-}
-
-/**
- * g += Σ_t coef[t]·S_{rows[t]} for t < count, t in order for every entry (as one addScaled per
- * row), four rows per sweep of g so that g is loaded and stored once per four rows. The
- * coefficients are ±1 or ±2: every product is exact, and the sums are those of the
- * row-at-a-time form.
- */
-function addRows(g: Float64Array, A: Float64Array, n: number, rows: Int32Array, coef: Float64Array, count: number): void {
-  let t = 0
-  for (; t + 3 < count; t += 4) {
-    const c0 = coef[t]
-    const c1 = coef[t + 1]
-    const c2 = coef[t + 2]
-    const c3 = coef[t + 3]
-    const o0 = rows[t] * n
-    const o1 = rows[t + 1] * n
-    const o2 = rows[t + 2] * n
-    const o3 = rows[t + 3] * n
-    for (let f = 0; f < n; f++) {
-      let v = g[f]
-      v += c0 * A[o0 + f]
-      v += c1 * A[o1 + f]
-      v += c2 * A[o2 + f]
-      v += c3 * A[o3 + f]
-      g[f] = v
-    }
-  }
-  for (; t < count; t++) addScaled(g, coef[t], A, rows[t] * n, n)
-}
-
-/** ⟨A[off..off+n), zw⟩, four partial sums (the residual's inner product). */
-function packedDot(A: Float64Array, off: number, zw: Float64Array, n: number): number {
-  let q0 = 0
-  let q1 = 0
-  let q2 = 0
-  let q3 = 0
-  let e = 0
-  const n4 = n - (n % 4)
-  for (; e < n4; e += 4) {
-    q0 += A[off + e] * zw[e]
-    q1 += A[off + e + 1] * zw[e + 1]
-    q2 += A[off + e + 2] * zw[e + 2]
-    q3 += A[off + e + 3] * zw[e + 3]
-  }
-  for (; e < n; e++) q0 += A[off + e] * zw[e]
-  return q0 + q1 + q2 + q3
-}
-
-/** g += c·A[off..off+n) for c ∈ {±1, ±2} (exact scalings). */
-function addScaled(g: Float64Array, c: number, A: Float64Array, off: number, n: number): void {
-  for (let f = 0; f < n; f++) g[f] += c * A[off + f]
 }
 
 /**

@@ -3,6 +3,7 @@ import { resolveStudyParams, runLocal } from '../../kit/harness'
 import { singularValues, symEigvalues } from '../../numeric/linalg'
 import { Rng } from '../../numeric/rng'
 import { makeProblem, packedIndex, type ProblemSpec, type RecoveryProblem } from './problem'
+import { SensingPasses } from './sensingPasses'
 import { TrackedSingularValues } from './singularValues'
 import {
   applyStep,
@@ -80,7 +81,8 @@ describe('problem instance', () => {
     const p2 = problem({ p: 0.2 })
     const p4 = problem({ p: 0.4 })
     const g = problem({ noise: 'gaussian' })
-    for (const q of [p2, p4, g]) expect(Buffer.from(q.sensing.buffer).equals(Buffer.from(base.sensing.buffer))).toBe(true)
+    const bytes = (x: Float64Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength)
+    for (const q of [p2, p4, g]) expect(bytes(q.sensing).equals(bytes(base.sensing))).toBe(true)
     expect(maxAbsDiff(base.y, base.clean)).toBe(0)
     const corrupted = (q: RecoveryProblem) => Array.from(q.y, (v, i) => v !== q.clean[i])
     const c2 = corrupted(p2)
@@ -100,6 +102,41 @@ describe('problem instance', () => {
 })
 
 describe('SubGM update', () => {
+  it('the measurement loops in WebAssembly SIMD give the bits of their scalar twins (every n mod 4, m mod 4)', () => {
+    const rng = new Rng(11)
+    for (const [m, n] of [[1000, 210], [7, 3], [9, 10], [13, 21], [6, 1], [5, 36], [1, 4]]) {
+      const simd = new SensingPasses(m, n)
+      const scalar = new SensingPasses(m, n, false)
+      expect(simd.simd).toBe(true) // Node has WebAssembly SIMD
+      expect(scalar.simd).toBe(false)
+      for (let e = 0; e < m * n; e++) simd.sensing[e] = scalar.sensing[e] = rng.normal()
+      const zw = new Float64Array(n).map(() => rng.normal())
+      const q1 = new Float64Array(m)
+      const q2 = new Float64Array(m)
+      simd.dots(zw, q1)
+      scalar.dots(zw, q2)
+      expect(Array.from(q1)).toEqual(Array.from(q2))
+      // the scalar twin is the textbook four-partial-sum dot product
+      for (let i = 0; i < m; i++) {
+        const s = [0, 0, 0, 0]
+        const n4 = n - (n % 4)
+        for (let e = 0; e < n; e++) s[e < n4 ? e % 4 : 0] += scalar.sensing[i * n + e] * zw[e]
+        expect(q2[i]).toBe(s[0] + s[1] + s[2] + s[3])
+      }
+      for (const count of [0, 1, 3, 4, 5, 11].filter((c) => c <= m)) {
+        const rows = new Int32Array(count).map(() => rng.int(m))
+        const coef = new Float64Array(count).map((_, t) => [1, -1, 2, -2][t % 4])
+        const g1 = new Float64Array(n).map(() => rng.normal())
+        const g2 = g1.slice()
+        const g3 = g1.slice()
+        simd.addRows(g1, rows, coef, count)
+        scalar.addRows(g2, rows, coef, count)
+        for (let t = 0; t < count; t++) for (let f = 0; f < n; f++) g3[f] += coef[t] * scalar.sensing[rows[t] * n + f]
+        expect(Array.from(g1)).toEqual(Array.from(g2))
+        expect(Array.from(g2)).toEqual(Array.from(g3))
+      }
+    }
+  })
   it('matches D = (1/m) Σ sign(⟨A_i, UUᵀ⟩ − y_i)(A_i + A_iᵀ)U on the full A_i, and the loss', () => {
     const prob = problem()
     for (const k of [2, 4, 6]) {
