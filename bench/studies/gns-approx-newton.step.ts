@@ -2,8 +2,9 @@
  * gns-approx-newton: one iteration of Algorithm 1 (gns.ts, gradNormSmooth) at the default
  * (softmax, m = n = 100, μ = 0.25, exact Hessian, metric B = AᵀA) with one γ-try, written out
  * from the loop body with the study's own Objective, Metric and Cholesky routines:
- * H = Hessian at x (valueAndGradient + weighted Gram + rank-one term), M = H + λB, Cholesky,
- * Δ = −M⁻¹g by two triangular solves, f and ∇f at x + Δ, ‖∇f‖²_* (a forward solve with L_B).
+ * H = Hessian at x (valueAndGradient + weighted Gram + rank-one term), Cholesky of H + λB (formed
+ * inside the factorisation, as gns.ts does),
+ * Δ = −(H + λB)⁻¹g by two triangular solves, f and ∇f at x + Δ, ‖∇f‖²_* (a forward solve with L_B).
  */
 import { Rng } from '../../src-main/numeric/rng'
 import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from '../../src-main/studies/gns-approx-newton/cholesky'
@@ -32,17 +33,12 @@ export function steps(): StepCase[] {
         const xTrial = new Float64Array(N)
         const delta = new Float64Array(N)
         const H = new Float64Array(N * N)
-        const Mm = new Float64Array(N * N)
         const L = new Float64Array(N * N)
         obj.valueAndGradient(x, g)
         const lambda = Math.sqrt(metric.dualNormSq(g))
         return () => {
           obj.hessian(x, 'exact', H)
-          for (let r = 0; r < N; r++) {
-            const rr = r * N
-            for (let c = 0; c <= r; c++) Mm[rr + c] = H[rr + c] + lambda * B[rr + c]
-          }
-          if (!choleskyInto(Mm, L, N)) throw new Error('H + λB not positive definite')
+          if (!choleskyInto(H, L, N, lambda, B)) throw new Error('H + λB not positive definite')
           for (let j = 0; j < N; j++) delta[j] = -g[j]
           forwardSolveInPlace(L, delta, N)
           backSolveInPlace(L, delta, N)

@@ -120,6 +120,55 @@ describe('Cholesky kernels', () => {
     const indefinite = Float64Array.from([1, 2, 2, 1])
     expect(choleskyInto(indefinite, new Float64Array(4), 2)).toBe(false)
   })
+
+  it('the blocked factorisation is the plain entry-by-entry loop to the bit, also for H + λB formed inside it', () => {
+    // the textbook Cholesky–Crout loop: every sum over k in increasing order
+    const plain = (M: Float64Array, n: number): Float64Array | null => {
+      const L = new Float64Array(n * n)
+      for (let j = 0; j < n; j++) {
+        let d = M[j * n + j]
+        for (let k = 0; k < j; k++) d -= L[j * n + k] * L[j * n + k]
+        if (!(d > 0)) return null
+        L[j * n + j] = Math.sqrt(d)
+        const inv = 1 / L[j * n + j]
+        for (let i = j + 1; i < n; i++) {
+          let s = M[i * n + j]
+          for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k]
+          L[i * n + j] = s * inv
+        }
+      }
+      return L
+    }
+    const rng = new Rng(3, 'cholesky-blocked')
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 9, 17, 40, 63]) {
+      const G = rng.gaussianMatrix(n, n)
+      const B = new Float64Array(n * n)
+      const H = new Float64Array(n * n)
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = i === j ? 0.2 * n : 0
+          for (let k = 0; k < n; k++) s += G[i * n + k] * G[j * n + k]
+          B[i * n + j] = s
+          H[i * n + j] = i >= j ? 0.1 * Math.sin(i + 2 * j) : 0.1 * Math.sin(j + 2 * i)
+        }
+      const lambda = 0.7
+      const M = H.map((h, i) => h + lambda * B[i])
+      const ref = plain(M, n)
+      expect(ref).not.toBeNull()
+      const L = new Float64Array(n * n)
+      expect(choleskyInto(M, L, n)).toBe(true)
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) expect(L[i * n + j]).toBe(ref![i * n + j])
+      const Ls = new Float64Array(n * n)
+      expect(choleskyInto(H, Ls, n, lambda, B)).toBe(true)
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) expect(Ls[i * n + j]).toBe(ref![i * n + j])
+      // a non-positive pivot is reported whichever column of a pair it falls in
+      if (n >= 2) {
+        const bad = Float64Array.from(M)
+        bad[(n - 1) * n + n - 1] = -1
+        expect(choleskyInto(bad, L, n)).toBe(false)
+      }
+    }
+  })
 })
 
 describe('softmax problem', () => {

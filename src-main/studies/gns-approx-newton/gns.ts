@@ -48,7 +48,6 @@ export function gradNormSmooth(obj: Objective, metric: Metric, o: GnsOptions, ct
   const xTrial = new Float64Array(n)
   const delta = new Float64Array(n)
   const H = new Float64Array(n * n)
-  const M = new Float64Array(n * n)
   const L = new Float64Array(n * n)
   const hessOracle = o.model === 'exact' ? 'hess' : 'hessApprox'
 
@@ -88,13 +87,9 @@ export function gradNormSmooth(obj: Objective, metric: Metric, o: GnsOptions, ct
     for (let i = 0; i < o.maxTries; i++) {
       tries++
       lambda = gNorm / (gamma + o.eps)
-      // lower triangle of H_k + λ_k·B is all the factorisation reads
-      for (let r = 0; r < n; r++) {
-        const rr = r * n
-        for (let c = 0; c <= r; c++) M[rr + c] = H[rr + c] + lambda * B[rr + c]
-      }
       ctx.count('solve')
-      if (!choleskyInto(M, L, n)) {
+      // H_k + λ_k·B, formed entry by entry inside the factorisation (lower triangle only)
+      if (!choleskyInto(H, L, n, lambda, B)) {
         ctx.event('choleskyFailed', k + 1, `H + λB not positive definite at λ = ${lambda}`)
         gamma *= 0.5
         continue

@@ -9,7 +9,7 @@
  *     f(x) = (1/m)Σ_i log(1 + exp(−⟨a_i, x⟩)) + (reg/2)‖x‖², a_i = y_i·z_i. Exact Hessian
  *     Aᵀdiag(s(1−s))A/m + reg·I; empirical Fisher Aᵀdiag((1−s)²)A/m + reg·I, s = σ(⟨a_i, x⟩).
  */
-import { gemm } from '../../numeric/dense'
+import { gemm, gemmStrided } from '../../numeric/dense'
 import type { Rng } from '../../numeric/rng'
 import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from './cholesky'
 
@@ -57,6 +57,26 @@ export function weightedGram(
   }
   // H = scale·(WA)ᵀ·A (WA is stored m×n, so op = transpose)
   gemm(true, false, n, n, m, scale, WA, A, 0, H)
+  mirrorUpper(H, n)
+}
+
+/**
+ * The upper triangle (and diagonal blocks) of scale·WᵀA for W, A stored k×n: rows [0, h) over all
+ * n columns and rows [h, n) over columns [h, n), as two packed gemm calls (h = n/2 rounded to a
+ * multiple of 4): three quarters of the full product's work. Each entry is the same sum as in the
+ * full product, so the upper triangle is the same to the bit; the lower triangle of the bottom-left
+ * block is left as zeros (callers mirror the upper triangle).
+ */
+function upperGram(W: Float64Array, A: Float64Array, k: number, n: number, scale: number, H: Float64Array): void {
+  const h = Math.min(n, 4 * Math.ceil(n / 8))
+  H.fill(0, 0, n * n)
+  // rows [0, h): op(W)[i][p] = W[p·n + i] (row stride 1, depth stride n); op(A)[p][j] = A[p·n + j]
+  gemmStrided(h, n, k, scale, W, 0, 1, n, A, 0, n, 1, H, 0, n)
+  if (h < n) gemmStrided(n - h, n - h, k, scale, W, h, 1, n, A, h, n, 1, H, h * n + h, n)
+}
+
+/** Copy the strict upper triangle of the n×n matrix H onto the lower one (H exactly symmetric). */
+function mirrorUpper(H: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) for (let k = j + 1; k < n; k++) H[k * n + j] = H[j * n + k]
 }
 
@@ -92,7 +112,7 @@ export class SoftmaxObjective implements Objective {
   readonly n: number
   readonly m: number
   readonly mu: number
-  /** the shifted rows a_i − ∇f(0) */
+  /** the shifted rows a_i − ∇f(0) (the first m rows of `AsG`) */
   readonly As: Float64Array
   readonly b: Float64Array
   readonly fStar: number
@@ -102,7 +122,13 @@ export class SoftmaxObjective implements Objective {
   private readonly A: Float64Array
   private readonly z: Float64Array
   private readonly pi: Float64Array
-  private readonly gScratch: Float64Array
+  /**
+   * The exact Hessian as one product: AsG is As with one more row, ∇f(x) (written by `hessian`),
+   * and WG is the π-scaled rows of As with −∇f(x) as its last row, so that
+   * (1/μ)·WGᵀ·AsG = (1/μ)(Asᵀdiag(π)As − ggᵀ), the rank-one term entering each entry's sum last.
+   */
+  private readonly AsG: Float64Array
+  private readonly WG: Float64Array
 
   constructor(data: SoftmaxData) {
     const { m, n, mu, A, b } = data
@@ -113,13 +139,14 @@ export class SoftmaxObjective implements Objective {
     this.b = b
     this.z = new Float64Array(m)
     this.pi = new Float64Array(m)
-    this.gScratch = new Float64Array(n)
+    this.AsG = new Float64Array((m + 1) * n)
+    this.WG = new Float64Array((m + 1) * n)
     // ∇f(0) with the unshifted rows: Aᵀπ(0), π(0) = softmax(−b/μ).
     this.As = A
     const zero = new Float64Array(n)
     this.shift = new Float64Array(n)
     this.valueAndGradient(zero, this.shift)
-    const As = new Float64Array(m * n)
+    const As = this.AsG.subarray(0, m * n)
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) As[i * n + j] = A[i * n + j] - this.shift[j]
     this.As = As
     // The softmax weights at 0 do not depend on A, so ∇f(0) = 0 after the shift: x* = 0.
@@ -221,17 +248,23 @@ export class SoftmaxObjective implements Objective {
     return f
   }
 
+  /**
+   * H = (1/μ)·WGᵀ·AsG through the numeric core's packed gemm (see weightedGram): k = m + 1 rows
+   * for the exact Hessian (the −ggᵀ/μ row last), k = m for the weighted Gauss–Newton model.
+   */
   hessian(x: Float64Array, model: HessianModel, H: Float64Array): void {
-    const { n, mu, pi } = this
-    this.valueAndGradient(x, this.gScratch)
-    weightedGram(this.As, pi, this.m, n, 1 / mu, H)
-    if (model === 'exact') {
-      const g = this.gScratch
-      for (let j = 0; j < n; j++) {
-        const c = g[j] / mu
-        for (let k = 0; k < n; k++) H[j * n + k] -= c * g[k]
-      }
+    const { m, n, mu, pi, As, AsG, WG } = this
+    const g = AsG.subarray(m * n)
+    this.valueAndGradient(x, g)
+    for (let i = 0; i < m; i++) {
+      const p = pi[i]
+      const ri = i * n
+      for (let j = 0; j < n; j++) WG[ri + j] = p * As[ri + j]
     }
+    const exact = model === 'exact'
+    if (exact) for (let j = 0; j < n; j++) WG[m * n + j] = -g[j]
+    upperGram(WG, AsG, exact ? m + 1 : m, n, 1 / mu, H)
+    mirrorUpper(H, n)
   }
 
   gram(eps: number): Float64Array {
