@@ -1,7 +1,8 @@
 /**
- * overparam-sensing-symmetry-curse: one GD step of the study's solver loop (solver.ts), built
- * from its own problem.ts / solver.ts: Z = FGᵀ (or XXᵀ), the residual matrix S and loss
- * (residualMatrix), then the update.
+ * overparam-sensing-symmetry-curse: one GD step of the study's solver loop (solver.ts), through
+ * the solver's own GdIteration: evaluate() (Z = FGᵀ or XXᵀ, the residual matrix S, the loss and
+ * ‖Z − M*‖²_F) then step() (the update). Factorisation mode runs in factorWasm.ts's SIMD kernel,
+ * sensing mode in the JavaScript loops with senseWasm.ts's sensing pass, as in the solver.
  *  - factorisation (default mode, n = 50, r = 3, k = 5): S = Z − M*; symmetric X ← X − η(S + Sᵀ)X,
  *    and asymmetric (the default parameterisation) F ← F − ηSG, G ← G − ηSᵀF.
  *  - sensing (n = 20, r = 2, k = 5, m = 600 general Gaussian A_i): S = (1/m) Σ_i (⟨A_i, Z⟩ − y_i)A_i;
@@ -9,8 +10,8 @@
  *    triangles, since Z is symmetric and only S + Sᵀ is used).
  */
 import { Rng } from '../../src-main/numeric/rng'
-import { makeSensingData, residualMatrix, residualMatrixSymmetric, type Mode } from '../../src-main/studies/overparam-sensing-symmetry-curse/problem'
-import { asymmetricStep, productFGt, symmetricStep } from '../../src-main/studies/overparam-sensing-symmetry-curse/solver'
+import { makeSensingData, type Mode } from '../../src-main/studies/overparam-sensing-symmetry-curse/problem'
+import { GdIteration } from '../../src-main/studies/overparam-sensing-symmetry-curse/solver'
 import type { StepCase } from './types'
 
 const K = 5
@@ -20,33 +21,11 @@ function makeStep(mode: Mode, n: number, r: number, m: number, symmetric: boolea
   return () => {
     const data = makeSensingData(mode, n, r, m, 'general', new Rng(0, 'data'))
     const init = new Rng(0, 'init')
-    let F: Float64Array = init.gaussianMatrix(n, K, 0.3)
-    let G: Float64Array = symmetric ? F : init.gaussianMatrix(n, K, 0.3)
-    let Fn: Float64Array = new Float64Array(n * K)
-    let Gn: Float64Array = symmetric ? Fn : new Float64Array(n * K)
-    const Z = new Float64Array(n * n)
-    const S = new Float64Array(n * n)
-    const res = new Float64Array(Math.max(1, m))
+    const F = init.gaussianMatrix(n, K, 0.3)
+    const it = new GdIteration(data, K, ETA, F, symmetric ? null : init.gaussianMatrix(n, K, 0.3))
     return () => {
-      productFGt(F, G, n, K, Z)
-      if (symmetric) residualMatrixSymmetric(data, Z, S, res)
-      else residualMatrix(data, Z, S, res)
-      if (symmetric) {
-        symmetricStep(F, S, ETA, n, K, Fn)
-        const tmp = F
-        F = Fn
-        G = Fn
-        Fn = tmp
-        Gn = tmp
-      } else {
-        asymmetricStep(F, G, S, ETA, n, K, Fn, Gn)
-        let tmp = F
-        F = Fn
-        Fn = tmp
-        tmp = G
-        G = Gn
-        Gn = tmp
-      }
+      it.evaluate()
+      it.step()
     }
   }
 }

@@ -6,7 +6,7 @@ import { setWasmSimdEnabled, wasmSimdAvailable } from '../../numeric/wasm-simd'
 import { linearPhaseSlope, logLogSlope } from './fits'
 import { groundTruthSpectrum, makeSensingData, orthonormaliseColumns, residualMatrix, residualMatrixSymmetric, type SensingData } from './problem'
 import { SmallSymEig } from './smallEig'
-import { asymmetricStep, balancingStep, gram, productFGt, symmetricStep } from './solver'
+import { asymmetricStep, balancingStep, GdIteration, gram, productFGt, symmetricStep } from './solver'
 import study from './study'
 
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
@@ -205,6 +205,42 @@ describe('GD updates', () => {
     const gG = fdGradient(() => lossAt(data, F, G, k), G)
     expect(maxAbs(Fn, F.map((x, i) => x - eta * gF[i]))).toBeLessThan(1e-9)
     expect(maxAbs(Gn, G.map((x, i) => x - eta * gG[i]))).toBeLessThan(1e-9)
+  })
+
+  it('the WebAssembly SIMD factorisation iteration is bit-identical to the JavaScript loops (odd and even n, k)', () => {
+    expect(wasmSimdAvailable()).toBe(true)
+    for (const [n, k] of [[7, 1], [8, 3], [9, 5], [50, 5], [13, 12]]) {
+      for (const sym of [true, false]) {
+        const run = (simd: boolean) => {
+          setWasmSimdEnabled(simd)
+          try {
+            const data = makeSensingData('factorisation', n, 2, 0, 'general', new Rng(40, 'data'))
+            const init = new Rng(41, 'init')
+            const F0 = init.gaussianMatrix(n, k, 0.4)
+            const it = new GdIteration(data, k, 0.1, F0, sym ? null : init.gaussianMatrix(n, k, 0.2))
+            // the SIMD kernel keeps the factors in its memory: F is then not the array passed in
+            expect(it.F !== F0).toBe(simd)
+            const trace: number[] = []
+            for (let t = 0; t < 6; t++) {
+              it.evaluate()
+              trace.push(it.loss, it.sumSq, ...it.Z, ...it.S)
+              if (t === 3 && !sym) balancingStep(it.F, it.G, n, k)
+              it.step()
+              trace.push(...it.F, ...it.G)
+            }
+            return trace
+          } finally {
+            setWasmSimdEnabled(true)
+          }
+        }
+        const js = run(false)
+        const wasm = run(true)
+        expect(wasm.length).toBe(js.length)
+        let same = true
+        for (let i = 0; i < js.length; i++) if (!Object.is(js[i], wasm[i])) same = false
+        expect(same, `n=${n} k=${k} ${sym ? 'sym' : 'asym'}`).toBe(true)
+      }
+    }
   })
 
   it('balancing step keeps FGᵀ, gives F all singular values √s with s = ‖FGᵀ‖₂', () => {

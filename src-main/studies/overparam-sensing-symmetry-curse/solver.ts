@@ -4,7 +4,17 @@
  * nothing is allocated inside the iteration loop.
  */
 import type { SolveContext } from '../../kit'
-import { makeSensingData, residualMatrix, residualMatrixSymmetric, type GaussianSource, type Measurements, type Mode, type SensingData } from './problem'
+import { FactorKernel } from './factorWasm'
+import {
+  makeSensingData,
+  residualMatrix,
+  residualMatrixSymmetric,
+  sumSquaredResidual,
+  type GaussianSource,
+  type Measurements,
+  type Mode,
+  type SensingData,
+} from './problem'
 import { SmallSymEig } from './smallEig'
 
 export interface SensingParams {
@@ -335,6 +345,98 @@ export function initialFactors(
 }
 
 /**
+ * The GD iteration of solveSensing (and of its bench step): `evaluate()` forms Z = FGᵀ (or XXᵀ),
+ * the residual matrix S, the loss and ‖Z − M*‖²_F at the current iterate; `step()` moves to the
+ * next one with that S. F and G may be changed in place in between (the balancing step). In
+ * factorisation mode with k ≤ 12 the whole iteration runs in the WebAssembly SIMD kernel
+ * (factorWasm.ts: the factors live in its memory, F and G are views of it); otherwise the
+ * JavaScript loops above, with the sensing pass in senseWasm.ts. Both give the same bits.
+ */
+export class GdIteration {
+  /** the current factors (for XXᵀ, G is F) */
+  F: Float64Array
+  G: Float64Array
+  readonly Z: Float64Array
+  readonly S: Float64Array
+  /** at the last evaluate(): L and ‖Z − M*‖²_F */
+  loss = NaN
+  sumSq = NaN
+  private Fn: Float64Array
+  private Gn: Float64Array
+  private readonly res: Float64Array
+  private readonly kern: FactorKernel | null
+
+  constructor(
+    private readonly data: SensingData,
+    private readonly k: number,
+    private readonly eta: number,
+    F0: Float64Array,
+    G0: Float64Array | null,
+  ) {
+    const n = data.n
+    this.kern = data.mode === 'factorisation' ? FactorKernel.create(data.Mstar, n, k, F0, G0) : null
+    if (this.kern) {
+      this.F = this.kern.F
+      this.G = this.kern.G
+      this.Z = this.kern.Z
+      this.S = this.kern.S
+    } else {
+      this.F = F0
+      this.G = G0 ?? F0
+      this.Z = new Float64Array(n * n)
+      this.S = new Float64Array(n * n)
+    }
+    this.Fn = new Float64Array(n * k)
+    this.Gn = G0 === null ? this.Fn : new Float64Array(n * k)
+    this.res = new Float64Array(Math.max(1, data.m))
+  }
+
+  get symmetric(): boolean {
+    return this.F === this.G
+  }
+
+  evaluate(): void {
+    const { data, k } = this
+    if (this.kern) {
+      this.sumSq = this.kern.residual(this.eta)
+      this.loss = 0.5 * this.sumSq
+      return
+    }
+    productFGt(this.F, this.G, data.n, k, this.Z)
+    // XXᵀ is symmetric: the folded sensing pass (half the work, same gradient S + Sᵀ)
+    this.loss = this.symmetric ? residualMatrixSymmetric(data, this.Z, this.S, this.res) : residualMatrix(data, this.Z, this.S, this.res)
+    this.sumSq = data.mode === 'factorisation' ? 2 * this.loss : sumSquaredResidual(this.Z, data.Mstar, data.n)
+  }
+
+  step(): void {
+    const { data, k, eta } = this
+    const n = data.n
+    if (this.kern) {
+      this.kern.step()
+      this.F = this.kern.F
+      this.G = this.kern.G
+      return
+    }
+    if (this.symmetric) {
+      symmetricStep(this.F, this.S, eta, n, k, this.Fn)
+      const tmp = this.F
+      this.F = this.Fn
+      this.G = this.Fn
+      this.Fn = tmp
+      this.Gn = tmp
+    } else {
+      asymmetricStep(this.F, this.G, this.S, eta, n, k, this.Fn, this.Gn)
+      let tmp = this.F
+      this.F = this.Fn
+      this.Fn = tmp
+      tmp = this.G
+      this.G = this.Gn
+      this.Gn = tmp
+    }
+  }
+}
+
+/**
  * Run GD for T steps, recording at t = 0..T the metrics of the iterate (X_t or F_t, G_t):
  * relError, loss, the redundant singular values σ_{r+1..k} (of X, or of G), the norms and, for
  * FGᵀ, the eigenvalues of the imbalance FᵀF − GᵀG (conserved under gradient flow).
@@ -344,13 +446,7 @@ export function solveSensing(p: SensingParams, ctx: SolveContext): void {
   const { n, k, r } = p
   const init = initialFactors(p, ctx.stream('init'))
   const symmetric = p.parameterisation === 'symmetric'
-  let F: Float64Array = init.F
-  let G: Float64Array = init.G ?? init.F
-  let Fn: Float64Array = new Float64Array(n * k)
-  let Gn: Float64Array = symmetric ? Fn : new Float64Array(n * k)
-  const Z = new Float64Array(n * n)
-  const S = new Float64Array(n * n)
-  const res = new Float64Array(Math.max(1, data.m))
+  const it = new GdIteration(data, k, p.eta, init.F, init.G)
   const FtF = new Float64Array(k * k)
   const GtG = new Float64Array(k * k)
   const D = new Float64Array(k * k)
@@ -366,15 +462,11 @@ export function solveSensing(p: SensingParams, ctx: SolveContext): void {
       if (ctx.cancelled) return
       if ((t & 127) === 0) ctx.progress(t / p.T)
     }
-    productFGt(F, G, n, k, Z)
-    // XXᵀ is symmetric: the folded sensing pass (half the work, same gradient S + Sᵀ)
-    const loss = symmetric ? residualMatrixSymmetric(data, Z, S, res) : residualMatrix(data, Z, S, res)
-    let ss = 0
-    for (let q = 0; q < n * n; q++) {
-      const d = Z[q] - data.Mstar[q]
-      ss += d * d
-    }
-    const relError = Math.sqrt(ss) / data.normMstar
+    it.evaluate()
+    const loss = it.loss
+    const F = it.F
+    const G = it.G
+    const relError = Math.sqrt(it.sumSq) / data.normMstar
     if (!(relError <= BLOWUP_LEVEL)) {
       ctx.event(BLOWUP_EVENT, t, `relError ${relError} > ${BLOWUP_LEVEL}: GD diverged (step size too large); the run stops`)
       return
@@ -411,22 +503,7 @@ export function solveSensing(p: SensingParams, ctx: SolveContext): void {
     if (t === p.T) break
 
     ctx.count('grad')
-    if (symmetric) {
-      symmetricStep(F, S, p.eta, n, k, Fn)
-      const tmp = F
-      F = Fn
-      G = Fn
-      Fn = tmp
-      Gn = tmp
-    } else {
-      asymmetricStep(F, G, S, p.eta, n, k, Fn, Gn)
-      let tmp = F
-      F = Fn
-      Fn = tmp
-      tmp = G
-      G = Gn
-      Gn = tmp
-    }
+    it.step()
   }
   ctx.progress(1)
 }
