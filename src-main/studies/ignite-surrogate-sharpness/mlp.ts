@@ -12,6 +12,16 @@ import { gemmStrided } from '../../numeric/dense'
  * ones in its input (b + x₀w₀ + x₁w₁ + …, the order of the plain per-sample loop), and every
  * backward product accumulates into zeros: for sums of at most 256 terms (gemm's panel depth;
  * widths and batches of this study's presets) the results equal the plain loops bit for bit.
+ *
+ * Speed notes. The leaky-ReLU and its derivative are a multiply by a factor looked up from the
+ * sign (σ(z) = z·s, s = [slope, 1][z > 0]) rather than a branch: the signs of a minibatch's
+ * pre-activations are random, and a mispredicted branch per element cost more than the layer's
+ * products (z·s is the same double as slope·z or z). The activations are applied in place on the
+ * layer products, and the backward passes read σ'(a) from the sign of h = σ(a), the same as a's
+ * for slope ∈ [0, 1]. `backward2` runs the two backward passes of a training step (∇L and ∇G)
+ * together: their blocks side by side (B×2H, i.e. 2B rows of H), so each layer product is one
+ * gemm with the weights and activations packed once; every output is still summed alone, in the
+ * same order, so each gradient equals `backward`'s bit for bit.
  */
 export class Mlp {
   readonly P: number
@@ -28,11 +38,15 @@ export class Mlp {
   /** [b1; W1] ((d+1)×H) and [b2; W2] ((H+1)×H), copied from β at each forward pass */
   private readonly w1a: Float64Array
   private readonly w2a: Float64Array
-  private readonly a1: Float64Array
-  private readonly a2: Float64Array
+  /** σ(a2) per row (B×H) */
   private readonly h2: Float64Array
+  /** backward blocks for up to two passes side by side (B×2H) */
   private readonly d2: Float64Array
   private readonly d1: Float64Array
+  /** a layer's [bias; weights] gradients of up to two passes side by side ((max(d, H) + 1)×2H) */
+  private readonly gw: Float64Array
+  /** [slope, 1], indexed by +(z > 0) */
+  private readonly sFactor: Float64Array
   /** the outputs of the last forward pass (length = its batch size) */
   readonly out: Float64Array
 
@@ -53,11 +67,11 @@ export class Mlp {
     this.h1a = new Float64Array(maxBatch * (H + 1))
     this.w1a = new Float64Array((d + 1) * H)
     this.w2a = new Float64Array((H + 1) * H)
-    this.a1 = new Float64Array(maxBatch * H)
-    this.a2 = new Float64Array(maxBatch * H)
     this.h2 = new Float64Array(maxBatch * H)
-    this.d2 = new Float64Array(maxBatch * H)
-    this.d1 = new Float64Array(maxBatch * H)
+    this.d2 = new Float64Array(maxBatch * 2 * H)
+    this.d1 = new Float64Array(maxBatch * 2 * H)
+    this.gw = new Float64Array((Math.max(d, H) + 1) * 2 * H)
+    this.sFactor = Float64Array.from([slope, 1])
     this.out = new Float64Array(maxBatch)
   }
 
@@ -74,7 +88,7 @@ export class Mlp {
 
   /** Forward pass on rows idx[from..from+B) of X (n×d), or rows 0..B of X when idx is null. */
   forward(beta: Float64Array, X: Float64Array, idx: Int32Array | null, from: number, B: number): Float64Array {
-    const { d, H, slope, xa, h1a, w1a, w2a, a1, a2, h2, out } = this
+    const { d, H, xa, h1a, w1a, w2a, h2, out, sFactor } = this
     const d1c = d + 1
     const H1c = H + 1
     for (let i = 0; i < B; i++) {
@@ -83,31 +97,31 @@ export class Mlp {
       xa[ro] = 1
       for (let k = 0; k < d; k++) xa[ro + 1 + k] = X[xo + k]
     }
-    copyRange(beta, this.ob1, H, w1a, 0)
-    copyRange(beta, this.oW1, d * H, w1a, H)
-    copyRange(beta, this.ob2, H, w2a, 0)
-    copyRange(beta, this.oW2, H * H, w2a, H)
-    const BH = B * H
-    a1.fill(0, 0, BH)
-    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, w1a, 0, H, 1, a1, 0, H)
+    w1a.set(beta.subarray(this.ob1, this.ob1 + H), 0)
+    w1a.set(beta.subarray(this.oW1, this.oW1 + d * H), H)
+    w2a.set(beta.subarray(this.ob2, this.ob2 + H), 0)
+    w2a.set(beta.subarray(this.oW2, this.oW2 + H * H), H)
+    // a1 into h1a's columns 1..H, then h1 = σ(a1) in place
+    h1a.fill(0, 0, B * H1c)
+    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, w1a, 0, H, 1, h1a, 1, H1c)
     for (let i = 0; i < B; i++) {
-      const ro = i * H
-      const rh = i * H1c
-      h1a[rh] = 1
+      const rh = i * H1c + 1
+      h1a[rh - 1] = 1
       for (let j = 0; j < H; j++) {
-        const z = a1[ro + j]
-        h1a[rh + 1 + j] = z > 0 ? z : slope * z
+        const z = h1a[rh + j]
+        h1a[rh + j] = z * sFactor[+(z > 0)]
       }
     }
-    a2.fill(0, 0, BH)
-    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, a2, 0, H)
+    // a2 into h2, then h2 = σ(a2) in place and the output layer
+    h2.fill(0, 0, B * H)
+    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, h2, 0, H)
     const ow3 = this.ow3
     for (let i = 0; i < B; i++) {
       const ro = i * H
       let o = beta[this.ob3]
       for (let j = 0; j < H; j++) {
-        const z = a2[ro + j]
-        const h = z > 0 ? z : slope * z
+        const z = h2[ro + j]
+        const h = z * sFactor[+(z > 0)]
         h2[ro + j] = h
         o += h * beta[ow3 + j]
       }
@@ -121,52 +135,98 @@ export class Mlp {
    * (overwritten), and, when dX is given, ∇_x into dX (B×d).
    */
   backward(beta: Float64Array, _X: Float64Array, _idx: Int32Array | null, _from: number, B: number, dout: Float64Array, grad: Float64Array | null, dX: Float64Array | null = null): void {
-    const { d, H, slope, a1, a2, h2, d2, d1, h1a, xa } = this
-    const ow3 = this.ow3
-    if (grad) {
-      grad.fill(0)
-      const ob3 = this.ob3
-      for (let i = 0; i < B; i++) {
-        const ro = i * H
-        const g = dout[i]
-        grad[ob3] += g
-        for (let j = 0; j < H; j++) grad[ow3 + j] += g * h2[ro + j]
-      }
-    }
-    for (let i = 0; i < B; i++) {
-      const ro = i * H
-      const g = dout[i]
-      for (let j = 0; j < H; j++) d2[ro + j] = g * beta[ow3 + j] * (a2[ro + j] > 0 ? 1 : slope)
-    }
-    // d1 = (d2·W2ᵀ) ⊙ σ'(a1)
-    const BH = B * H
-    d1.fill(0, 0, BH)
-    gemmStrided(B, H, H, 1, d2, 0, H, 1, beta, this.oW2, 1, H, d1, 0, H)
-    for (let t = 0; t < BH; t++) d1[t] = d1[t] * (a1[t] > 0 ? 1 : slope)
-    if (grad) {
-      // ∇W2 = h1ᵀ·d2 and ∇W1 = xᵀ·d1 (the inputs without their bias column)
-      gemmStrided(H, H, B, 1, h1a, 1, 1, H + 1, d2, 0, H, 1, grad, this.oW2, H)
-      const ob1 = this.ob1
-      const ob2 = this.ob2
-      for (let i = 0; i < B; i++) {
-        const ro = i * H
-        for (let j = 0; j < H; j++) {
-          grad[ob2 + j] += d2[ro + j]
-          grad[ob1 + j] += d1[ro + j]
-        }
-      }
-      gemmStrided(d, H, B, 1, xa, 1, 1, d + 1, d1, 0, H, 1, grad, this.oW1, H)
-    }
+    this.passes(beta, B, 1, dout, grad, dout, null)
     if (dX) {
       // ∇_x = d1·W1ᵀ
+      const { d, H } = this
       dX.fill(0, 0, B * d)
-      gemmStrided(B, d, H, 1, d1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d)
+      gemmStrided(B, d, H, 1, this.d1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d)
     }
   }
-}
 
-function copyRange(src: Float64Array, from: number, len: number, dst: Float64Array, to: number): void {
-  for (let i = 0; i < len; i++) dst[to + i] = src[from + i]
+  /**
+   * Two backward passes through the last forward pass at once: ∇_β Σ_i doutA[i]·ĝ(x_i) into gradA
+   * and ∇_β Σ_i doutB[i]·ĝ(x_i) into gradB (both overwritten), each bit for bit what `backward` gives.
+   */
+  backward2(beta: Float64Array, B: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array): void {
+    this.passes(beta, B, 2, doutA, gradA, doutB, gradB)
+  }
+
+  /**
+   * c = 1 or 2 backward passes: d2 and d1 hold pass t's block in columns [tH, (t+1)H) of each row
+   * (B×cH, the same memory as cB rows of H with the passes interleaved).
+   */
+  private passes(beta: Float64Array, B: number, c: number, doutA: Float64Array, gradA: Float64Array | null, doutB: Float64Array, gradB: Float64Array | null): void {
+    const { d, H, h2, d2, d1, h1a, xa, gw, sFactor } = this
+    const ow3 = this.ow3
+    const cH = c * H
+    for (let i = 0; i < B; i++) {
+      const ro = i * H
+      const rd = i * cH
+      const ga = doutA[i]
+      const gb = doutB[i]
+      for (let j = 0; j < H; j++) {
+        const s = sFactor[+(h2[ro + j] > 0)]
+        d2[rd + j] = ga * beta[ow3 + j] * s
+        if (c === 2) d2[rd + H + j] = gb * beta[ow3 + j] * s
+      }
+    }
+    // d1 = (d2·W2ᵀ) ⊙ σ'(a1), all cB rows in one product
+    const len = B * cH
+    d1.fill(0, 0, len)
+    gemmStrided(c * B, H, H, 1, d2, 0, H, 1, beta, this.oW2, 1, H, d1, 0, H)
+    for (let i = 0; i < B; i++) {
+      const rh = i * (H + 1) + 1
+      const rd = i * cH
+      for (let k = 0; k < H; k++) {
+        const s = sFactor[+(h1a[rh + k] > 0)]
+        d1[rd + k] *= s
+        if (c === 2) d1[rd + H + k] *= s
+      }
+    }
+    if (!gradA) return
+    // [∇b2; ∇W2] = [1 | h1]ᵀ·d2 and [∇b1; ∇W1] = [1 | x]ᵀ·d1: the bias column of the inputs
+    // sums the bias gradients (0 + d_0 + d_1 + …, the plain loop's order) in the same product
+    gw.fill(0, 0, (H + 1) * cH)
+    gemmStrided(H + 1, cH, B, 1, h1a, 0, 1, H + 1, d2, 0, cH, 1, gw, 0, cH)
+    this.unpack(gw, H, c, gradA, gradB, this.ob2, this.oW2)
+    gw.fill(0, 0, (d + 1) * cH)
+    gemmStrided(d + 1, cH, B, 1, xa, 0, 1, d + 1, d1, 0, cH, 1, gw, 0, cH)
+    this.unpack(gw, d, c, gradA, gradB, this.ob1, this.oW1)
+    // ∇w3 = h2ᵀ·dout, ∇b3 = Σ dout
+    let b3A = 0
+    let b3B = 0
+    for (let j = 0; j < H; j++) gradA[ow3 + j] = 0
+    if (gradB) for (let j = 0; j < H; j++) gradB[ow3 + j] = 0
+    for (let i = 0; i < B; i++) {
+      const ro = i * H
+      const ga = doutA[i]
+      b3A += ga
+      for (let j = 0; j < H; j++) gradA[ow3 + j] += ga * h2[ro + j]
+      if (gradB) {
+        const gb = doutB[i]
+        b3B += gb
+        for (let j = 0; j < H; j++) gradB[ow3 + j] += gb * h2[ro + j]
+      }
+    }
+    gradA[this.ob3] = b3A
+    if (gradB) gradB[this.ob3] = b3B
+  }
+
+  /**
+   * The (rows+1) × cH block of a layer's [bias; weights] gradients, the passes side by side, into
+   * gradA (and gradB when c = 2): row 0 to the bias at ob, rows 1…rows to the weights at oW.
+   */
+  private unpack(gw: Float64Array, rows: number, c: number, gradA: Float64Array, gradB: Float64Array | null, ob: number, oW: number): void {
+    const H = this.H
+    const cH = c * H
+    for (let r = 0; r <= rows; r++) {
+      const src = r * cH
+      const dst = r === 0 ? ob : oW + (r - 1) * H
+      for (let j = 0; j < H; j++) gradA[dst + j] = gw[src + j]
+      if (gradB) for (let j = 0; j < H; j++) gradB[dst + j] = gw[src + H + j]
+    }
+  }
 }
 
 /** Adam with the Keras defaults (β1 0.9, β2 0.999, ε̂ 1e-7; tf.keras.optimizers.Adam, the repo's framework). */

@@ -161,8 +161,7 @@ export function trainSurrogate(p: IgniteParams, data: OfflineData, net: Mlp, bet
         ones[i] = 1 / B
       }
       loss /= B
-      net.backward(beta, Xz, perm, from, B, dout, gL)
-      net.backward(beta, Xz, perm, from, B, ones, u)
+      net.backward2(beta, B, dout, gL, ones, u)
       gradNormG = globalNorm(u)
       let penaltyNorm = 0
       if (usesPenalty) {
