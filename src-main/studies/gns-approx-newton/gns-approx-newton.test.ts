@@ -4,6 +4,7 @@ import { runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
 import { choleskyInto, choleskySolveInPlace } from './cholesky'
 import { gradientMethod } from './gd'
+import { setGramWasmEnabled, WasmGram } from './gramWasm'
 import { gradNormSmooth } from './gns'
 import { Metric } from './metric'
 import {
@@ -201,6 +202,26 @@ describe('softmax problem', () => {
     expect(f).toBeLessThanOrEqual(zmax + 0.05 * Math.log(30) + 1e-9)
   })
 
+  it('builds the Hessian in WebAssembly SIMD with the same bits as the gemm path', () => {
+    for (const [m, n, mu] of [[100, 100, 0.25], [37, 53, 0.3], [12, 6, 1]]) {
+      const d = drawSoftmaxData(Rng.stream(4, 'data'), m, n, mu)
+      const x = new Float64Array(n).map((_, j) => 0.3 * Math.sin(j))
+      expect(WasmGram.create(m + 1, n)).not.toBeNull()
+      const viaWasm = new SoftmaxObjective(d)
+      setGramWasmEnabled(false)
+      const viaGemm = new SoftmaxObjective(d)
+      setGramWasmEnabled(true)
+      for (const model of ['exact', 'approx'] as const) {
+        const H1 = new Float64Array(n * n)
+        const H2 = new Float64Array(n * n)
+        viaWasm.hessian(x, model, H1)
+        viaGemm.hessian(x, model, H2)
+        expect(Array.from(H1)).toEqual(Array.from(H2))
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(H1[i * n + j]).toBe(H1[j * n + i])
+      }
+    }
+  })
+
   it('has gradient and exact Hessian matching finite differences', () => {
     const x = new Float64Array(20).map((_, j) => 0.05 * Math.sin(j + 1))
     expect(fdGradientError(obj, x)).toBeLessThan(1e-7)
@@ -246,6 +267,26 @@ describe('logistic problem', () => {
     expect(data.flipped.length).toBe(8)
     expect(Math.min(...data.scales)).toBeGreaterThanOrEqual(Math.exp(-1.5))
     expect(Math.max(...data.scales)).toBeLessThanOrEqual(Math.exp(1.5))
+  })
+
+  it('builds the Hessian in WebAssembly SIMD with the same bits as the gemm path', () => {
+    for (const [m, n, mu] of [[100, 100, 0.25], [37, 53, 0.3], [12, 6, 1]]) {
+      const d = drawSoftmaxData(Rng.stream(4, 'data'), m, n, mu)
+      const x = new Float64Array(n).map((_, j) => 0.3 * Math.sin(j))
+      expect(WasmGram.create(m + 1, n)).not.toBeNull()
+      const viaWasm = new SoftmaxObjective(d)
+      setGramWasmEnabled(false)
+      const viaGemm = new SoftmaxObjective(d)
+      setGramWasmEnabled(true)
+      for (const model of ['exact', 'approx'] as const) {
+        const H1 = new Float64Array(n * n)
+        const H2 = new Float64Array(n * n)
+        viaWasm.hessian(x, model, H1)
+        viaGemm.hessian(x, model, H2)
+        expect(Array.from(H1)).toEqual(Array.from(H2))
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(H1[i * n + j]).toBe(H1[j * n + i])
+      }
+    }
   })
 
   it('has gradient and exact Hessian matching finite differences', () => {

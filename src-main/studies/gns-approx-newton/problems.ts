@@ -12,6 +12,7 @@
 import { gemm, gemmStrided } from '../../numeric/dense'
 import type { Rng } from '../../numeric/rng'
 import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from './cholesky'
+import { WasmGram } from './gramWasm'
 
 /** 'exact' = ∇²f; 'approx' = the problem's Hessian model (WGN for softmax, Fisher for logistic). */
 export type HessianModel = 'exact' | 'approx'
@@ -128,7 +129,9 @@ export class SoftmaxObjective implements Objective {
    * (1/μ)·WGᵀ·AsG = (1/μ)(Asᵀdiag(π)As − ggᵀ), the rank-one term entering each entry's sum last.
    */
   private readonly AsG: Float64Array
-  private readonly WG: Float64Array
+  private WG: Float64Array | null = null
+  /** the same product in WebAssembly SIMD, AsG resident in its memory (null: the gemm path) */
+  private readonly kern: WasmGram | null
 
   constructor(data: SoftmaxData) {
     const { m, n, mu, A, b } = data
@@ -140,7 +143,6 @@ export class SoftmaxObjective implements Objective {
     this.z = new Float64Array(m)
     this.pi = new Float64Array(m)
     this.AsG = new Float64Array((m + 1) * n)
-    this.WG = new Float64Array((m + 1) * n)
     // ∇f(0) with the unshifted rows: Aᵀπ(0), π(0) = softmax(−b/μ).
     this.As = A
     const zero = new Float64Array(n)
@@ -149,6 +151,11 @@ export class SoftmaxObjective implements Objective {
     const As = this.AsG.subarray(0, m * n)
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) As[i * n + j] = A[i * n + j] - this.shift[j]
     this.As = As
+    this.kern = WasmGram.create(m + 1, n)
+    if (this.kern) {
+      const { A: KA, stride } = this.kern
+      for (let i = 0; i < m; i++) KA.set(As.subarray(i * n, i * n + n), i * stride)
+    }
     // The softmax weights at 0 do not depend on A, so ∇f(0) = 0 after the shift: x* = 0.
     this.fStar = this.value(zero)
     this.x0 = new Float64Array(n).fill(1)
@@ -253,17 +260,37 @@ export class SoftmaxObjective implements Objective {
    * for the exact Hessian (the −ggᵀ/μ row last), k = m for the weighted Gauss–Newton model.
    */
   hessian(x: Float64Array, model: HessianModel, H: Float64Array): void {
-    const { m, n, mu, pi, As, AsG, WG } = this
+    const { m, n, mu, pi, As, AsG, kern } = this
     const g = AsG.subarray(m * n)
     this.valueAndGradient(x, g)
-    for (let i = 0; i < m; i++) {
-      const p = pi[i]
-      const ri = i * n
-      for (let j = 0; j < n; j++) WG[ri + j] = p * As[ri + j]
-    }
     const exact = model === 'exact'
-    if (exact) for (let j = 0; j < n; j++) WG[m * n + j] = -g[j]
-    upperGram(WG, AsG, exact ? m + 1 : m, n, 1 / mu, H)
+    const k = exact ? m + 1 : m
+    if (kern) {
+      // W = (1/μ)·WG written straight into the kernel's memory (the gemm path's packing computes
+      // the same products: 1/μ times (π_i·a_ij)); g into the last row of its A
+      const { W, A: KA, stride } = kern
+      const c = 1 / mu
+      for (let i = 0; i < m; i++) {
+        const p = pi[i]
+        const ri = i * n
+        const wi = i * stride
+        for (let j = 0; j < n; j++) W[wi + j] = c * (p * As[ri + j])
+      }
+      if (exact) {
+        for (let j = 0; j < n; j++) W[m * stride + j] = c * -g[j]
+        KA.set(g, m * stride)
+      }
+      kern.upper(k, H)
+    } else {
+      const WG = (this.WG ??= new Float64Array((m + 1) * n))
+      for (let i = 0; i < m; i++) {
+        const p = pi[i]
+        const ri = i * n
+        for (let j = 0; j < n; j++) WG[ri + j] = p * As[ri + j]
+      }
+      if (exact) for (let j = 0; j < n; j++) WG[m * n + j] = -g[j]
+      upperGram(WG, AsG, k, n, 1 / mu, H)
+    }
     mirrorUpper(H, n)
   }
 
