@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
-import { buildAffinity, lameSolve, lameWorkspace } from './lame'
+import { buildAffinity, EXP2_J32, expNonPositive, lameSolve, lameWorkspace } from './lame'
 import { entropyGradient, initialState, rowEntropy, softmaxRows, updateRunningStats } from './solver'
 import study from './study'
 import { classMeans, fitSourceClassifier, streamLabels, zipfClassCounts, zipfDraw, type WorldSpec } from './world'
@@ -67,6 +67,32 @@ describe('LAME affinity (lame.py kNN_affinity / rbf_affinity)', () => {
     for (let i = 0; i < N; i++) expect(ws.W[i * N + i]).toBe(1)
     const d01 = Math.hypot(...Array.from({ length: d }, (_, c) => X[c] - X[d + c]))
     expect(ws.W[1]).toBeCloseTo(Math.exp(-(d01 * d01) / (2 * sigma * sigma)), 14)
+  })
+})
+
+describe('expNonPositive (the softmax exponential of the CCCP loop)', () => {
+  it('its table holds 2^(j/32) correctly rounded: (2M − 1)^32 < 2^(j + 53·32) < (2M + 1)^32 for v = M·2^−52', () => {
+    for (let j = 0; j < 32; j++) {
+      const M = BigInt(EXP2_J32[j] * 2 ** 52)
+      const target = 1n << BigInt(j + 53 * 32)
+      expect((2n * M - 1n) ** 32n < target && target < (2n * M + 1n) ** 32n, `2^(${j}/32)`).toBe(true)
+    }
+  })
+
+  it('agrees with Math.exp to 1 ulp on [−700, 0], and is Math.exp outside', () => {
+    let x = 0
+    for (let i = 0; i < 20000; i++) {
+      // dense near 0 (where the softmax's largest entries are), spread down to −700
+      x = i < 10000 ? -(i / 10000) * 0.75 : -((i - 10000) / 10000) * 700 - 1e-3
+      const a = expNonPositive(x)
+      const b = Math.exp(x)
+      expect(Math.abs(a - b), `x = ${x}`).toBeLessThanOrEqual(2 ** -52 * b)
+    }
+    expect(expNonPositive(0)).toBe(1)
+    expect(expNonPositive(-0)).toBe(1)
+    expect(expNonPositive(-Infinity)).toBe(0)
+    expect(expNonPositive(NaN)).toBeNaN()
+    for (const v of [-700.5, -745, -746, 1e-3, 2]) expect(expNonPositive(v)).toBe(Math.exp(v))
   })
 })
 
