@@ -1,8 +1,9 @@
 /**
- * One factorisation-mode GD step in WebAssembly SIMD128 (module emitted here per factor width k,
- * with the k-loops unrolled): Z = FGᵀ, S = Z − M*, Σ(Z − M*)², the weights ηS (or η(S + Sᵀ)) and
- * the row updates X − W·B of symmetricStep / asymmetricStep. The factors live in the instance's
- * memory; the solver reads them through Float64Array views.
+ * One GD step in WebAssembly SIMD128 (module emitted here per factor width k, with the k-loops
+ * unrolled): Z = FGᵀ, S = Z − M*, Σ(Z − M*)², the weights ηS (or η(S + Sᵀ)) and the row updates
+ * X − W·B of symmetricStep / asymmetricStep. In sensing mode the residual matrix S is formed in
+ * between by the sensing pass and the weights are taken from it. The factors live in the
+ * instance's memory; the solver reads them through Float64Array views.
  *
  * Bit-identical to the JavaScript path (productFGt, residualMatrix, sumSquaredResidual,
  * symmetricStep, asymmetricStep): every entry of Z is Σ_l F_il·G_jl from 0 in l order, with two
@@ -126,6 +127,25 @@ function symWeightsFunc(): FuncSpec {
   return { name: 'symWeights', params: [I32, I32, I32, F64], results: [], locals: [[5, I32], [1, F64]], code: c.bytes }
 }
 
+/** asymWeights(s, w, wt, n, eta): W = ηS and Wᵀ (for a residual S formed elsewhere: sensing mode). */
+function asymWeightsFunc(): FuncSpec {
+  const [S, W, WT, N, ETA] = [0, 1, 2, 3, 4]
+  const [I, J, NB, A, B] = [5, 6, 7, 8, 9]
+  const V = 10
+  const c = new Code()
+  c.emit(get(N), i32(3), [I32_SHL], set(NB), i32(0), set(I), i32(0), set(A))
+  // a = (i·n + j)·8 runs through S row by row, b = (j·n + i)·8 down column i of Wᵀ
+  const inner = new Code()
+  loop(inner, [get(J), get(N), [I32_GE_U]], [
+    get(ETA), get(S), get(A), [I32_ADD, F64_LOAD], mem(), [F64_MUL], set(V),
+    get(W), get(A), [I32_ADD], get(V), [F64_STORE], mem(),
+    get(WT), get(B), [I32_ADD], get(V), [F64_STORE], mem(),
+    get(A), i32(8), [I32_ADD], set(A), get(B), get(NB), [I32_ADD], set(B), get(J), i32(1), [I32_ADD], set(J),
+  ])
+  loop(c, [get(I), get(N), [I32_GE_U]], [get(I), i32(3), [I32_SHL], set(B), i32(0), set(J), inner.bytes, get(I), i32(1), [I32_ADD], set(I)])
+  return { name: 'asymWeights', params: [I32, I32, I32, I32, F64], results: [], locals: [[5, I32], [1, F64]], code: c.bytes }
+}
+
 /**
  * update(out, base, b, v, n): out = base − V·B over n rows of k, the weights of rows r, r+1 at
  * v[t·n + r], v[t·n + r + 1] for t = 0 … n−1 (W for the symmetric and the G step, Wᵀ for the F step).
@@ -205,7 +225,7 @@ export class FactorKernel {
     const gtp = 4 * nk
     const ms = gtp + ((n + 1) >> 1) * 2 * k
     const off = { gtp, ms, z: ms + nn, s: ms + 2 * nn, w: ms + 3 * nn, wt: ms + 4 * nn }
-    const inst = instantiate(`factor k=${k}`, () => [residFunc(k, false), residFunc(k, true), symWeightsFunc(), updateFunc(k)], off.wt + nn)
+    const inst = instantiate(`factor k=${k}`, () => [residFunc(k, false), residFunc(k, true), symWeightsFunc(), asymWeightsFunc(), updateFunc(k)], off.wt + nn)
     if (inst === null) return null
     const buf = inst.f64
     buf.set(Mstar.subarray(0, nn), ms)
@@ -225,6 +245,16 @@ export class FactorKernel {
     }
     const g = this.gOff[this.cur] * 8
     return this.ex.residW(f, g, off.gtp * 8, off.ms * 8, off.z * 8, off.s * 8, off.w * 8, off.wt * 8, n, eta)
+  }
+
+  /**
+   * Replace the weights by those of the residual matrix now in S (sensing mode writes its S there
+   * after residual(), whose Z − M* weights it supersedes).
+   */
+  weights(eta: number): void {
+    const { off, n } = this
+    if (this.symmetric) this.ex.symWeights(off.s * 8, off.w * 8, n, eta)
+    else this.ex.asymWeights(off.s * 8, off.w * 8, off.wt * 8, n, eta)
   }
 
   /** The GD step with the weights of the last residual (at the current, possibly rebalanced, F and G). */

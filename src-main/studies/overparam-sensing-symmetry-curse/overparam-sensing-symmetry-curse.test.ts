@@ -207,14 +207,14 @@ describe('GD updates', () => {
     expect(maxAbs(Gn, G.map((x, i) => x - eta * gG[i]))).toBeLessThan(1e-9)
   })
 
-  it('the WebAssembly SIMD factorisation iteration is bit-identical to the JavaScript loops (odd and even n, k)', () => {
+  it('the WebAssembly SIMD iteration is bit-identical to the JavaScript loops (both modes, odd and even n, k)', () => {
     expect(wasmSimdAvailable()).toBe(true)
-    for (const [n, k] of [[7, 1], [8, 3], [9, 5], [50, 5], [13, 12]]) {
+    for (const [mode, n, k] of [['factorisation', 7, 1], ['factorisation', 8, 3], ['factorisation', 9, 5], ['factorisation', 50, 5], ['factorisation', 13, 12], ['sensing', 7, 3], ['sensing', 20, 5]] as const) {
       for (const sym of [true, false]) {
         const run = (simd: boolean) => {
           setWasmSimdEnabled(simd)
           try {
-            const data = makeSensingData('factorisation', n, 2, 0, 'general', new Rng(40, 'data'))
+            const data = makeSensingData(mode, n, 2, mode === 'sensing' ? 37 : 0, 'general', new Rng(40, 'data'))
             const init = new Rng(41, 'init')
             const F0 = init.gaussianMatrix(n, k, 0.4)
             const it = new GdIteration(data, k, 0.1, F0, sym ? null : init.gaussianMatrix(n, k, 0.2))
@@ -238,7 +238,7 @@ describe('GD updates', () => {
         expect(wasm.length).toBe(js.length)
         let same = true
         for (let i = 0; i < js.length; i++) if (!Object.is(js[i], wasm[i])) same = false
-        expect(same, `n=${n} k=${k} ${sym ? 'sym' : 'asym'}`).toBe(true)
+        expect(same, `${mode} n=${n} k=${k} ${sym ? 'sym' : 'asym'}`).toBe(true)
       }
     }
   })

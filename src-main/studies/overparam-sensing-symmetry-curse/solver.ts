@@ -347,10 +347,10 @@ export function initialFactors(
 /**
  * The GD iteration of solveSensing (and of its bench step): `evaluate()` forms Z = FGᵀ (or XXᵀ),
  * the residual matrix S, the loss and ‖Z − M*‖²_F at the current iterate; `step()` moves to the
- * next one with that S. F and G may be changed in place in between (the balancing step). In
- * factorisation mode with k ≤ 12 the whole iteration runs in the WebAssembly SIMD kernel
- * (factorWasm.ts: the factors live in its memory, F and G are views of it); otherwise the
- * JavaScript loops above, with the sensing pass in senseWasm.ts. Both give the same bits.
+ * next one with that S. F and G may be changed in place in between (the balancing step). With
+ * k ≤ 12 the iteration runs in the WebAssembly SIMD kernel (factorWasm.ts: the factors live in
+ * its memory, F and G are views of it), with the sensing pass (senseWasm.ts) in between in
+ * sensing mode; otherwise the JavaScript loops above. Both give the same bits.
  */
 export class GdIteration {
   /** the current factors (for XXᵀ, G is F) */
@@ -374,7 +374,7 @@ export class GdIteration {
     G0: Float64Array | null,
   ) {
     const n = data.n
-    this.kern = data.mode === 'factorisation' ? FactorKernel.create(data.Mstar, n, k, F0, G0) : null
+    this.kern = FactorKernel.create(data.Mstar, n, k, F0, G0)
     if (this.kern) {
       this.F = this.kern.F
       this.G = this.kern.G
@@ -399,7 +399,12 @@ export class GdIteration {
     const { data, k } = this
     if (this.kern) {
       this.sumSq = this.kern.residual(this.eta)
-      this.loss = 0.5 * this.sumSq
+      if (data.mode === 'factorisation') {
+        this.loss = 0.5 * this.sumSq
+      } else {
+        this.loss = this.symmetric ? residualMatrixSymmetric(data, this.Z, this.S, this.res) : residualMatrix(data, this.Z, this.S, this.res)
+        this.kern.weights(this.eta)
+      }
       return
     }
     productFGt(this.F, this.G, data.n, k, this.Z)
