@@ -1,8 +1,8 @@
 /**
  * overparam-sensing-symmetry-curse: one GD step of the study's solver loop (solver.ts), through
  * the solver's own GdIteration: evaluate() (Z = FGᵀ or XXᵀ, the residual matrix S, the loss and
- * ‖Z − M*‖²_F) then step() (the update). Factorisation mode runs in factorWasm.ts's SIMD kernel,
- * sensing mode in the JavaScript loops with senseWasm.ts's sensing pass, as in the solver.
+ * ‖Z − M*‖²_F) then step() (the update), in factorWasm.ts's SIMD kernel with senseWasm.ts's
+ * sensing pass in sensing mode, exactly as in the solver.
  *  - factorisation (default mode, n = 50, r = 3, k = 5): S = Z − M*; symmetric X ← X − η(S + Sᵀ)X,
  *    and asymmetric (the default parameterisation) F ← F − ηSG, G ← G − ηSᵀF.
  *  - sensing (n = 20, r = 2, k = 5, m = 600 general Gaussian A_i): S = (1/m) Σ_i (⟨A_i, Z⟩ − y_i)A_i;
