@@ -12,7 +12,7 @@
  * with two rows of X in the lanes; wasm has no fused multiply-add. A test checks the two paths.
  */
 import {
-  BLOCK, BR, BR_IF, Code, END, F64, F64_ADD, F64_LOAD, F64_MUL, F64_STORE, F64_SUB, I32, I32_ADD, I32_GE_U, I32_MUL,
+  BLOCK, BR, BR_IF, Code, END, F64, F64_ADD, F64_LOAD, F64_MUL, F64_STORE, F64_SUB, I32, I32_ADD, I32_AND, I32_GE_U, I32_GT_U, I32_MUL,
   I32_SHL, I32_SHR_U, LOOP, V128, V_ADD, V_LANE0, V_LANE1, V_LOAD, V_MUL, V_REPLACE0, V_REPLACE1, V_SPLAT, V_SPLAT_LOAD,
   V_STORE, V_SUB, V_ZERO, get, i32, instantiate, mem, set, type FuncSpec,
 } from './wasmEmit'
@@ -45,7 +45,7 @@ function residFunc(k: number, weights: boolean): FuncSpec {
   // gtp from G: row j of G (k entries) to gtp + ((j >> 1)·2k + (j & 1))·8, stride 16
   c.emit(i32(0), set(J))
   loop(c, [get(J), get(N), [I32_GE_U]], [
-    get(GTP), get(J), i32(1), [I32_SHR_U], i32(16 * k), [I32_MUL, I32_ADD], get(J), i32(1), [0x71 /* i32.and */], i32(3), [I32_SHL, I32_ADD], set(GP),
+    get(GTP), get(J), i32(1), [I32_SHR_U], i32(16 * k), [I32_MUL, I32_ADD], get(J), i32(1), [I32_AND], i32(3), [I32_SHL, I32_ADD], set(GP),
     get(G), get(J), i32(8 * k), [I32_MUL, I32_ADD], set(FI),
     ...Array.from({ length: k }, (_, l) => [...get(GP), ...get(FI), F64_LOAD, ...mem(8 * l), F64_STORE, ...mem(16 * l)]),
     get(J), i32(1), [I32_ADD], set(J),
@@ -56,7 +56,7 @@ function residFunc(k: number, weights: boolean): FuncSpec {
     ...Array.from({ length: k }, (_, l) => [...get(FI), ...V_SPLAT_LOAD, ...mem(8 * l), ...set(FV + l)]),
     get(I), get(NB), [I32_MUL], set(ROW),
     get(GTP), set(GP),
-    // wt + 8i: column i of Wᵀ… row i of W goes to column i of Wᵀ
+    // row i of W goes down column i of Wᵀ: wt + 8i, then a row of Wᵀ (n·8 bytes) per column j
     get(WT), get(I), i32(3), [I32_SHL, I32_ADD], set(WTP),
     i32(0), set(J),
   ]
@@ -170,7 +170,7 @@ function updateFunc(k: number): FuncSpec {
   loop(tLoop, [get(T), get(N), [I32_GE_U]], body)
   const store: number[][] = [get(OUT), get(R), i32(kb), [I32_MUL, I32_ADD], set(XR)]
   for (let l = 0; l < k; l++) store.push(get(XR), get(ACC + l), V_LANE0, [F64_STORE], mem(8 * l), get(XR), get(ACC + l), V_LANE1, [F64_STORE], mem(kb + 8 * l))
-  loop(c, [get(R), i32(2), [I32_ADD], get(N), [0x4b /* i32.gt_u */]], [...init, tLoop.bytes, ...store, get(R), i32(2), [I32_ADD], set(R)])
+  loop(c, [get(R), i32(2), [I32_ADD], get(N), [I32_GT_U]], [...init, tLoop.bytes, ...store, get(R), i32(2), [I32_ADD], set(R)])
   // an odd last row
   const last: number[][] = [BLOCK, get(R), get(N), [I32_GE_U, BR_IF, 0], get(BASE), get(R), i32(kb), [I32_MUL, I32_ADD], set(XR)]
   for (let l = 0; l < k; l++) last.push(get(XR), [F64_LOAD], mem(8 * l), set(A + l))

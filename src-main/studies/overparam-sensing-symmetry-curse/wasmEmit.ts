@@ -46,6 +46,7 @@ export const BR_IF = 0x0d
 export const I32_GT_U = 0x4b
 export const I32_GE_U = 0x4f
 export const I32_ADD = 0x6a
+export const I32_AND = 0x71
 export const I32_SUB = 0x6b
 export const I32_MUL = 0x6c
 export const I32_SHL = 0x74
