@@ -1,13 +1,14 @@
 /**
  * gns-approx-newton: one iteration of Algorithm 1 (gns.ts, gradNormSmooth) at the default
  * (softmax, m = n = 100, μ = 0.25, exact Hessian, metric B = AᵀA) with one γ-try, written out
- * from the loop body with the study's own Objective, Metric and Cholesky routines:
- * H = Hessian at x (valueAndGradient + weighted Gram + rank-one term), Cholesky of H + λB (formed
- * inside the factorisation, as gns.ts does),
- * Δ = −(H + λB)⁻¹g by two triangular solves, f and ∇f at x + Δ, ‖∇f‖²_* (a forward solve with L_B).
+ * from the loop body with the study's own Objective, Metric and CholeskySolver:
+ * H = Hessian at x (valueAndGradient + the Gram product with the rank-one row, in wasmKernels.ts's
+ * SIMD kernel where WebAssembly is available, as in the solver), Cholesky of H + λB (formed inside
+ * the factorisation, as gns.ts does), Δ = −(H + λB)⁻¹g by two triangular solves, f and ∇f at
+ * x + Δ, ‖∇f‖²_* (a forward solve with L_B).
  */
 import { Rng } from '../../src-main/numeric/rng'
-import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from '../../src-main/studies/gns-approx-newton/cholesky'
+import { CholeskySolver } from '../../src-main/studies/gns-approx-newton/cholesky'
 import { Metric } from '../../src-main/studies/gns-approx-newton/metric'
 import { drawSoftmaxData, SoftmaxObjective } from '../../src-main/studies/gns-approx-newton/problems'
 import type { StepCase } from './types'
@@ -33,15 +34,14 @@ export function steps(): StepCase[] {
         const xTrial = new Float64Array(N)
         const delta = new Float64Array(N)
         const H = new Float64Array(N * N)
-        const L = new Float64Array(N * N)
+        const chol = new CholeskySolver(N)
         obj.valueAndGradient(x, g)
         const lambda = Math.sqrt(metric.dualNormSq(g))
         return () => {
           obj.hessian(x, 'exact', H)
-          if (!choleskyInto(H, L, N, lambda, B)) throw new Error('H + λB not positive definite')
+          if (!chol.factor(H, lambda, B)) throw new Error('H + λB not positive definite')
           for (let j = 0; j < N; j++) delta[j] = -g[j]
-          forwardSolveInPlace(L, delta, N)
-          backSolveInPlace(L, delta, N)
+          chol.solveInPlace(delta)
           for (let j = 0; j < N; j++) xTrial[j] = x[j] + delta[j]
           obj.valueAndGradient(xTrial, gNew)
           metric.dualNormSq(gNew)

@@ -3,6 +3,7 @@
  * Algorithm 1. Allocation-free: the factor is written into a caller-owned buffer, so the inner
  * γ-search (up to 40 factorisations per iteration) never allocates.
  */
+import { WasmCholesky } from './wasmKernels'
 
 /**
  * Factor the symmetric matrix M (row-major n×n, only the lower triangle read) as M = L·Lᵀ,
@@ -143,5 +144,31 @@ export function upperBackSolveInPlace(U: Float64Array, x: Float64Array, n: numbe
     let s = x[i]
     for (let k = i + 1; k < n; k++) s -= U[ri + k] * x[k]
     x[i] = s / U[ri + i]
+  }
+}
+
+/**
+ * The factor-and-solve of Algorithm 1's systems (M + λB)·Δ = r with one n×n factor kept between
+ * the two calls: the WebAssembly SIMD factorisation (wasmKernels.ts) where available, otherwise
+ * choleskyInto and the two substitutions above. Both give the same bits.
+ */
+export class CholeskySolver {
+  private readonly wasm: WasmCholesky | null
+  private readonly L: Float64Array
+
+  constructor(readonly n: number) {
+    this.wasm = WasmCholesky.create(n)
+    this.L = this.wasm ? new Float64Array(0) : new Float64Array(n * n)
+  }
+
+  /** Factor M + λB (lower triangles read; B null: M alone); false when not positive definite. */
+  factor(M: Float64Array, lambda: number, B: Float64Array | null): boolean {
+    return this.wasm ? this.wasm.factor(M, lambda, B) : choleskyInto(M, this.L, this.n, lambda, B)
+  }
+
+  /** x ← (M + λB)⁻¹x with the last factor. */
+  solveInPlace(x: Float64Array): void {
+    if (this.wasm) this.wasm.solveInPlace(x)
+    else choleskySolveInPlace(this.L, x, this.n)
   }
 }

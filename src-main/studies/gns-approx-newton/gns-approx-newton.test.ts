@@ -4,7 +4,7 @@ import { runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
 import { choleskyInto, choleskySolveInPlace } from './cholesky'
 import { gradientMethod } from './gd'
-import { setGramWasmEnabled, WasmGram } from './gramWasm'
+import { setWasmKernelsEnabled, WasmCholesky, WasmGram } from './wasmKernels'
 import { gradNormSmooth } from './gns'
 import { Metric } from './metric'
 import {
@@ -162,11 +162,30 @@ describe('Cholesky kernels', () => {
       const Ls = new Float64Array(n * n)
       expect(choleskyInto(H, Ls, n, lambda, B)).toBe(true)
       for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) expect(Ls[i * n + j]).toBe(ref![i * n + j])
+      // the WebAssembly SIMD factorisation (column-major) and its solves: the same bits
+      const wc = WasmCholesky.create(n)!
+      expect(wc).not.toBeNull()
+      expect(wc.factor(H, lambda, B)).toBe(true)
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) expect(wc.Lc[j * wc.stride + i]).toBe(ref![i * n + j])
+      const rhs = Float64Array.from({ length: n }, (_, i) => Math.cos(i))
+      const xs = Float64Array.from(rhs)
+      choleskySolveInPlace(Ls, xs, n)
+      const xw = Float64Array.from(rhs)
+      wc.solveInPlace(xw)
+      expect(Array.from(xw)).toEqual(Array.from(xs))
       // a non-positive pivot is reported whichever column of a pair it falls in
       if (n >= 2) {
         const bad = Float64Array.from(M)
         bad[(n - 1) * n + n - 1] = -1
         expect(choleskyInto(bad, L, n)).toBe(false)
+        expect(wc.factor(bad, 0, null)).toBe(false)
+        if (n >= 3) {
+          // the first pivot of a pair (column n − 2 when n is even) fails too
+          const bad2 = Float64Array.from(M)
+          bad2[(n - 2) * n + n - 2] = -1
+          expect(choleskyInto(bad2, L, n)).toBe(false)
+          expect(wc.factor(bad2, 0, null)).toBe(false)
+        }
       }
     }
   })
@@ -208,9 +227,9 @@ describe('softmax problem', () => {
       const x = new Float64Array(n).map((_, j) => 0.3 * Math.sin(j))
       expect(WasmGram.create(m + 1, n)).not.toBeNull()
       const viaWasm = new SoftmaxObjective(d)
-      setGramWasmEnabled(false)
+      setWasmKernelsEnabled(false)
       const viaGemm = new SoftmaxObjective(d)
-      setGramWasmEnabled(true)
+      setWasmKernelsEnabled(true)
       for (const model of ['exact', 'approx'] as const) {
         const H1 = new Float64Array(n * n)
         const H2 = new Float64Array(n * n)
@@ -267,26 +286,6 @@ describe('logistic problem', () => {
     expect(data.flipped.length).toBe(8)
     expect(Math.min(...data.scales)).toBeGreaterThanOrEqual(Math.exp(-1.5))
     expect(Math.max(...data.scales)).toBeLessThanOrEqual(Math.exp(1.5))
-  })
-
-  it('builds the Hessian in WebAssembly SIMD with the same bits as the gemm path', () => {
-    for (const [m, n, mu] of [[100, 100, 0.25], [37, 53, 0.3], [12, 6, 1]]) {
-      const d = drawSoftmaxData(Rng.stream(4, 'data'), m, n, mu)
-      const x = new Float64Array(n).map((_, j) => 0.3 * Math.sin(j))
-      expect(WasmGram.create(m + 1, n)).not.toBeNull()
-      const viaWasm = new SoftmaxObjective(d)
-      setGramWasmEnabled(false)
-      const viaGemm = new SoftmaxObjective(d)
-      setGramWasmEnabled(true)
-      for (const model of ['exact', 'approx'] as const) {
-        const H1 = new Float64Array(n * n)
-        const H2 = new Float64Array(n * n)
-        viaWasm.hessian(x, model, H1)
-        viaGemm.hessian(x, model, H2)
-        expect(Array.from(H1)).toEqual(Array.from(H2))
-        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(H1[i * n + j]).toBe(H1[j * n + i])
-      }
-    }
   })
 
   it('has gradient and exact Hessian matching finite differences', () => {
@@ -411,6 +410,23 @@ describe('Algorithm 1 (gradient-regularised Newton, adaptive γ)', () => {
     expect(r.status).toBe('done')
     expect(r.events.filter((e) => e.name === 'choleskyFailed' || e.name === 'stalled')).toEqual([])
     expect(r.summary.reached).toBe(1)
+  })
+
+  it('records the same rows, to the bit, with and without the WebAssembly kernels', () => {
+    const run = (wasm: boolean) => {
+      setWasmKernelsEnabled(wasm)
+      try {
+        const o = new SoftmaxObjective(drawSoftmaxData(Rng.stream(2, 'data'), 40, 30, 0.25))
+        const { ctx, rows } = memoryContext()
+        gradNormSmooth(o, new Metric(30, o.gram(1e-8)), { ...opts, model: 'exact', maxIter: 30 }, ctx)
+        return rows
+      } finally {
+        setWasmKernelsEnabled(true)
+      }
+    }
+    const a = run(true)
+    expect(a.length).toBeGreaterThan(5)
+    expect(a).toEqual(run(false))
   })
 
   it('takes the last trial point when all tries are rejected, as the repository does', () => {

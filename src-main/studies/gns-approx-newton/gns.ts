@@ -4,7 +4,7 @@
  * `grad_norm_smooth` (src/methods.py).
  */
 import type { SolveContext } from '../../kit'
-import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from './cholesky'
+import { CholeskySolver } from './cholesky'
 import type { Metric } from './metric'
 import type { HessianModel, Objective } from './problems'
 
@@ -48,7 +48,7 @@ export function gradNormSmooth(obj: Objective, metric: Metric, o: GnsOptions, ct
   const xTrial = new Float64Array(n)
   const delta = new Float64Array(n)
   const H = new Float64Array(n * n)
-  const L = new Float64Array(n * n)
+  const chol = new CholeskySolver(n)
   const hessOracle = o.model === 'exact' ? 'hess' : 'hessApprox'
 
   let f = obj.valueAndGradient(x, g)
@@ -89,14 +89,13 @@ export function gradNormSmooth(obj: Objective, metric: Metric, o: GnsOptions, ct
       lambda = gNorm / (gamma + o.eps)
       ctx.count('solve')
       // H_k + λ_k·B, formed entry by entry inside the factorisation (lower triangle only)
-      if (!choleskyInto(H, L, n, lambda, B)) {
+      if (!chol.factor(H, lambda, B)) {
         ctx.event('choleskyFailed', k + 1, `H + λB not positive definite at λ = ${lambda}`)
         gamma *= 0.5
         continue
       }
       for (let j = 0; j < n; j++) delta[j] = -g[j]
-      forwardSolveInPlace(L, delta, n)
-      backSolveInPlace(L, delta, n)
+      chol.solveInPlace(delta)
       for (let j = 0; j < n; j++) xTrial[j] = x[j] + delta[j]
       fNew = obj.valueAndGradient(xTrial, gNew)
       ctx.count('func')

@@ -12,7 +12,7 @@
 import { gemm, gemmStrided } from '../../numeric/dense'
 import type { Rng } from '../../numeric/rng'
 import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from './cholesky'
-import { WasmGram } from './gramWasm'
+import { WasmGram } from './wasmKernels'
 
 /** 'exact' = ∇²f; 'approx' = the problem's Hessian model (WGN for softmax, Fisher for logistic). */
 export type HessianModel = 'exact' | 'approx'

@@ -1,0 +1,357 @@
+/**
+ * The two O(n³) kernels of one iteration of Algorithm 1 on the softmax problem, in WebAssembly
+ * SIMD128, each instance with its own memory so that its operands stay resident between calls:
+ *
+ * - `gram`: the Hessian's Gram product H = WᵀA (W, A stored k×n, row-major). A (the shifted data
+ *   rows, plus the gradient row of the exact Hessian) is copied in once per objective and W (the
+ *   π-scaled rows) is written in place each call, so nothing is packed or copied per product; only
+ *   the upper triangle is computed (4×4 blocks, the diagonal blocks whole). Each entry is
+ *   Σ_p W[p, i]·A[p, j] summed from 0 in increasing p, the same operations in the same order as
+ *   the numeric core's packed gemm (one panel while k ≤ 256): the same bits.
+ * - `chol`: the Cholesky factor of H + λB, column-major, in place: cholesky.ts's `choleskyInto`
+ *   (two columns at a time, each entry's sum over k in increasing order) with the lanes over pairs
+ *   of rows, so every entry is the same sequence of IEEE operations: the same bits.
+ *
+ * wasm SIMD has no fused multiply-add (without relaxed SIMD), so each lane rounds exactly as the
+ * scalar code does. Where WebAssembly is unavailable (or refused, e.g. by a content security
+ * policy) `create` returns null and the callers run the JavaScript paths, with the same results.
+ * The module is emitted byte by byte here (WebAssembly Core Specification 2.0, §5 binary format,
+ * and the SIMD opcode table), as the numeric core's gemm kernel is: no compiled artefact.
+ */
+
+function uleb(n: number): number[] {
+  const out: number[] = []
+  do {
+    let byte = n & 0x7f
+    n >>>= 7
+    if (n !== 0) byte |= 0x80
+    out.push(byte)
+  } while (n !== 0)
+  return out
+}
+
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body]
+const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))]
+
+const I32 = 0x7f
+const V128 = 0x7b
+const BLOCK = [0x02, 0x40]
+const LOOP = [0x03, 0x40]
+const END = 0x0b
+const get = (i: number) => [0x20, i]
+const set = (i: number) => [0x21, i]
+const i32 = (v: number) => [0x41, ...uleb(v)] // non-negative constants below 64 only (sleb = uleb there)
+const [ADD, SUB, MUL, SHL, GE_U, EQZ] = [0x6a, 0x6b, 0x6c, 0x74, 0x4f, 0x45]
+const brIf = (depth: number) => [0x0d, depth]
+const br = (depth: number) => [0x0c, depth]
+const v128Load = (offset: number) => [0xfd, 0x00, 3, offset]
+const v128Store = (offset: number) => [0xfd, 0x0b, 3, offset]
+const load64Splat = (offset: number) => [0xfd, 0x0a, 3, offset]
+const v128Zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]
+const F64X2_ADD = [0xfd, 0xf0, 0x01]
+const F64X2_MUL = [0xfd, 0xf2, 0x01]
+
+/**
+ * gram(w, a, c, k, nb): for 4×4 blocks (ib ≤ jb < nb) of C (row stride 4·nb doubles),
+ * C[4ib + r][4jb + h] = Σ_{p<k} W[p][4ib + r]·A[p][4jb + h], W and A with the same row stride;
+ * w, a, c are byte addresses.
+ */
+function gramBody(): number[] {
+  const [W, A, C, K, NB] = [0, 1, 2, 3, 4]
+  const [IB, JB, P, WP, AP, ROWB, CP] = [5, 6, 7, 8, 9, 10, 11]
+  const ACC = 12 // ACC … ACC + 7: the 4×4 block as eight f64x2 (row r, half h at ACC + 2r + h)
+  const [A0, A1, S] = [20, 21, 22]
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const part of parts) code.push(...part)
+  }
+  emit(get(NB), i32(5), [SHL], set(ROWB))
+  emit(i32(0), set(IB))
+  emit(BLOCK, LOOP)
+  emit(get(IB), get(NB), [GE_U], brIf(1))
+  emit(get(IB), set(JB))
+  emit(BLOCK, LOOP)
+  emit(get(JB), get(NB), [GE_U], brIf(1))
+  for (let q = 0; q < 8; q++) emit(v128Zero, set(ACC + q))
+  emit(get(W), get(IB), i32(5), [SHL, ADD], set(WP))
+  emit(get(A), get(JB), i32(5), [SHL, ADD], set(AP))
+  emit(get(K), set(P))
+  emit(BLOCK, LOOP)
+  emit(get(P), [EQZ], brIf(1))
+  emit(get(AP), v128Load(0), set(A0), get(AP), v128Load(16), set(A1))
+  for (let r = 0; r < 4; r++) {
+    emit(get(WP), load64Splat(8 * r), set(S))
+    emit(get(ACC + 2 * r), get(S), get(A0), F64X2_MUL, F64X2_ADD, set(ACC + 2 * r))
+    emit(get(ACC + 2 * r + 1), get(S), get(A1), F64X2_MUL, F64X2_ADD, set(ACC + 2 * r + 1))
+  }
+  emit(get(WP), get(ROWB), [ADD], set(WP))
+  emit(get(AP), get(ROWB), [ADD], set(AP))
+  emit(get(P), i32(1), [SUB], set(P))
+  emit(br(0), [END, END])
+  // cp = c + 4·ib·rowBytes + 32·jb
+  emit(get(C), get(JB), i32(5), [SHL, ADD], set(CP))
+  emit(get(CP), get(IB), get(ROWB), [MUL], i32(2), [SHL, ADD], set(CP))
+  for (let r = 0; r < 4; r++) {
+    emit(get(CP), get(ACC + 2 * r), v128Store(0), get(CP), get(ACC + 2 * r + 1), v128Store(16))
+    emit(get(CP), get(ROWB), [ADD], set(CP))
+  }
+  emit(get(JB), i32(1), [ADD], set(JB))
+  emit(br(0), [END, END])
+  emit(get(IB), i32(1), [ADD], set(IB))
+  emit(br(0), [END, END])
+  emit([END])
+  const locals = [...uleb(2), ...uleb(7), I32, ...uleb(11), V128]
+  return [...locals, ...code]
+}
+
+/**
+ * chol(c, n, stride) → −1, or the column whose pivot is not positive: factors in place the
+ * column-major lower triangle at byte address c (entry (i, j) at c + 8·(j·stride + i)), which holds
+ * M on entry and L on exit. stride ≥ n + 3: rows are taken four at a time, and the lanes past row
+ * n − 1 compute on padding that no real entry reads.
+ */
+function cholBody(): number[] {
+  const [C, N, ST] = [0, 1, 2]
+  const [J, K, I, CJ, CJ1, P, Q, STB] = [3, 4, 5, 6, 7, 8, 9, 10]
+  const [D, INV, LJ1J, INV1, T] = [11, 12, 13, 14, 15]
+  const [A0, A1, B0, B1, X0, X1, U, V] = [16, 17, 18, 19, 20, 21, 22, 23]
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const part of parts) code.push(...part)
+  }
+  const f64Load = (offset: number) => [0x2b, 3, offset]
+  const f64Store = (offset: number) => [0x39, 3, offset]
+  const [F64_SUB, F64_MUL, F64_DIV, F64_SQRT, F64_GT] = [0xa1, 0xa2, 0xa3, 0x9f, 0x64]
+  const f64One = [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]
+  const f64Zero = [0x44, 0, 0, 0, 0, 0, 0, 0, 0]
+  const F64X2_SUB = [0xfd, 0xf1, 0x01]
+  const F64X2_SPLAT = [0xfd, 0x14]
+  const RETURN = 0x0f
+  /** byte address of column `col` (a local) plus 8·(row local + extra) */
+  const addr = (base: number, row: number, extra = 0) => [...get(base), ...get(row), ...i32(3), SHL, ADD, ...(extra ? [...i32(8 * extra), ADD] : [])]
+  /** D ← D − Σ_{K < limit} x_K·y_K with x at P, y at Q, both stepping by STB (P = Q: a sum of squares) */
+  const dotDown = (acc: number, limit: number[], square: boolean) => {
+    emit(i32(0), set(K))
+    emit(BLOCK, LOOP)
+    emit(get(K), limit, [GE_U], brIf(1))
+    if (square) emit(get(P), f64Load(0), set(T), get(acc), get(T), get(T), [F64_MUL, F64_SUB], set(acc))
+    else emit(get(acc), get(P), f64Load(0), get(Q), f64Load(0), [F64_MUL, F64_SUB], set(acc))
+    emit(get(P), get(STB), [ADD], set(P), get(Q), get(STB), [ADD], set(Q))
+    emit(get(K), i32(1), [ADD], set(K))
+    emit(br(0), [END, END])
+  }
+  /** if !(D > 0) return col */
+  const checkPivot = (col: number[]) => emit(get(D), f64Zero, [F64_GT, EQZ, 0x04, 0x40], col, [RETURN, END])
+  emit(get(ST), i32(3), [SHL], set(STB))
+  emit(i32(0), set(J))
+  emit(BLOCK, LOOP)
+  emit(get(J), i32(1), [ADD], get(N), [GE_U], brIf(1))
+  emit(get(C), get(J), get(STB), [MUL, ADD], set(CJ))
+  emit(get(CJ), get(STB), [ADD], set(CJ1))
+  // pivot j: D = M[j, j] − Σ_{k<j} L[j, k]²
+  emit(addr(CJ, J), f64Load(0), set(D))
+  emit(addr(C, J), set(P), get(P), set(Q))
+  dotDown(D, get(J), true)
+  checkPivot(get(J))
+  emit(addr(CJ, J), get(D), [F64_SQRT], set(D), get(D), f64Store(0))
+  emit(f64One, get(D), [F64_DIV], set(INV))
+  // L[j + 1, j] = (M[j + 1, j] − Σ_{k<j} L[j + 1, k]·L[j, k])·inv
+  emit(addr(CJ, J, 1), f64Load(0), set(T))
+  emit(addr(C, J, 1), set(P), addr(C, J), set(Q))
+  dotDown(T, get(J), false)
+  emit(get(T), get(INV), [F64_MUL], set(LJ1J))
+  emit(addr(CJ, J, 1), get(LJ1J), f64Store(0))
+  // pivot j + 1: D = M[j + 1, j + 1] − Σ_{k≤j} L[j + 1, k]²
+  emit(addr(CJ1, J, 1), f64Load(0), set(D))
+  emit(addr(C, J, 1), set(P), get(P), set(Q))
+  dotDown(D, [...get(J), ...i32(1), ADD], true)
+  checkPivot([...get(J), ...i32(1), ADD])
+  emit(addr(CJ1, J, 1), get(D), [F64_SQRT], set(D), get(D), f64Store(0))
+  emit(f64One, get(D), [F64_DIV], set(INV1))
+  // rows i ≥ j + 2, four at a time (two f64x2 per column)
+  emit(get(J), i32(2), [ADD], set(I))
+  emit(BLOCK, LOOP)
+  emit(get(I), get(N), [GE_U], brIf(1))
+  emit(addr(CJ, I), v128Load(0), set(A0), addr(CJ, I), v128Load(16), set(A1))
+  emit(addr(CJ1, I), v128Load(0), set(B0), addr(CJ1, I), v128Load(16), set(B1))
+  emit(addr(C, I), set(P), addr(C, J), set(Q))
+  emit(i32(0), set(K))
+  emit(BLOCK, LOOP)
+  emit(get(K), get(J), [GE_U], brIf(1))
+  emit(get(P), v128Load(0), set(X0), get(P), v128Load(16), set(X1))
+  emit(get(Q), load64Splat(0), set(U), get(Q), load64Splat(8), set(V))
+  emit(get(A0), get(X0), get(U), F64X2_MUL, F64X2_SUB, set(A0))
+  emit(get(A1), get(X1), get(U), F64X2_MUL, F64X2_SUB, set(A1))
+  emit(get(B0), get(X0), get(V), F64X2_MUL, F64X2_SUB, set(B0))
+  emit(get(B1), get(X1), get(V), F64X2_MUL, F64X2_SUB, set(B1))
+  emit(get(P), get(STB), [ADD], set(P), get(Q), get(STB), [ADD], set(Q))
+  emit(get(K), i32(1), [ADD], set(K))
+  emit(br(0), [END, END])
+  // column j: a·inv; column j + 1: (b − L[i, j]·L[j + 1, j])·inv1
+  emit(get(INV), F64X2_SPLAT, set(U), get(A0), get(U), F64X2_MUL, set(A0), get(A1), get(U), F64X2_MUL, set(A1))
+  emit(addr(CJ, I), get(A0), v128Store(0), addr(CJ, I), get(A1), v128Store(16))
+  emit(get(LJ1J), F64X2_SPLAT, set(U), get(INV1), F64X2_SPLAT, set(V))
+  emit(get(B0), get(A0), get(U), F64X2_MUL, F64X2_SUB, get(V), F64X2_MUL, set(B0))
+  emit(get(B1), get(A1), get(U), F64X2_MUL, F64X2_SUB, get(V), F64X2_MUL, set(B1))
+  emit(addr(CJ1, I), get(B0), v128Store(0), addr(CJ1, I), get(B1), v128Store(16))
+  emit(get(I), i32(4), [ADD], set(I))
+  emit(br(0), [END, END])
+  emit(get(J), i32(2), [ADD], set(J))
+  emit(br(0), [END, END])
+  // n odd: the last pivot alone
+  emit(get(J), get(N), [0x49, 0x04, 0x40]) // if J < N
+  emit(get(C), get(J), get(STB), [MUL, ADD], set(CJ))
+  emit(addr(CJ, J), f64Load(0), set(D))
+  emit(addr(C, J), set(P), get(P), set(Q))
+  dotDown(D, get(J), true)
+  checkPivot(get(J))
+  emit(addr(CJ, J), get(D), [F64_SQRT], f64Store(0))
+  emit([END])
+  emit(i32(0), i32(1), [SUB])
+  emit([END])
+  const locals = [...uleb(3), ...uleb(8), I32, ...uleb(5), 0x7c, ...uleb(8), V128]
+  return [...locals, ...code]
+}
+
+function moduleBytes(): Uint8Array {
+  const type = section(1, [2, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 1, I32])
+  const imports = section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1])
+  const func = section(3, [2, 0, 1])
+  const exports = section(7, [2, ...name('gram'), 0x00, 0, ...name('chol'), 0x00, 1])
+  const bodies = [gramBody(), cholBody()]
+  const code = section(10, [2, ...bodies.flatMap((b) => [...uleb(b.length), ...b])])
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...func, ...exports, ...code])
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> }
+  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer }
+}
+
+let compiled: object | null | undefined
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable (then the JavaScript paths run). */
+function kernelModule(): object | null {
+  if (compiled !== undefined) return compiled
+  compiled = null
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+  if (!wasm) return null
+  try {
+    compiled = new wasm.Module(moduleBytes())
+  } catch {
+    compiled = null
+  }
+  return compiled
+}
+
+/** Off switch for tests: the JavaScript paths instead (the same bits). */
+let enabled = true
+export function setWasmKernelsEnabled(on: boolean): void {
+  enabled = on
+}
+
+/** An instance of the module over a fresh memory of at least `doubles` doubles, or null. */
+function instantiate(doubles: number): { exports: Record<string, unknown>; buffer: ArrayBuffer } | null {
+  const mod = enabled ? kernelModule() : null
+  if (!mod) return null
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
+  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil((doubles * 8) / 65536)) })
+  const inst = new wasm.Instance(mod, { e: { m: memory } })
+  return { exports: inst.exports, buffer: memory.buffer }
+}
+
+export class WasmGram {
+  /** row stride (n rounded up to a multiple of 4; the padding columns stay zero) */
+  readonly stride: number
+  /** W and A (k × stride each) and C (stride × stride) as views of the module's memory */
+  readonly W: Float64Array
+  readonly A: Float64Array
+  private readonly C: Float64Array
+  private readonly gram: (w: number, a: number, c: number, k: number, nb: number) => void
+
+  /** A kernel for products with up to k rows and n columns, or null where wasm is unavailable or off. */
+  static create(k: number, n: number): WasmGram | null {
+    const stride = 4 * Math.ceil(n / 4)
+    const inst = instantiate(2 * k * stride + stride * stride)
+    return inst ? new WasmGram(inst.exports, inst.buffer, k, n, stride) : null
+  }
+
+  private constructor(
+    exports: Record<string, unknown>,
+    buffer: ArrayBuffer,
+    readonly k: number,
+    readonly n: number,
+    stride: number,
+  ) {
+    this.stride = stride
+    this.gram = exports.gram as WasmGram['gram']
+    this.W = new Float64Array(buffer, 0, k * stride)
+    this.A = new Float64Array(buffer, k * stride * 8, k * stride)
+    this.C = new Float64Array(buffer, 2 * k * stride * 8, stride * stride)
+  }
+
+  /** The upper triangle of H (n×n) ← WᵀA over the first `rows` rows of W and A; the strict lower triangle is not written. */
+  upper(rows: number, H: Float64Array): void {
+    const { n, stride, C } = this
+    this.gram(0, this.k * stride * 8, 2 * this.k * stride * 8, rows, stride / 4)
+    for (let i = 0; i < n; i++) H.set(C.subarray(i * stride + i, i * stride + n), i * n + i)
+  }
+}
+
+/**
+ * The Cholesky factor of M + λB (n×n, lower triangles read) in the module's memory, column-major,
+ * and the two triangular solves with it. `factor` and `solveInPlace` give the same bits as
+ * cholesky.ts's choleskyInto(M, L, n, λ, B), forwardSolveInPlace and backSolveInPlace.
+ */
+export class WasmCholesky {
+  /** column stride: n + 3 rounded up to an even count (see cholBody) */
+  readonly stride: number
+  /** L column-major: L[i, j] = Lc[j·stride + i] for i ≥ j */
+  readonly Lc: Float64Array
+  private readonly chol: (c: number, n: number, stride: number) => number
+
+  static create(n: number): WasmCholesky | null {
+    const stride = 2 * Math.ceil((n + 3) / 2)
+    const inst = instantiate(n * stride + 4)
+    return inst ? new WasmCholesky(inst.exports, inst.buffer, n, stride) : null
+  }
+
+  private constructor(
+    exports: Record<string, unknown>,
+    buffer: ArrayBuffer,
+    readonly n: number,
+    stride: number,
+  ) {
+    this.stride = stride
+    this.chol = exports.chol as WasmCholesky['chol']
+    this.Lc = new Float64Array(buffer, 0, n * stride + 4)
+  }
+
+  /** Factor M + λB (B null: M); false when a pivot is not positive, as choleskyInto. */
+  factor(M: Float64Array, lambda: number, B: Float64Array | null): boolean {
+    const { n, stride, Lc } = this
+    for (let j = 0; j < n; j++) {
+      const cj = j * stride
+      if (B) for (let i = j; i < n; i++) Lc[cj + i] = M[i * n + j] + lambda * B[i * n + j]
+      else for (let i = j; i < n; i++) Lc[cj + i] = M[i * n + j]
+    }
+    return this.chol(0, n, stride) < 0
+  }
+
+  /** x ← (L·Lᵀ)⁻¹x: forward then back substitution, each sum over k in increasing order. */
+  solveInPlace(x: Float64Array): void {
+    const { n, stride, Lc } = this
+    for (let i = 0; i < n; i++) {
+      let s = x[i]
+      for (let k = 0; k < i; k++) s -= Lc[k * stride + i] * x[k]
+      x[i] = s / Lc[i * stride + i]
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      const ci = i * stride
+      let s = x[i]
+      for (let k = i + 1; k < n; k++) s -= Lc[ci + k] * x[k]
+      x[i] = s / Lc[ci + i]
+    }
+  }
+}
