@@ -4,8 +4,9 @@
  *  - "time point": the solver's per-time-point work over the 20 realisations, errorsAtTime
  *    (closedFormErrors and spectrumAveragedErrors in one pass; the N = ∞ MP theory evaluated at
  *    the same t is left out);
- *  - "realisation setup": drawRealisation + toModes (XXᵀ, its symmetric eigendecomposition,
- *    z(0) and ε̃), done once per realisation before the time loop;
+ *  - "realisation setup": drawRealisation + toModes, done once per realisation before the time
+ *    loop (P < N here, so the P×P Gram XᵀX, its symmetric eigendecomposition, z(0), ε̃ and the
+ *    frozen energy: modesFromExampleGram);
  *  - "direct GD step": DirectGd.step (gd-crosscheck mode), w ← w + ηX(y − Xᵀw).
  */
 import { Rng } from '../../src-main/numeric/rng'
@@ -53,7 +54,7 @@ export function steps(): StepCase[] {
       name: `${id} N=${N} P=${P} realisation setup (eigendecomposition)`,
       py,
       pyCase: 'setup',
-      note: 'drawRealisation + toModes (symEig of the N×N Gram)',
+      note: 'drawRealisation + toModes (symEig of the P×P Gram XᵀX)',
       setup: () => {
         const data = new Rng(0, 'data')
         const init = new Rng(0, 'init')

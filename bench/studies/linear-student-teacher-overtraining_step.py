@@ -1,7 +1,7 @@
 """numpy twin of bench/studies/linear-student-teacher-overtraining.step.ts (N = 100, P = 50,
 20 realisations, gradient flow): the closed-form errors of every realisation at one time point
-(vectorised over realisations and modes), one realisation's setup (draw, XXᵀ, eigh, z(0), ε̃),
-and one step of direct GD."""
+(vectorised over realisations and modes), one realisation's setup (draw, the P×P Gram XᵀX and its
+eigh since P < N, z(0), ε̃ and the frozen energy), and one step of direct GD."""
 import numpy as np
 
 N, P, R = 100, 50, 20
@@ -18,12 +18,21 @@ def draw(rng):
 
 
 def modes(rng):
+    """solver.ts toModes: for P < N through the P×P Gram XᵀX = U diag(μ) Uᵀ (modesFromExampleGram),
+    otherwise the N×N eigendecomposition of XXᵀ."""
     X, wbar, eps, _y, w0 = draw(rng)
-    lam, V = np.linalg.eigh(X @ X.T)
-    z0 = V.T @ (w0 - wbar)
-    et = V.T @ (X @ eps)
-    frozen = max(0, N - P)
-    et[:frozen] = 0
+    d0 = w0 - wbar
+    if P >= N:
+        lam, V = np.linalg.eigh(X @ X.T)
+        return lam, V.T @ d0, V.T @ (X @ eps), 0
+    mu, U = np.linalg.eigh(X.T @ X)
+    s = np.sqrt(mu)
+    c = U.T @ (X.T @ d0)
+    frozen = N - P
+    dperp = d0 - X @ (U @ (c / mu))
+    lam = np.concatenate((np.zeros(frozen), mu))
+    z0 = np.concatenate(([np.sqrt(dperp @ dperp)], np.zeros(frozen - 1), c / s))
+    et = np.concatenate((np.zeros(frozen), s * (U.T @ eps)))
     return lam, z0, et, frozen
 
 

@@ -8,6 +8,8 @@ import {
   egInfinity,
   etInfinity,
   gram,
+  modesFromExampleGram,
+  modesFromInputGram,
   spectrumAveragedErrors,
   timeGrid,
   toModes,
@@ -42,6 +44,50 @@ describe(`${ID}: spectrum of XXᵀ`, () => {
       b += m.z0[i] ** 2
     }
     expect(Math.abs(a - b)).toBeLessThan(1e-12 * a)
+  })
+})
+
+describe(`${ID}: modes from the P×P Gram matrix (P < N)`, () => {
+  it('agree with the N×N eigendecomposition: λ, z(0) and ε̃ per mode (up to sign), the frozen energy, the errors', () => {
+    for (const [N, P, s02] of [
+      [100, 50, 0],
+      [40, 10, 1],
+      [60, 57, 0.5],
+      [30, 1, 1],
+    ]) {
+      const { v, real } = realisation(N, P, 4, s02, 11)
+      const a = modesFromExampleGram(real)!
+      const b = modesFromInputGram(real)
+      expect(a.frozen).toBe(N - P)
+      const lmax = b.lambda[N - 1]
+      let scale = 0
+      for (let i = 0; i < N; i++) scale += b.z0[i] ** 2
+      scale = Math.sqrt(scale)
+      for (let i = a.frozen; i < N; i++) {
+        expect(Math.abs(a.lambda[i] - b.lambda[i])).toBeLessThan(1e-13 * lmax)
+        // a mode's eigenvector is defined up to sign: z(0) and ε̃ flip together
+        const sign = Math.sign(a.z0[i] * b.z0[i])
+        expect(Math.abs(a.z0[i] - sign * b.z0[i])).toBeLessThan(1e-11 * scale)
+        expect(Math.abs(a.epsTilde[i] - sign * b.epsTilde[i])).toBeLessThan(1e-11 * Math.sqrt(lmax))
+      }
+      let fa = 0
+      let fb = 0
+      for (let i = 0; i < a.frozen; i++) {
+        expect(a.lambda[i]).toBe(0)
+        fa += a.z0[i] ** 2
+        fb += b.z0[i] ** 2
+      }
+      expect(Math.abs(fa - fb)).toBeLessThan(1e-12 * scale * scale)
+      const oa = new Float64Array(2)
+      const ob = new Float64Array(2)
+      const sc = new Float64Array(2)
+      for (const t of [0.1, 3, 100, 1e6]) {
+        closedFormErrors(a, trainingCoefficients(a), 'gradient flow', t, 0, v.se2, sc, oa)
+        closedFormErrors(b, trainingCoefficients(b), 'gradient flow', t, 0, v.se2, sc, ob)
+        expect(Math.abs(oa[0] - ob[0])).toBeLessThan(1e-12 * ob[0])
+        expect(Math.abs(oa[1] - ob[1])).toBeLessThan(1e-12 * Math.max(ob[1], 1e-3))
+      }
+    }
   })
 })
 

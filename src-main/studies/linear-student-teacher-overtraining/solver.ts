@@ -80,14 +80,23 @@ export function gram(X: Float64Array, N: number, P: number): Float64Array {
   return syrk(false, N, P, 1, X, 0, new Float64Array(N * N))
 }
 
+/**
+ * The realisation in the eigenbasis of XXᵀ. With fewer examples than inputs (P < N) this goes
+ * through the smaller P×P Gram matrix (modesFromExampleGram); otherwise XXᵀ (N×N) is decomposed
+ * directly.
+ */
 export function toModes(r: Realisation): Modes {
+  return r.P < r.N ? (modesFromExampleGram(r) ?? modesFromInputGram(r)) : modesFromInputGram(r)
+}
+
+/** XXᵀ = V·diag(λ)·Vᵀ (numeric core: Householder + implicit QL); z(0) = Vᵀ(w0 − w̄), ε̃ = VᵀXε. */
+export function modesFromInputGram(r: Realisation): Modes {
   const { N, P, X, wbar, eps, w0 } = r
   const G = gram(X, N, P)
   const d0 = new Float64Array(N)
   for (let i = 0; i < N; i++) d0[i] = w0[i] - wbar[i]
   const Xeps = new Float64Array(N)
   gemv(false, N, P, 1, X, eps, 0, Xeps)
-  // XXᵀ = V·diag(λ)·Vᵀ (numeric core: Householder + implicit QL); z(0) = Vᵀ(w0 − w̄), ε̃ = VᵀXε
   const { values, vectors } = symEig(G, N)
   const z0 = new Float64Array(N)
   const epsTilde = new Float64Array(N)
@@ -104,6 +113,54 @@ export function toModes(r: Realisation): Modes {
     epsPerp2 = Math.max(0, e2 - proj)
   }
   return { N, P, lambda: values, frozen, z0, epsTilde, epsPerp2 }
+}
+
+/**
+ * The same modes for P < N from XᵀX = U·diag(μ)·Uᵀ (P×P: an eighth of the work of the N×N
+ * eigendecomposition at α = 0.5). The non-zero eigenvalues of XXᵀ are the μ_j, with unit
+ * eigenvectors v_j = X·u_j/√μ_j, so
+ *   z_j(0) = v_jᵀd0 = u_jᵀ(Xᵀd0)/√μ_j,   ε̃_j = v_jᵀXε = √μ_j·u_jᵀε        (d0 = w0 − w̄).
+ * The other N − P eigenvalues are exactly 0 (the frozen modes; symEig of XXᵀ returns them as
+ * round-off). Any orthonormal basis of that null space is an eigenbasis; we take the one whose
+ * first vector is the direction of d0's null-space component d⊥ = d0 − Σ_j v_j·z_j(0), so there
+ * z(0) = (‖d⊥‖, 0, …, 0). Every quantity of the study reads the frozen modes only through Σ z_i(0)²
+ * (frozen modes never move), which this basis keeps.
+ * Returns null when the smallest μ is not safely positive (X of rank < P, never for Gaussian
+ * data): toModes then decomposes XXᵀ instead.
+ */
+export function modesFromExampleGram(r: Realisation): Modes | null {
+  const { N, P, X, wbar, eps, w0 } = r
+  const H = syrk(true, P, N, 1, X, 0, new Float64Array(P * P))
+  const { values: mu, vectors: U } = symEig(H, P)
+  if (!(mu[0] > 1e-10 * mu[P - 1])) return null
+  const d0 = new Float64Array(N)
+  for (let i = 0; i < N; i++) d0[i] = w0[i] - wbar[i]
+  const b = new Float64Array(P)
+  gemv(true, N, P, 1, X, d0, 0, b) // Xᵀd0
+  const c = new Float64Array(P)
+  gemv(true, P, P, 1, U, b, 0, c) // Uᵀ(Xᵀd0)
+  const e = new Float64Array(P)
+  gemv(true, P, P, 1, U, eps, 0, e) // Uᵀε
+  const frozen = N - P
+  const lambda = new Float64Array(N)
+  const z0 = new Float64Array(N)
+  const epsTilde = new Float64Array(N)
+  const g = new Float64Array(P)
+  for (let j = 0; j < P; j++) {
+    const s = Math.sqrt(mu[j])
+    lambda[frozen + j] = mu[j]
+    z0[frozen + j] = c[j] / s
+    epsTilde[frozen + j] = s * e[j]
+    g[j] = c[j] / mu[j]
+  }
+  // d⊥ = d0 − X·U·diag(1/μ)·Uᵀ·Xᵀd0 (the projection onto the row space of Xᵀ removed)
+  const Ug = new Float64Array(P)
+  gemv(false, P, P, 1, U, g, 0, Ug)
+  gemv(false, N, P, -1, X, Ug, 1, d0)
+  let perp = 0
+  for (let i = 0; i < N; i++) perp += d0[i] * d0[i]
+  z0[0] = Math.sqrt(perp)
+  return { N, P, lambda, frozen, z0, epsTilde, epsPerp2: 0 }
 }
 
 /**
