@@ -265,6 +265,31 @@ describe('WebAssembly SIMD gemm kernel', () => {
       }
     }
   })
+  it('small products (direct loops) are bit-identical with SIMD on and off: all transposes, alpha, beta, zeros, −0, Inf, odd edges', async () => {
+    const { setWasmSimdEnabled } = await import('./wasm-simd')
+    for (const [m, n, k] of [[16, 16, 16], [5, 7, 9], [9, 7, 13], [17, 6, 130], [1, 9, 40], [9, 1, 40], [2, 3, 300], [23, 23, 23]]) {
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) {
+          const A = rng.gaussianMatrix(m, k)
+          const B = rng.gaussianMatrix(k, n)
+          const C = rng.gaussianMatrix(m, n)
+          A[1] = 0
+          A[5] = -0
+          B[2] = 0
+          B[7] = Infinity
+          C[0] = -0
+          for (const [alpha, beta] of [[1, 0], [0.75, 2], [-2, 0], [1, 1]]) {
+            setWasmSimdEnabled(true)
+            const on = gemm(tA, tB, m, n, k, alpha, A, B, beta, C.slice())
+            setWasmSimdEnabled(false)
+            const off = gemm(tA, tB, m, n, k, alpha, A, B, beta, C.slice())
+            setWasmSimdEnabled(true)
+            for (let i = 0; i < m * n; i++) expect(Object.is(on[i], off[i])).toBe(true)
+          }
+        }
+      }
+    }
+  })
   it('reads contiguous operands in place (no packing) bit-identically to the packed path: all transposes, alpha, beta, k over two panels, ragged edges', async () => {
     const { setGemmInPlaceMax } = await import('./wasm-simd')
     for (const [m, n, k] of [[50, 64, 10], [37, 29, 300], [5, 70, 90], [33, 63, 41], [4, 130, 513]]) {

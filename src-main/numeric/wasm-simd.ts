@@ -610,7 +610,167 @@ function scaleBody(): number[] {
   return [...locals, ...code]
 }
 
-/** The complete module: one exported memory and the functions `panel`, `rotate`, `accumulate`, `rank2`, `gemvN`, `gemvT`, `panelS`, `panelR` and `scale`. */
+/**
+ * Body of direct(a, b, c, mb, nb, k, aRow, aStep, ldb, ldc, alpha): dense.ts's direct loops for
+ * small products, C[i][j] += (alpha·op(A)[i][p])·B[p][j] for p = 0 … k−1 in order, skipping the
+ * terms whose alpha·op(A)[i][p] is 0 (as the reference BLAS does), each entry accumulated on top
+ * of C itself. op(A)[4·ib + r][p] is at a + ib·4·aRow + r·aRow + p·aStep, B[p][4·jb + q] at
+ * b + p·ldb + 4·jb·8 + q·8, C (ldc bytes per row) starts at c. A 4×4 block of C lives in eight
+ * f64x2 registers across the whole depth; lanes are neighbouring columns, so each entry gets the
+ * scalar loop's operations in its order: bit-identical. Blocks past the matrix edge work on
+ * padding only.
+ */
+function directBody(): number[] {
+  const [PA, PB, PC, PMB, PNB, PK, AROW, ASTEP, LDB, LDC, ALPHA] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const [IB, JB, AP, BP, CP, P, R2, R3] = [11, 12, 13, 14, 15, 16, 17, 18]
+  const X = 19
+  const ACC = 20
+  const B0 = ACC + 8
+  const B1 = B0 + 1
+  const AV = B0 + 2
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p)
+  }
+  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
+  emit(get(AROW), c32(1), [op.i32Shl], set(R2))
+  emit(get(R2), get(AROW), [op.i32Add], set(R3))
+  emit(c32(0), set(IB))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(IB), get(PMB), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(c32(0), set(JB))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(JB), get(PNB), [op.i32GeU, op.brIf, ...uleb(1)])
+  // cp = c + ib·4·ldc + jb·32: load the block.
+  emit(get(PC), get(IB), get(LDC), [op.i32Mul], c32(2), [op.i32Shl, op.i32Add], get(JB), c32(5), [op.i32Shl, op.i32Add], set(CP))
+  for (let r = 0; r < 4; r++) {
+    for (let h = 0; h < 2; h++) emit(get(CP), get(LDC), c32(r), [op.i32Mul, op.i32Add], simd.load, memarg(16 * h), set(ACC + 2 * r + h))
+  }
+  emit(get(PA), get(IB), get(AROW), [op.i32Mul], c32(2), [op.i32Shl, op.i32Add], set(AP))
+  emit(get(PB), get(JB), c32(5), [op.i32Shl, op.i32Add], set(BP))
+  emit(get(PK), set(P))
+  emit([op.loop, op.void])
+  emit(get(BP), simd.load, memarg(0), set(B0))
+  emit(get(BP), simd.load, memarg(16), set(B1))
+  for (let r = 0; r < 4; r++) {
+    const addr = r === 0 ? get(AP) : [...get(AP), ...get(r === 1 ? AROW : r === 2 ? R2 : R3), op.i32Add]
+    emit(get(ALPHA), addr, [op.f64Load], memarg(0), [op.f64Mul], set(X))
+    emit(get(X), [op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0, op.f64Eq, op.i32Eqz, op.if, op.void])
+    emit(get(X), simd.f64x2Splat, set(AV))
+    for (let h = 0; h < 2; h++) {
+      const acc = ACC + 2 * r + h
+      emit(get(acc), get(AV), get(h === 0 ? B0 : B1), simd.f64x2Mul, simd.f64x2Add, set(acc))
+    }
+    emit([op.end])
+  }
+  emit(get(AP), get(ASTEP), [op.i32Add], set(AP))
+  emit(get(BP), get(LDB), [op.i32Add], set(BP))
+  emit(get(P), c32(1), [op.i32Sub], set(P))
+  emit(get(P), [op.brIf, ...uleb(0), op.end])
+  for (let r = 0; r < 4; r++) {
+    for (let h = 0; h < 2; h++) emit(get(CP), get(LDC), c32(r), [op.i32Mul, op.i32Add], get(ACC + 2 * r + h), simd.store, memarg(16 * h))
+  }
+  emit(get(JB), c32(1), [op.i32Add], set(JB))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(IB), c32(1), [op.i32Add], set(IB))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit([op.end])
+  const locals = vec([
+    [...uleb(8), I32],
+    [...uleb(1), F64],
+    [...uleb(11), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/**
+ * Body of directNT(a, b, c, mb, nb, k, ldc, alpha): dense.ts's direct A·Bᵀ for small products,
+ * C[i][j] += alpha·dotAt(row i of A, row j of B, k) with A m×k and B n×k stored row-major (k·8
+ * bytes per row) and C ldc bytes per row, in 2×2 blocks (mb, nb count block rows and columns).
+ * Each entry keeps `dotAt`'s four partial sums as the lanes of two f64x2 accumulators (p mod 4),
+ * its scalar tail into the first sum and its (s0 + s1) + (s2 + s3): bit-identical.
+ */
+function directNTBody(): number[] {
+  const [PA, PB, PC, PMB, PNB, PK, LDC, ALPHA] = [0, 1, 2, 3, 4, 5, 6, 7]
+  const [IB, JB, A0, B0P, LDA, Q, END4, ENDK, T] = [8, 9, 10, 11, 12, 13, 14, 15, 16]
+  const S = 17
+  const ACC = 18 // 8: entry e = 2·ri + cj, lo at ACC + 2e, hi at ACC + 2e + 1
+  const BV = ACC + 8 // 4: B rows j, j+1, halves lo/hi
+  const AVV = BV + 4
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p)
+  }
+  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
+  const zero = [...simd.const, ...new Array(16).fill(0)]
+  emit(get(PK), c32(3), [op.i32Shl], set(LDA))
+  emit(get(PK), c32(2), [op.i32ShrU], c32(5), [op.i32Shl], set(END4))
+  emit(get(PK), c32(3), [op.i32Shl], set(ENDK))
+  emit(c32(0), set(IB))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(IB), get(PMB), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(c32(0), set(JB))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(JB), get(PNB), [op.i32GeU, op.brIf, ...uleb(1)])
+  for (let e = 0; e < 8; e++) emit(zero, set(ACC + e))
+  emit(get(PA), get(IB), get(LDA), [op.i32Mul], c32(1), [op.i32Shl, op.i32Add], set(A0))
+  emit(get(PB), get(JB), get(LDA), [op.i32Mul], c32(1), [op.i32Shl, op.i32Add], set(B0P))
+  emit(c32(0), set(Q))
+  emit([op.block, op.void, op.loop, op.void])
+  emit(get(Q), get(END4), [op.i32GeU, op.brIf, ...uleb(1)])
+  for (let cj = 0; cj < 2; cj++) {
+    for (let h = 0; h < 2; h++) {
+      emit(get(B0P), get(Q), [op.i32Add])
+      if (cj === 1) emit(get(LDA), [op.i32Add])
+      emit(simd.load, memarg(16 * h), set(BV + 2 * cj + h))
+    }
+  }
+  for (let ri = 0; ri < 2; ri++) {
+    for (let h = 0; h < 2; h++) {
+      emit(get(A0), get(Q), [op.i32Add])
+      if (ri === 1) emit(get(LDA), [op.i32Add])
+      emit(simd.load, memarg(16 * h), set(AVV))
+      for (let cj = 0; cj < 2; cj++) {
+        const acc = ACC + 2 * (2 * ri + cj) + h
+        emit(get(acc), get(AVV), get(BV + 2 * cj + h), simd.f64x2Mul, simd.f64x2Add, set(acc))
+      }
+    }
+  }
+  emit(get(Q), c32(32), [op.i32Add], set(Q))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  for (let ri = 0; ri < 2; ri++) {
+    for (let cj = 0; cj < 2; cj++) {
+      const e = 2 * ri + cj
+      const rowA = ri === 0 ? get(A0) : [...get(A0), ...get(LDA), op.i32Add]
+      const rowB = cj === 0 ? get(B0P) : [...get(B0P), ...get(LDA), op.i32Add]
+      emit(get(ACC + 2 * e), simd.f64x2Lane0, set(S))
+      emit(get(END4), set(T))
+      emit([op.block, op.void, op.loop, op.void])
+      emit(get(T), get(ENDK), [op.i32GeU, op.brIf, ...uleb(1)])
+      emit(get(S), rowA, get(T), [op.i32Add, op.f64Load], memarg(0), rowB, get(T), [op.i32Add, op.f64Load], memarg(0), [op.f64Mul, op.f64Add], set(S))
+      emit(get(T), c32(8), [op.i32Add], set(T))
+      emit([op.br, ...uleb(0), op.end, op.end])
+      // c[(2ib + ri)·ldc + (2jb + cj)·8] += alpha·((s0 + s1) + (s2 + s3))
+      const cAddr = [...get(PC), ...get(IB), ...c32(1), op.i32Shl, ...c32(ri), op.i32Add, ...get(LDC), op.i32Mul, op.i32Add, ...get(JB), ...c32(1), op.i32Shl, ...c32(cj), op.i32Add, ...c32(3), op.i32Shl, op.i32Add]
+      emit(cAddr, cAddr, [op.f64Load], memarg(0), get(ALPHA))
+      emit(get(S), get(ACC + 2 * e), simd.f64x2Lane1, [op.f64Add], get(ACC + 2 * e + 1), simd.f64x2Lane0, get(ACC + 2 * e + 1), simd.f64x2Lane1, [op.f64Add, op.f64Add])
+      emit([op.f64Mul, op.f64Add, op.f64Store], memarg(0))
+    }
+  }
+  emit(get(JB), c32(1), [op.i32Add], set(JB))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(IB), c32(1), [op.i32Add], set(IB))
+  emit([op.br, ...uleb(0), op.end, op.end])
+  emit([op.end])
+  const locals = vec([
+    [...uleb(9), I32],
+    [...uleb(1), F64],
+    [...uleb(13), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/** The complete module: one exported memory and the functions `panel`, `rotate`, `accumulate`, `rank2`, `gemvN`, `gemvT`, `panelS`, `panelR`, `scale`, `direct` and `directNT`. */
 export function gemmModuleBytes(): Uint8Array {
   const type = section(1, vec([
     [0x60, ...vec(new Array(7).fill([I32])), ...vec([])],
@@ -619,8 +779,10 @@ export function gemmModuleBytes(): Uint8Array {
     [0x60, ...vec([...new Array(5).fill([I32]), [F64]]), ...vec([])],
     [0x60, ...vec(new Array(13).fill([I32])), ...vec([])],
     [0x60, ...vec([[I32], [I32], [F64]]), ...vec([])],
+    [0x60, ...vec([...new Array(10).fill([I32]), [F64]]), ...vec([])],
+    [0x60, ...vec([...new Array(7).fill([I32]), [F64]]), ...vec([])],
   ]))
-  const func = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(1), uleb(3), uleb(3), uleb(4), uleb(4), uleb(5)]))
+  const func = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(1), uleb(3), uleb(3), uleb(4), uleb(4), uleb(5), uleb(6), uleb(7)]))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
   const exports = section(7, vec([
     [...str('memory'), 0x02, ...uleb(0)],
@@ -633,6 +795,8 @@ export function gemmModuleBytes(): Uint8Array {
     [...str('panelS'), 0x00, ...uleb(6)],
     [...str('panelR'), 0x00, ...uleb(7)],
     [...str('scale'), 0x00, ...uleb(8)],
+    [...str('direct'), 0x00, ...uleb(9)],
+    [...str('directNT'), 0x00, ...uleb(10)],
   ]))
   const body = panelBody()
   const rot = rotateBody()
@@ -643,6 +807,8 @@ export function gemmModuleBytes(): Uint8Array {
   const ps = panelStridedBody(false)
   const pr = panelStridedBody(true)
   const sc = scaleBody()
+  const di = directBody()
+  const dn = directNTBody()
   const code = section(10, vec([
     [...uleb(body.length), ...body],
     [...uleb(rot.length), ...rot],
@@ -653,6 +819,8 @@ export function gemmModuleBytes(): Uint8Array {
     [...uleb(ps.length), ...ps],
     [...uleb(pr.length), ...pr],
     [...uleb(sc.length), ...sc],
+    [...uleb(di.length), ...di],
+    [...uleb(dn.length), ...dn],
   ]))
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
 }
@@ -693,6 +861,8 @@ interface Kernel {
   panelS: PanelStrided
   panelR: PanelStrided
   scale: (p: number, count: number, alpha: number) => void
+  direct: (a: number, b: number, c: number, mb: number, nb: number, k: number, aRow: number, aStep: number, ldb: number, ldc: number, alpha: number) => void
+  directNT: (a: number, b: number, c: number, mb: number, nb: number, k: number, ldc: number, alpha: number) => void
   f64: Float64Array
 }
 
@@ -747,6 +917,8 @@ export function wasmSimdKernel(): Kernel | null {
       panelS: instance.exports.panelS as PanelStrided,
       panelR: instance.exports.panelR as PanelStrided,
       scale: instance.exports.scale as Kernel['scale'],
+      direct: instance.exports.direct as Kernel['direct'],
+      directNT: instance.exports.directNT as Kernel['directNT'],
       f64: new Float64Array(memory.buffer),
     }
   } catch {
@@ -1008,3 +1180,62 @@ export function gemvWasm(trans: boolean, m: number, n: number, alpha: number, A:
 }
 /** Doubles of A per block in `gemvWasm` (see there). */
 const GEMV_CHUNK = 4096
+
+/**
+ * dense.ts's direct loops for small products (C already scaled by beta) in wasm, bit-identical to
+ * them: C += alpha·op(A)·op(B) with A stored m×k (k×m when transA), B stored k×n (n×k when
+ * transB), C m×n, all contiguous. NN and TN accumulate alpha·op(A)[i][p]·B[p][j] into C in p order
+ * (zero terms skipped); Aᵀ·Bᵀ accumulates (alpha·B[j][p])·A[p][i], which is the NN loop for Cᵀ =
+ * B·A and runs as that; A·Bᵀ takes `dotAt`'s dot products. Returns false (nothing done) when the
+ * kernel is unavailable.
+ */
+export function gemmDirectWasm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, A: Float64Array, B: Float64Array, C: Float64Array): boolean {
+  const kern = wasmSimdKernel()
+  if (!kern) return false
+  if (transA && transB) {
+    // Cᵀ (n×m) += (alpha·B)·A through the NN kernel, with C transposed on the way in and out.
+    return directNN(kern, n, m, k, alpha, B, false, A, C, true)
+  }
+  if (!transB) return directNN(kern, m, n, k, alpha, A, transA, B, C, false)
+  // A·Bᵀ: 2×2 blocks; rows of A and B past an odd edge read padding.
+  const mb = (m + 1) >> 1
+  const nb = (n + 1) >> 1
+  const nPad = nb * 2
+  const cLen = mb * 2 * nPad
+  const aBase = cLen
+  const bBase = aBase + mb * 2 * k
+  const M = wasmScratch(kern, bBase + nb * 2 * k)
+  if (!M) return false
+  M.set(A.subarray(0, m * k), aBase)
+  M.set(B.subarray(0, n * k), bBase)
+  copyC(M, C, 0, n, m, n, nPad, nPad === n, true)
+  kern.directNT(aBase * 8, bBase * 8, 0, mb, nb, k, nPad * 8, alpha)
+  copyC(M, C, 0, n, m, n, nPad, nPad === n, false)
+  return true
+}
+
+/**
+ * The NN/TN direct kernel: P += alpha·op(X)·Y with P rows × cols, X stored rows×k (k×rows when xT),
+ * Y k×cols. P is the caller's C, or with cT its transpose (C is then cols × rows).
+ */
+function directNN(kern: Kernel, rows: number, cols: number, k: number, alpha: number, X: Float64Array, xT: boolean, Y: Float64Array, C: Float64Array, cT: boolean): boolean {
+  const mb = (rows + 3) >> 2
+  const nb = (cols + 3) >> 2
+  const nPad = nb * 4
+  const cLen = mb * 4 * nPad
+  const aBase = cLen
+  const bBase = aBase + (xT ? k * rows + 4 : mb * 4 * k)
+  const M = wasmScratch(kern, bBase + k * cols + 4)
+  if (!M) return false
+  M.set(X.subarray(0, rows * k), aBase)
+  M.set(Y.subarray(0, k * cols), bBase)
+  if (cT) {
+    // The kernel's C is the caller's Cᵀ: C[i][j] (caller m = cols, n = rows) sits at row j, column i.
+    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) M[j * nPad + i] = C[i * rows + j]
+  } else copyC(M, C, 0, cols, rows, cols, nPad, nPad === cols, true)
+  kern.direct(aBase * 8, bBase * 8, 0, mb, nb, k, xT ? 8 : k * 8, xT ? rows * 8 : 8, cols * 8, nPad * 8, alpha)
+  if (cT) {
+    for (let j = 0; j < rows; j++) for (let i = 0; i < cols; i++) C[i * rows + j] = M[j * nPad + i]
+  } else copyC(M, C, 0, cols, rows, cols, nPad, nPad === cols, false)
+  return true
+}
