@@ -4,7 +4,7 @@ import { runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
 import { choleskyInto, choleskySolveInPlace } from './cholesky'
 import { gradientMethod } from './gd'
-import { setWasmKernelsEnabled, WasmCholesky, WasmGram } from './wasmKernels'
+import { setWasmKernelsEnabled, WasmCholesky, WasmSoftmax } from './wasmKernels'
 import { gradNormSmooth } from './gns'
 import { Metric } from './metric'
 import {
@@ -221,15 +221,24 @@ describe('softmax problem', () => {
     expect(f).toBeLessThanOrEqual(zmax + 0.05 * Math.log(30) + 1e-9)
   })
 
-  it('builds the Hessian in WebAssembly SIMD with the same bits as the gemm path', () => {
+  it('evaluates f, ∇f and the Hessian in WebAssembly SIMD with the same bits as the JavaScript and gemm paths', () => {
     for (const [m, n, mu] of [[100, 100, 0.25], [37, 53, 0.3], [12, 6, 1]]) {
       const d = drawSoftmaxData(Rng.stream(4, 'data'), m, n, mu)
       const x = new Float64Array(n).map((_, j) => 0.3 * Math.sin(j))
-      expect(WasmGram.create(m + 1, n)).not.toBeNull()
+      expect(WasmSoftmax.create(new Float64Array(m * n), m, n)).not.toBeNull()
       const viaWasm = new SoftmaxObjective(d)
       setWasmKernelsEnabled(false)
       const viaGemm = new SoftmaxObjective(d)
       setWasmKernelsEnabled(true)
+      const g1 = new Float64Array(n)
+      const g2 = new Float64Array(n)
+      expect(viaWasm.valueAndGradient(x, g1)).toBe(viaGemm.valueAndGradient(x, g2))
+      expect(Array.from(g1)).toEqual(Array.from(g2))
+      expect(viaWasm.value(x.map((v) => -2 * v))).toBe(viaGemm.value(x.map((v) => -2 * v)))
+      // far out, most π_i underflow to 0: the gradient takes the JavaScript loop that skips them
+      const far = x.map((v) => 1000 * v)
+      expect(viaWasm.valueAndGradient(far, g1)).toBe(viaGemm.valueAndGradient(far, g2))
+      expect(Array.from(g1)).toEqual(Array.from(g2))
       for (const model of ['exact', 'approx'] as const) {
         const H1 = new Float64Array(n * n)
         const H2 = new Float64Array(n * n)

@@ -12,7 +12,7 @@
 import { gemm, gemmStrided } from '../../numeric/dense'
 import type { Rng } from '../../numeric/rng'
 import { backSolveInPlace, choleskyInto, forwardSolveInPlace } from './cholesky'
-import { WasmGram } from './wasmKernels'
+import { WasmSoftmax } from './wasmKernels'
 
 /** 'exact' = ∇²f; 'approx' = the problem's Hessian model (WGN for softmax, Fisher for logistic). */
 export type HessianModel = 'exact' | 'approx'
@@ -122,7 +122,8 @@ export class SoftmaxObjective implements Objective {
   readonly shift: Float64Array
   private readonly A: Float64Array
   private readonly z: Float64Array
-  private readonly pi: Float64Array
+  /** π (a view of the wasm kernels' memory once they exist) */
+  private pi: Float64Array
   /**
    * The exact Hessian as one product: AsG is As with one more row, ∇f(x) (written by `hessian`),
    * and WG is the π-scaled rows of As with −∇f(x) as its last row, so that
@@ -130,8 +131,8 @@ export class SoftmaxObjective implements Objective {
    */
   private readonly AsG: Float64Array
   private WG: Float64Array | null = null
-  /** the same product in WebAssembly SIMD, AsG resident in its memory (null: the gemm path) */
-  private readonly kern: WasmGram | null
+  /** the products with As in WebAssembly SIMD, As resident in its memory (null: the JavaScript paths) */
+  private readonly kern: WasmSoftmax | null
 
   constructor(data: SoftmaxData) {
     const { m, n, mu, A, b } = data
@@ -151,11 +152,8 @@ export class SoftmaxObjective implements Objective {
     const As = this.AsG.subarray(0, m * n)
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) As[i * n + j] = A[i * n + j] - this.shift[j]
     this.As = As
-    this.kern = WasmGram.create(m + 1, n)
-    if (this.kern) {
-      const { A: KA, stride } = this.kern
-      for (let i = 0; i < m; i++) KA.set(As.subarray(i * n, i * n + n), i * stride)
-    }
+    this.kern = WasmSoftmax.create(As, m, n)
+    if (this.kern) this.pi = this.kern.pi.subarray(0, m)
     // The softmax weights at 0 do not depend on A, so ∇f(0) = 0 after the shift: x* = 0.
     this.fStar = this.value(zero)
     this.x0 = new Float64Array(n).fill(1)
@@ -163,11 +161,18 @@ export class SoftmaxObjective implements Objective {
 
   /** z_i = (⟨a_i, x⟩ − b_i)/μ and π = softmax(z) with the maximum subtracted; returns f. */
   private weights(x: Float64Array): number {
-    const { m, n, mu, As, b, z, pi } = this
+    const { m, n, mu, As, b, z, pi, kern } = this
     let zmax = -Infinity
+    if (kern) {
+      // the same sums in the wasm kernel (each over j in order from 0)
+      kern.x.set(x)
+      kern.rowDots()
+      const s = kern.s
+      for (let i = 0; i < m; i++) z[i] = (s[i] - b[i]) / mu
+    }
     // ⟨a_i, x⟩ for four rows at a time: four independent sums (each over j in order, the same
     // bits as one row at a time) sharing each load of x_j
-    let i = 0
+    let i = kern ? m : 0
     for (; i + 3 < m; i += 4) {
       const r0 = i * n
       const r1 = r0 + n
@@ -213,7 +218,13 @@ export class SoftmaxObjective implements Objective {
 
   valueAndGradient(x: Float64Array, g: Float64Array): number {
     const f = this.weights(x)
-    const { m, n, As, pi } = this
+    const { m, n, As, pi, kern } = this
+    if (kern && pi.every((p) => p !== 0)) {
+      // every row enters in order, so the sums are the wasm kernel's (rows in order from 0)
+      kern.weightedRowSum()
+      g.set(kern.g.subarray(0, n))
+      return f
+    }
     g.fill(0)
     // g = Σ_i π_i a_i over the rows with π_i ≠ 0, in order, four rows per sweep of g (the same
     // sums as one row at a time)
@@ -266,16 +277,11 @@ export class SoftmaxObjective implements Objective {
     const exact = model === 'exact'
     const k = exact ? m + 1 : m
     if (kern) {
-      // W = (1/μ)·WG written straight into the kernel's memory (the gemm path's packing computes
-      // the same products: 1/μ times (π_i·a_ij)); g into the last row of its A
+      // W = (1/μ)·WG written in the kernel's memory (the gemm path's packing computes the same
+      // products: 1/μ times (π_i·a_ij)) from π there; g into the last row of its A
       const { W, A: KA, stride } = kern
       const c = 1 / mu
-      for (let i = 0; i < m; i++) {
-        const p = pi[i]
-        const ri = i * n
-        const wi = i * stride
-        for (let j = 0; j < n; j++) W[wi + j] = c * (p * As[ri + j])
-      }
+      kern.scaleRows(c)
       if (exact) {
         for (let j = 0; j < n; j++) W[m * stride + j] = c * -g[j]
         KA.set(g, m * stride)

@@ -1,7 +1,10 @@
 /**
- * The two O(n³) kernels of one iteration of Algorithm 1 on the softmax problem, in WebAssembly
+ * The dense kernels of one iteration of Algorithm 1 on the softmax problem, in WebAssembly
  * SIMD128, each instance with its own memory so that its operands stay resident between calls:
  *
+ * - `matvec` and `rows`: ⟨a_i, x⟩ for every row (lanes over pairs of rows of a column-major copy of
+ *   As), Σ_i π_i a_i and the π-scaled rows (lanes over pairs of columns), each entry summed in the
+ *   JavaScript loops' order.
  * - `gram`: the Hessian's Gram product H = WᵀA (W, A stored k×n, row-major). A (the shifted data
  *   rows, plus the gradient row of the exact Hessian) is copied in once per objective and W (the
  *   π-scaled rows) is written in place each call, so nothing is packed or copied per product; only
@@ -102,6 +105,87 @@ function gramBody(): number[] {
   emit([END])
   const locals = [...uleb(2), ...uleb(7), I32, ...uleb(11), V128]
   return [...locals, ...code]
+}
+
+/**
+ * matvec(at, x, s, n, mb): s[4ib..4ib + 3] = Σ_{j<n} AT[j][4ib..4ib + 3]·x[j] for ib < mb, AT with
+ * row stride 4·mb doubles (the data rows as columns, so four rows' entries j are contiguous); each
+ * sum from 0 in increasing j, as the JavaScript ⟨a_i, x⟩.
+ */
+function matvecBody(): number[] {
+  const [AT, X, S, N, MB] = [0, 1, 2, 3, 4]
+  const [IB, J, P, XP, ROWB] = [5, 6, 7, 8, 9]
+  const [A0, A1, XV] = [10, 11, 12]
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const part of parts) code.push(...part)
+  }
+  emit(get(MB), i32(5), [SHL], set(ROWB))
+  emit(i32(0), set(IB))
+  emit(BLOCK, LOOP)
+  emit(get(IB), get(MB), [GE_U], brIf(1))
+  emit(v128Zero, set(A0), v128Zero, set(A1))
+  emit(get(AT), get(IB), i32(5), [SHL, ADD], set(P), get(X), set(XP))
+  emit(i32(0), set(J))
+  emit(BLOCK, LOOP)
+  emit(get(J), get(N), [GE_U], brIf(1))
+  emit(get(XP), load64Splat(0), set(XV))
+  emit(get(A0), get(P), v128Load(0), get(XV), F64X2_MUL, F64X2_ADD, set(A0))
+  emit(get(A1), get(P), v128Load(16), get(XV), F64X2_MUL, F64X2_ADD, set(A1))
+  emit(get(P), get(ROWB), [ADD], set(P), get(XP), i32(8), [ADD], set(XP))
+  emit(get(J), i32(1), [ADD], set(J))
+  emit(br(0), [END, END])
+  emit(get(S), get(IB), i32(5), [SHL, ADD], set(P))
+  emit(get(P), get(A0), v128Store(0), get(P), get(A1), v128Store(16))
+  emit(get(IB), i32(1), [ADD], set(IB))
+  emit(br(0), [END, END])
+  emit([END])
+  return [...uleb(2), ...uleb(5), I32, ...uleb(3), V128, ...code]
+}
+
+/**
+ * rows(w, a, pi, m, nb, c): with scale c ≠ 0 (`scaleRows`), W[r][·] = c·(π_r·A[r][·]) for r < m;
+ * with c = 0 (`gradient`), w[·] = Σ_{r<m} π_r·A[r][·] (from 0, rows in increasing order, as the
+ * JavaScript Σ_i π_i a_i when no π_i is 0). Rows have 4·nb doubles.
+ */
+function rowsBody(): number[] {
+  const [W, A, PI, M, NB, CS] = [0, 1, 2, 3, 4, 5]
+  const [JB, R, P, PP, ROWB, WP] = [6, 7, 8, 9, 10, 11]
+  const [V0, V1, SV, CV] = [12, 13, 14, 15]
+  const code: number[] = []
+  const emit = (...parts: number[][]) => {
+    for (const part of parts) code.push(...part)
+  }
+  const F64X2_SPLAT = [0xfd, 0x14]
+  emit(get(NB), i32(5), [SHL], set(ROWB))
+  emit(get(CS), F64X2_SPLAT, set(CV))
+  emit(i32(0), set(JB))
+  emit(BLOCK, LOOP)
+  emit(get(JB), get(NB), [GE_U], brIf(1))
+  emit(v128Zero, set(V0), v128Zero, set(V1))
+  emit(get(A), get(JB), i32(5), [SHL, ADD], set(P), get(W), get(JB), i32(5), [SHL, ADD], set(WP), get(PI), set(PP))
+  emit(i32(0), set(R))
+  emit(BLOCK, LOOP)
+  emit(get(R), get(M), [GE_U], brIf(1))
+  emit(get(PP), load64Splat(0), set(SV))
+  emit(get(CS), [0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0x62, 0x04, 0x40]) // if c ≠ 0
+  emit(get(WP), get(CV), get(SV), get(P), v128Load(0), F64X2_MUL, F64X2_MUL, v128Store(0))
+  emit(get(WP), get(CV), get(SV), get(P), v128Load(16), F64X2_MUL, F64X2_MUL, v128Store(16))
+  emit([0x05]) // else
+  emit(get(V0), get(SV), get(P), v128Load(0), F64X2_MUL, F64X2_ADD, set(V0))
+  emit(get(V1), get(SV), get(P), v128Load(16), F64X2_MUL, F64X2_ADD, set(V1))
+  emit([END])
+  emit(get(P), get(ROWB), [ADD], set(P), get(WP), get(ROWB), [ADD], set(WP), get(PP), i32(8), [ADD], set(PP))
+  emit(get(R), i32(1), [ADD], set(R))
+  emit(br(0), [END, END])
+  emit(get(CS), [0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0x04, 0x40]) // if c = 0: store the sums at w
+  emit(get(W), get(JB), i32(5), [SHL, ADD], set(WP))
+  emit(get(WP), get(V0), v128Store(0), get(WP), get(V1), v128Store(16))
+  emit([END])
+  emit(get(JB), i32(1), [ADD], set(JB))
+  emit(br(0), [END, END])
+  emit([END])
+  return [...uleb(2), ...uleb(6), I32, ...uleb(4), V128, ...code]
 }
 
 /**
@@ -214,12 +298,13 @@ function cholBody(): number[] {
 }
 
 function moduleBytes(): Uint8Array {
-  const type = section(1, [2, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 1, I32])
+  const type = section(1, [3, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 1, I32, 0x60, 6, I32, I32, I32, I32, I32, 0x7c, 0])
   const imports = section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1])
-  const func = section(3, [2, 0, 1])
-  const exports = section(7, [2, ...name('gram'), 0x00, 0, ...name('chol'), 0x00, 1])
-  const bodies = [gramBody(), cholBody()]
-  const code = section(10, [2, ...bodies.flatMap((b) => [...uleb(b.length), ...b])])
+  const func = section(3, [4, 0, 1, 0, 2])
+  const names = ['gram', 'chol', 'matvec', 'rows']
+  const exports = section(7, [names.length, ...names.flatMap((s, i) => [...name(s), 0x00, i])])
+  const bodies = [gramBody(), cholBody(), matvecBody(), rowsBody()]
+  const code = section(10, [bodies.length, ...bodies.flatMap((b) => [...uleb(b.length), ...b])])
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...func, ...exports, ...code])
 }
 
@@ -261,40 +346,98 @@ function instantiate(doubles: number): { exports: Record<string, unknown>; buffe
   return { exports: inst.exports, buffer: memory.buffer }
 }
 
-export class WasmGram {
-  /** row stride (n rounded up to a multiple of 4; the padding columns stay zero) */
+/**
+ * The softmax objective's kernels over its shifted data rows As (m×n), resident in the module's
+ * memory both as rows (A, with one more row for the exact Hessian's gradient row) and as columns
+ * (AT): ⟨a_i, x⟩ for all i, Σ_i π_i a_i, the π-scaled rows W and the Gram product WᵀA.
+ */
+export class WasmSoftmax {
+  /** row strides: n and m rounded up to multiples of 4 (the padding stays zero) */
   readonly stride: number
-  /** W and A (k × stride each) and C (stride × stride) as views of the module's memory */
+  readonly mStride: number
+  /** views of the module's memory: W and A (k = m + 1 rows of `stride`), x (n), π (m), ⟨a_i, x⟩ (m), Σπ_i a_i (n) */
   readonly W: Float64Array
   readonly A: Float64Array
+  readonly x: Float64Array
+  readonly pi: Float64Array
+  readonly s: Float64Array
+  readonly g: Float64Array
   private readonly C: Float64Array
+  private readonly AT: Float64Array
+  private readonly at: Record<'W' | 'A' | 'C' | 'AT' | 'x' | 'pi' | 's' | 'g', number>
   private readonly gram: (w: number, a: number, c: number, k: number, nb: number) => void
+  private readonly matvec: (at: number, x: number, s: number, n: number, mb: number) => void
+  private readonly rows: (w: number, a: number, pi: number, m: number, nb: number, c: number) => void
 
-  /** A kernel for products with up to k rows and n columns, or null where wasm is unavailable or off. */
-  static create(k: number, n: number): WasmGram | null {
+  /** Kernels for the m×n rows As, or null where wasm is unavailable or off. */
+  static create(As: Float64Array, m: number, n: number): WasmSoftmax | null {
     const stride = 4 * Math.ceil(n / 4)
-    const inst = instantiate(2 * k * stride + stride * stride)
-    return inst ? new WasmGram(inst.exports, inst.buffer, k, n, stride) : null
+    const mStride = 4 * Math.ceil(m / 4)
+    const sizes = { W: (m + 1) * stride, A: (m + 1) * stride, C: stride * stride, AT: n * mStride, x: stride, pi: mStride, s: mStride, g: stride }
+    const at = {} as WasmSoftmax['at']
+    let total = 0
+    for (const [key, len] of Object.entries(sizes)) {
+      at[key as keyof typeof sizes] = total
+      total += len
+    }
+    const inst = instantiate(total)
+    return inst ? new WasmSoftmax(inst.exports, inst.buffer, As, m, n, stride, mStride, at, sizes) : null
   }
 
   private constructor(
     exports: Record<string, unknown>,
     buffer: ArrayBuffer,
-    readonly k: number,
+    As: Float64Array,
+    readonly m: number,
     readonly n: number,
     stride: number,
+    mStride: number,
+    at: WasmSoftmax['at'],
+    sizes: Record<keyof WasmSoftmax['at'], number>,
   ) {
     this.stride = stride
-    this.gram = exports.gram as WasmGram['gram']
-    this.W = new Float64Array(buffer, 0, k * stride)
-    this.A = new Float64Array(buffer, k * stride * 8, k * stride)
-    this.C = new Float64Array(buffer, 2 * k * stride * 8, stride * stride)
+    this.mStride = mStride
+    this.at = at
+    const view = (key: keyof WasmSoftmax['at']) => new Float64Array(buffer, at[key] * 8, sizes[key])
+    this.W = view('W')
+    this.A = view('A')
+    this.C = view('C')
+    this.AT = view('AT')
+    this.x = view('x')
+    this.pi = view('pi')
+    this.s = view('s')
+    this.g = view('g')
+    this.gram = exports.gram as WasmSoftmax['gram']
+    this.matvec = exports.matvec as WasmSoftmax['matvec']
+    this.rows = exports.rows as WasmSoftmax['rows']
+    for (let i = 0; i < m; i++) {
+      this.A.set(As.subarray(i * n, i * n + n), i * stride)
+      for (let j = 0; j < n; j++) this.AT[j * mStride + i] = As[i * n + j]
+    }
+  }
+
+  /** s ← (⟨a_i, x⟩)_i for the x written into `this.x` */
+  rowDots(): void {
+    const b = (key: keyof WasmSoftmax['at']) => this.at[key] * 8
+    this.matvec(b('AT'), b('x'), b('s'), this.n, this.mStride / 4)
+  }
+
+  /** g ← Σ_i π_i a_i for the π written into `this.pi` (callers skip this when some π_i is 0) */
+  weightedRowSum(): void {
+    const b = (key: keyof WasmSoftmax['at']) => this.at[key] * 8
+    this.rows(b('g'), b('A'), b('pi'), this.m, this.stride / 4, 0)
+  }
+
+  /** W's first m rows ← c·(π_i·a_i) (c ≠ 0) */
+  scaleRows(c: number): void {
+    const b = (key: keyof WasmSoftmax['at']) => this.at[key] * 8
+    this.rows(b('W'), b('A'), b('pi'), this.m, this.stride / 4, c)
   }
 
   /** The upper triangle of H (n×n) ← WᵀA over the first `rows` rows of W and A; the strict lower triangle is not written. */
   upper(rows: number, H: Float64Array): void {
     const { n, stride, C } = this
-    this.gram(0, this.k * stride * 8, 2 * this.k * stride * 8, rows, stride / 4)
+    this.gram(this.at.W * 8, this.at.A * 8, this.at.C * 8, rows, stride / 4)
     for (let i = 0; i < n; i++) H.set(C.subarray(i * stride + i, i * stride + n), i * n + i)
   }
 }
