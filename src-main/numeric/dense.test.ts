@@ -194,6 +194,24 @@ describe('syrk, outer, transpose, eye', () => {
     for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) expect(G[i * 40 + j]).toBe(G[j * 40 + i])
     for (let i = 0; i < 50; i++) for (let j = 0; j < 50; j++) expect(H[i * 50 + j]).toBe(H[j * 50 + i])
   })
+  it('small syrk is bit-identical with SIMD on and off (both forms, beta ≠ 0, odd sizes, a zero entry)', async () => {
+    const { setWasmSimdEnabled } = await import('./wasm-simd')
+    for (const [n, k] of [[7, 9], [16, 16], [5, 33], [12, 3]]) {
+      for (const trans of [false, true]) {
+        const A = rng.gaussianMatrix(n, k)
+        A[4] = 0
+        const S = syrk(false, n, n, 1, rng.gaussianMatrix(n, n), 0, new Float64Array(n * n))
+        for (const [alpha, beta] of [[1, 0], [0.5, 2]]) {
+          setWasmSimdEnabled(true)
+          const on = syrk(trans, n, k, alpha, A, beta, S.slice())
+          setWasmSimdEnabled(false)
+          const off = syrk(trans, n, k, alpha, A, beta, S.slice())
+          setWasmSimdEnabled(true)
+          expect(Array.from(on)).toEqual(Array.from(off))
+        }
+      }
+    }
+  })
   it('outer adds alpha·x·yᵀ', () => {
     const A = new Float64Array(6)
     outer(2, Float64Array.from([1, 2]), Float64Array.from([1, 0, -1]), A)

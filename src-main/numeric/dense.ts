@@ -526,6 +526,13 @@ export function syrk(
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) C[j * n + i] = C[i * n + j]
     return C
   }
+  // Small: the full product through gemm's direct loops in wasm. Each entry of the triangle kept
+  // gets exactly the operations of the one-triangle loops below: A·Aᵀ's entries are dotAt's dot
+  // products either way round; AᵀA's upper triangle gets the same rank-one terms and is mirrored.
+  if (n * n * k >= GEMM_DIRECT_WASM_MIN && gemmDirectWasm(trans, !trans, n, n, k, alpha, A, A, C)) {
+    if (trans) for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) C[j * n + i] = C[i * n + j]
+    return C
+  }
   if (!trans) {
     for (let i = 0; i < n; i++) {
       const ai = i * k
