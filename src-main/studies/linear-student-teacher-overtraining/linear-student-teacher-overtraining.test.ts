@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
+import { setWasmSimdEnabled } from '../../numeric/wasm-simd'
 import {
   closedFormErrors,
   DirectGd,
@@ -115,6 +116,21 @@ describe(`${ID}: closed-form dynamics`, () => {
         gd.step()
       }
     }
+  })
+
+  it('direct GD gives the same bits with and without the wasm SIMD gemv', () => {
+    const { real } = realisation(100, 50, 4, 1, 12)
+    const run = (simd: boolean) => {
+      setWasmSimdEnabled(simd)
+      try {
+        const gd = new DirectGd(real, 1e-2)
+        for (let k = 0; k < 50; k++) gd.step()
+        return gd.w
+      } finally {
+        setWasmSimdEnabled(true)
+      }
+    }
+    expect(Buffer.from(run(false).buffer).equals(Buffer.from(run(true).buffer))).toBe(true)
   })
 
   it('gradient flow is the η → 0 limit of discrete GD at equal t = η·k (error O(η))', () => {

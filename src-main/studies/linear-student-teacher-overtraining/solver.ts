@@ -335,69 +335,18 @@ export class DirectGd {
     this.r = new Float64Array(real.P)
   }
 
-  /**
-   * r = y − Xᵀw, sweeping four rows of X per pass over r (a quarter of the loads and stores of
-   * r that a row-at-a-time axpy makes).
-   */
+  /** r = y − Xᵀw (the numeric core's gemv: wasm SIMD at these sizes, bit-identical to its scalar loops). */
   private residual(): void {
     const { N, P, X, y } = this.real
-    const { w, r } = this
-    r.set(y)
-    let i = 0
-    for (; i + 3 < N; i += 4) {
-      const w0 = w[i]
-      const w1 = w[i + 1]
-      const w2 = w[i + 2]
-      const w3 = w[i + 3]
-      const o0 = i * P
-      const o1 = o0 + P
-      const o2 = o1 + P
-      const o3 = o2 + P
-      for (let mu = 0; mu < P; mu++) r[mu] -= w0 * X[o0 + mu] + w1 * X[o1 + mu] + w2 * X[o2 + mu] + w3 * X[o3 + mu]
-    }
-    for (; i < N; i++) {
-      const wi = w[i]
-      const o = i * P
-      for (let mu = 0; mu < P; mu++) r[mu] -= wi * X[o + mu]
-    }
+    this.r.set(y)
+    gemv(true, N, P, -1, X, this.w, 1, this.r)
   }
 
-  /**
-   * w ← w + η·X(y − Xᵀw): the residual, then X·r four rows at a time (one load of r[μ] feeds
-   * four independent dot products).
-   */
+  /** w ← w + η·X(y − Xᵀw): the residual, then w += η·X·r, two gemv. */
   step(): void {
     const { N, P, X } = this.real
-    const { w, r, eta } = this
     this.residual()
-    let i = 0
-    for (; i + 3 < N; i += 4) {
-      const o0 = i * P
-      const o1 = o0 + P
-      const o2 = o1 + P
-      const o3 = o2 + P
-      let s0 = 0
-      let s1 = 0
-      let s2 = 0
-      let s3 = 0
-      for (let mu = 0; mu < P; mu++) {
-        const rm = r[mu]
-        s0 += X[o0 + mu] * rm
-        s1 += X[o1 + mu] * rm
-        s2 += X[o2 + mu] * rm
-        s3 += X[o3 + mu] * rm
-      }
-      w[i] += eta * s0
-      w[i + 1] += eta * s1
-      w[i + 2] += eta * s2
-      w[i + 3] += eta * s3
-    }
-    for (; i < N; i++) {
-      const o = i * P
-      let s0 = 0
-      for (let mu = 0; mu < P; mu++) s0 += X[o + mu] * r[mu]
-      w[i] += eta * s0
-    }
+    gemv(false, N, P, this.eta, X, this.r, 1, this.w)
   }
 
   errors(se2: number, out: Float64Array): void {
