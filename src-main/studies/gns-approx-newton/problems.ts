@@ -286,17 +286,17 @@ export class SoftmaxObjective implements Objective {
         for (let j = 0; j < n; j++) W[m * stride + j] = c * -g[j]
         KA.set(g, m * stride)
       }
-      kern.upper(k, H)
-    } else {
-      const WG = (this.WG ??= new Float64Array((m + 1) * n))
-      for (let i = 0; i < m; i++) {
-        const p = pi[i]
-        const ri = i * n
-        for (let j = 0; j < n; j++) WG[ri + j] = p * As[ri + j]
-      }
-      if (exact) for (let j = 0; j < n; j++) WG[m * n + j] = -g[j]
-      upperGram(WG, AsG, k, n, 1 / mu, H)
+      kern.symmetricProduct(k, H)
+      return
     }
+    const WG = (this.WG ??= new Float64Array((m + 1) * n))
+    for (let i = 0; i < m; i++) {
+      const p = pi[i]
+      const ri = i * n
+      for (let j = 0; j < n; j++) WG[ri + j] = p * As[ri + j]
+    }
+    if (exact) for (let j = 0; j < n; j++) WG[m * n + j] = -g[j]
+    upperGram(WG, AsG, k, n, 1 / mu, H)
     mirrorUpper(H, n)
   }
 

@@ -8,7 +8,8 @@
  * - `gram`: the Hessian's Gram product H = WᵀA (W, A stored k×n, row-major). A (the shifted data
  *   rows, plus the gradient row of the exact Hessian) is copied in once per objective and W (the
  *   π-scaled rows) is written in place each call, so nothing is packed or copied per product; only
- *   the upper triangle is computed (4×4 blocks, the diagonal blocks whole). Each entry is
+ *   the upper triangle is computed (4×4 blocks, the diagonal blocks whole) and each off-diagonal
+ *   block is stored transposed as well. Each entry is
  *   Σ_p W[p, i]·A[p, j] summed from 0 in increasing p, the same operations in the same order as
  *   the numeric core's packed gemm (one panel while k ≤ 256): the same bits.
  * - `chol`: the Cholesky factor of H + λB, column-major, in place: cholesky.ts's `choleskyInto`
@@ -51,6 +52,9 @@ const v128Load = (offset: number) => [0xfd, 0x00, 3, offset]
 const v128Store = (offset: number) => [0xfd, 0x0b, 3, offset]
 const load64Splat = (offset: number) => [0xfd, 0x0a, 3, offset]
 const v128Zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]
+const GT_U = 0x4b
+/** i8x16.shuffle picking lane `lane` of each of two f64x2 operands */
+const shuffle = (lane: number) => [0xfd, 0x0d, ...Array.from({ length: 16 }, (_, b) => (b < 8 ? 8 * lane + b : 16 + 8 * lane + b - 8))]
 const F64X2_ADD = [0xfd, 0xf0, 0x01]
 const F64X2_MUL = [0xfd, 0xf2, 0x01]
 
@@ -98,6 +102,20 @@ function gramBody(): number[] {
     emit(get(CP), get(ACC + 2 * r), v128Store(0), get(CP), get(ACC + 2 * r + 1), v128Store(16))
     emit(get(CP), get(ROWB), [ADD], set(CP))
   }
+  // off the diagonal, the transposed block too (at block (jb, ib)): row h of it is column h of
+  // the block, lanes picked from pairs of accumulators
+  emit(get(JB), get(IB), [GT_U, 0x04, 0x40])
+  emit(get(C), get(IB), i32(5), [SHL, ADD], get(JB), get(ROWB), [MUL], i32(2), [SHL, ADD], set(CP))
+  for (let h = 0; h < 4; h++) {
+    const half = h >> 1 // accumulators of columns 0-1 or 2-3
+    const lane = h & 1
+    for (let q = 0; q < 2; q++) {
+      // rows 2q and 2q + 1 of the block, lane `lane` of their half
+      emit(get(CP), get(ACC + 2 * (2 * q) + half), get(ACC + 2 * (2 * q + 1) + half), shuffle(lane), v128Store(16 * q))
+    }
+    emit(get(CP), get(ROWB), [ADD], set(CP))
+  }
+  emit([END])
   emit(get(JB), i32(1), [ADD], set(JB))
   emit(br(0), [END, END])
   emit(get(IB), i32(1), [ADD], set(IB))
@@ -434,11 +452,19 @@ export class WasmSoftmax {
     this.rows(b('W'), b('A'), b('pi'), this.m, this.stride / 4, c)
   }
 
-  /** The upper triangle of H (n×n) ← WᵀA over the first `rows` rows of W and A; the strict lower triangle is not written. */
-  upper(rows: number, H: Float64Array): void {
+  /**
+   * H (n×n) ← WᵀA over the first `rows` rows of W and A, its upper triangle computed and copied
+   * onto the lower one (the kernel stores each off-diagonal block transposed as well): exactly
+   * symmetric, as `mirrorUpper` leaves it.
+   */
+  symmetricProduct(rows: number, H: Float64Array): void {
     const { n, stride, C } = this
     this.gram(this.at.W * 8, this.at.A * 8, this.at.C * 8, rows, stride / 4)
-    for (let i = 0; i < n; i++) H.set(C.subarray(i * stride + i, i * stride + n), i * n + i)
+    if (stride === n) H.set(C.subarray(0, n * n))
+    else for (let i = 0; i < n; i++) H.set(C.subarray(i * stride, i * stride + n), i * n)
+    // the diagonal blocks hold both triangles of the product: mirror their upper ones
+    for (let d = 0; d < n; d += 4)
+      for (let r = d + 1; r < Math.min(d + 4, n); r++) for (let h = d; h < r; h++) H[r * n + h] = H[h * n + r]
   }
 }
 
