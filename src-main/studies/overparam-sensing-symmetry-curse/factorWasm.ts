@@ -12,10 +12,10 @@
  * with two rows of X in the lanes; wasm has no fused multiply-add. A test checks the two paths.
  */
 import {
-  BLOCK, BR, BR_IF, Code, END, F64, F64_ADD, F64_LOAD, F64_MUL, F64_STORE, F64_SUB, I32, I32_ADD, I32_AND, I32_GE_U, I32_GT_U, I32_MUL,
-  I32_SHL, I32_SHR_U, LOOP, V128, V_ADD, V_LANE0, V_LANE1, V_LOAD, V_MUL, V_REPLACE0, V_REPLACE1, V_SPLAT, V_SPLAT_LOAD,
-  V_STORE, V_SUB, V_ZERO, get, i32, instantiate, mem, set, type FuncSpec,
-} from './wasmEmit'
+  BLOCK, BR, BR_IF, Code, END, F64, F64_ADD, F64_CONST_0, F64_LOAD, F64_MUL, F64_STORE, F64_SUB, F64X2_ADD, F64X2_MUL, F64X2_SPLAT,
+  F64X2_SUB, I32, I32_ADD, I32_AND, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, I32_SHR_U, LOOP, V128, V128_CONST_0, V128_LOAD,
+  V128_LOAD64_SPLAT, V128_STORE, extractLane, get, i32Const, instantiate, memarg, replaceLane, set, type FuncSpec,
+} from '../../numeric/wasm-emit'
 
 /** Widths up to this use the kernel (2k + 2 f64x2 registers at most in the update loop). */
 export const FACTOR_WASM_MAX_K = 12
@@ -39,58 +39,58 @@ function residFunc(k: number, weights: boolean): FuncSpec {
   const [ACC, DV, SS, EV] = [20, 21, 22, 23]
   const FV = 24 // k splatted F_il
   const c = new Code()
-  c.emit(get(N), i32(3), [I32_SHL], set(NB))
-  c.emit(get(N), i32(1), [I32_SHR_U], i32(4), [I32_SHL], set(PAIRB))
-  c.emit(get(ETA), V_SPLAT, set(EV), V_ZERO, set(SS))
+  c.emit(get(N), i32Const(3), [I32_SHL], set(NB))
+  c.emit(get(N), i32Const(1), [I32_SHR_U], i32Const(4), [I32_SHL], set(PAIRB))
+  c.emit(get(ETA), F64X2_SPLAT, set(EV), V128_CONST_0, set(SS))
   // gtp from G: row j of G (k entries) to gtp + ((j >> 1)·2k + (j & 1))·8, stride 16
-  c.emit(i32(0), set(J))
+  c.emit(i32Const(0), set(J))
   loop(c, [get(J), get(N), [I32_GE_U]], [
-    get(GTP), get(J), i32(1), [I32_SHR_U], i32(16 * k), [I32_MUL, I32_ADD], get(J), i32(1), [I32_AND], i32(3), [I32_SHL, I32_ADD], set(GP),
-    get(G), get(J), i32(8 * k), [I32_MUL, I32_ADD], set(FI),
-    ...Array.from({ length: k }, (_, l) => [...get(GP), ...get(FI), F64_LOAD, ...mem(8 * l), F64_STORE, ...mem(16 * l)]),
-    get(J), i32(1), [I32_ADD], set(J),
+    get(GTP), get(J), i32Const(1), [I32_SHR_U], i32Const(16 * k), [I32_MUL, I32_ADD], get(J), i32Const(1), [I32_AND], i32Const(3), [I32_SHL, I32_ADD], set(GP),
+    get(G), get(J), i32Const(8 * k), [I32_MUL, I32_ADD], set(FI),
+    ...Array.from({ length: k }, (_, l) => [...get(GP), ...get(FI), F64_LOAD, ...memarg(8 * l), F64_STORE, ...memarg(16 * l)]),
+    get(J), i32Const(1), [I32_ADD], set(J),
   ])
-  c.emit(i32(0), set(I))
+  c.emit(i32Const(0), set(I))
   const rowBody: number[][] = [
-    get(F), get(I), i32(8 * k), [I32_MUL, I32_ADD], set(FI),
-    ...Array.from({ length: k }, (_, l) => [...get(FI), ...V_SPLAT_LOAD, ...mem(8 * l), ...set(FV + l)]),
+    get(F), get(I), i32Const(8 * k), [I32_MUL, I32_ADD], set(FI),
+    ...Array.from({ length: k }, (_, l) => [...get(FI), ...V128_LOAD64_SPLAT, ...memarg(8 * l), ...set(FV + l)]),
     get(I), get(NB), [I32_MUL], set(ROW),
     get(GTP), set(GP),
     // row i of W goes down column i of Wᵀ: wt + 8i, then a row of Wᵀ (n·8 bytes) per column j
-    get(WT), get(I), i32(3), [I32_SHL, I32_ADD], set(WTP),
-    i32(0), set(J),
+    get(WT), get(I), i32Const(3), [I32_SHL, I32_ADD], set(WTP),
+    i32Const(0), set(J),
   ]
   // pairs (j, j+1)
-  const pair: number[][] = [V_ZERO, set(ACC)]
-  for (let l = 0; l < k; l++) pair.push(get(ACC), get(FV + l), get(GP), V_LOAD, mem(16 * l), V_MUL, V_ADD, set(ACC))
-  pair.push(get(Z), get(ROW), [I32_ADD], get(J), [I32_ADD], get(ACC), V_STORE, mem())
-  pair.push(get(ACC), get(MS), get(ROW), [I32_ADD], get(J), [I32_ADD], V_LOAD, mem(), V_SUB, set(DV))
-  pair.push(get(S), get(ROW), [I32_ADD], get(J), [I32_ADD], get(DV), V_STORE, mem())
-  pair.push(get(SS), get(DV), get(DV), V_MUL, V_ADD, set(SS))
+  const pair: number[][] = [V128_CONST_0, set(ACC)]
+  for (let l = 0; l < k; l++) pair.push(get(ACC), get(FV + l), get(GP), V128_LOAD, memarg(16 * l), F64X2_MUL, F64X2_ADD, set(ACC))
+  pair.push(get(Z), get(ROW), [I32_ADD], get(J), [I32_ADD], get(ACC), V128_STORE, memarg())
+  pair.push(get(ACC), get(MS), get(ROW), [I32_ADD], get(J), [I32_ADD], V128_LOAD, memarg(), F64X2_SUB, set(DV))
+  pair.push(get(S), get(ROW), [I32_ADD], get(J), [I32_ADD], get(DV), V128_STORE, memarg())
+  pair.push(get(SS), get(DV), get(DV), F64X2_MUL, F64X2_ADD, set(SS))
   if (weights) {
-    pair.push(get(DV), get(EV), V_MUL, set(DV))
-    pair.push(get(W), get(ROW), [I32_ADD], get(J), [I32_ADD], get(DV), V_STORE, mem())
-    pair.push(get(WTP), get(DV), V_LANE0, [F64_STORE], mem(), get(WTP), get(NB), [I32_ADD], set(WTP))
-    pair.push(get(WTP), get(DV), V_LANE1, [F64_STORE], mem(), get(WTP), get(NB), [I32_ADD], set(WTP))
+    pair.push(get(DV), get(EV), F64X2_MUL, set(DV))
+    pair.push(get(W), get(ROW), [I32_ADD], get(J), [I32_ADD], get(DV), V128_STORE, memarg())
+    pair.push(get(WTP), get(DV), extractLane(0), [F64_STORE], memarg(), get(WTP), get(NB), [I32_ADD], set(WTP))
+    pair.push(get(WTP), get(DV), extractLane(1), [F64_STORE], memarg(), get(WTP), get(NB), [I32_ADD], set(WTP))
   }
-  pair.push(get(GP), i32(16 * k), [I32_ADD], set(GP), get(J), i32(16), [I32_ADD], set(J))
+  pair.push(get(GP), i32Const(16 * k), [I32_ADD], set(GP), get(J), i32Const(16), [I32_ADD], set(J))
   // an odd last column: one entry, its square into the even-column sum (lane 0)
-  const tail: number[][] = [BLOCK, get(J), get(NB), [I32_GE_U, BR_IF, 0], [0x44, 0, 0, 0, 0, 0, 0, 0, 0], set(T)]
-  for (let l = 0; l < k; l++) tail.push(get(T), get(FI), [F64_LOAD], mem(8 * l), get(GP), [F64_LOAD], mem(16 * l), [F64_MUL, F64_ADD], set(T))
-  tail.push(get(Z), get(ROW), [I32_ADD], get(J), [I32_ADD], get(T), [F64_STORE], mem())
-  tail.push(get(T), get(MS), get(ROW), [I32_ADD], get(J), [I32_ADD, F64_LOAD], mem(), [F64_SUB], set(D))
-  tail.push(get(S), get(ROW), [I32_ADD], get(J), [I32_ADD], get(D), [F64_STORE], mem())
-  tail.push(get(SS), V_ZERO, get(D), get(D), [F64_MUL], V_REPLACE0, V_ADD, set(SS))
+  const tail: number[][] = [BLOCK, get(J), get(NB), [I32_GE_U, BR_IF, 0], F64_CONST_0, set(T)]
+  for (let l = 0; l < k; l++) tail.push(get(T), get(FI), [F64_LOAD], memarg(8 * l), get(GP), [F64_LOAD], memarg(16 * l), [F64_MUL, F64_ADD], set(T))
+  tail.push(get(Z), get(ROW), [I32_ADD], get(J), [I32_ADD], get(T), [F64_STORE], memarg())
+  tail.push(get(T), get(MS), get(ROW), [I32_ADD], get(J), [I32_ADD, F64_LOAD], memarg(), [F64_SUB], set(D))
+  tail.push(get(S), get(ROW), [I32_ADD], get(J), [I32_ADD], get(D), [F64_STORE], memarg())
+  tail.push(get(SS), V128_CONST_0, get(D), get(D), [F64_MUL], replaceLane(0), F64X2_ADD, set(SS))
   if (weights) {
     tail.push(get(ETA), get(D), [F64_MUL], set(D))
-    tail.push(get(W), get(ROW), [I32_ADD], get(J), [I32_ADD], get(D), [F64_STORE], mem())
-    tail.push(get(WTP), get(D), [F64_STORE], mem())
+    tail.push(get(W), get(ROW), [I32_ADD], get(J), [I32_ADD], get(D), [F64_STORE], memarg())
+    tail.push(get(WTP), get(D), [F64_STORE], memarg())
   }
   tail.push([END])
   const pairLoop = new Code()
   loop(pairLoop, [get(J), get(PAIRB), [I32_GE_U]], pair)
-  loop(c, [get(I), get(N), [I32_GE_U]], [...rowBody, pairLoop.bytes, ...tail, get(I), i32(1), [I32_ADD], set(I)])
-  c.emit(get(SS), V_LANE0, get(SS), V_LANE1, [F64_ADD])
+  loop(c, [get(I), get(N), [I32_GE_U]], [...rowBody, pairLoop.bytes, ...tail, get(I), i32Const(1), [I32_ADD], set(I)])
+  c.emit(get(SS), extractLane(0), get(SS), extractLane(1), [F64_ADD])
   return {
     name: weights ? 'residW' : 'resid',
     params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, F64],
@@ -110,19 +110,19 @@ function symWeightsFunc(): FuncSpec {
   const [I, J, NB, A, B] = [4, 5, 6, 7, 8]
   const V = 9
   const c = new Code()
-  c.emit(get(N), i32(3), [I32_SHL], set(NB), i32(0), set(I))
+  c.emit(get(N), i32Const(3), [I32_SHL], set(NB), i32Const(0), set(I))
   // a = (i·n + j)·8, b = (j·n + i)·8 for j = i … n − 1
   const inner = new Code()
   loop(inner, [get(J), get(N), [I32_GE_U]], [
-    get(ETA), get(S), get(A), [I32_ADD, F64_LOAD], mem(), get(S), get(B), [I32_ADD, F64_LOAD], mem(), [F64_ADD, F64_MUL], set(V),
-    get(W), get(A), [I32_ADD], get(V), [F64_STORE], mem(),
-    get(W), get(B), [I32_ADD], get(V), [F64_STORE], mem(),
-    get(A), i32(8), [I32_ADD], set(A), get(B), get(NB), [I32_ADD], set(B), get(J), i32(1), [I32_ADD], set(J),
+    get(ETA), get(S), get(A), [I32_ADD, F64_LOAD], memarg(), get(S), get(B), [I32_ADD, F64_LOAD], memarg(), [F64_ADD, F64_MUL], set(V),
+    get(W), get(A), [I32_ADD], get(V), [F64_STORE], memarg(),
+    get(W), get(B), [I32_ADD], get(V), [F64_STORE], memarg(),
+    get(A), i32Const(8), [I32_ADD], set(A), get(B), get(NB), [I32_ADD], set(B), get(J), i32Const(1), [I32_ADD], set(J),
   ])
   loop(c, [get(I), get(N), [I32_GE_U]], [
-    get(I), set(J), get(I), get(NB), [I32_MUL], get(I), i32(3), [I32_SHL, I32_ADD], set(A), get(A), set(B),
+    get(I), set(J), get(I), get(NB), [I32_MUL], get(I), i32Const(3), [I32_SHL, I32_ADD], set(A), get(A), set(B),
     inner.bytes,
-    get(I), i32(1), [I32_ADD], set(I),
+    get(I), i32Const(1), [I32_ADD], set(I),
   ])
   return { name: 'symWeights', params: [I32, I32, I32, F64], results: [], locals: [[5, I32], [1, F64]], code: c.bytes }
 }
@@ -133,16 +133,16 @@ function asymWeightsFunc(): FuncSpec {
   const [I, J, NB, A, B] = [5, 6, 7, 8, 9]
   const V = 10
   const c = new Code()
-  c.emit(get(N), i32(3), [I32_SHL], set(NB), i32(0), set(I), i32(0), set(A))
+  c.emit(get(N), i32Const(3), [I32_SHL], set(NB), i32Const(0), set(I), i32Const(0), set(A))
   // a = (i·n + j)·8 runs through S row by row, b = (j·n + i)·8 down column i of Wᵀ
   const inner = new Code()
   loop(inner, [get(J), get(N), [I32_GE_U]], [
-    get(ETA), get(S), get(A), [I32_ADD, F64_LOAD], mem(), [F64_MUL], set(V),
-    get(W), get(A), [I32_ADD], get(V), [F64_STORE], mem(),
-    get(WT), get(B), [I32_ADD], get(V), [F64_STORE], mem(),
-    get(A), i32(8), [I32_ADD], set(A), get(B), get(NB), [I32_ADD], set(B), get(J), i32(1), [I32_ADD], set(J),
+    get(ETA), get(S), get(A), [I32_ADD, F64_LOAD], memarg(), [F64_MUL], set(V),
+    get(W), get(A), [I32_ADD], get(V), [F64_STORE], memarg(),
+    get(WT), get(B), [I32_ADD], get(V), [F64_STORE], memarg(),
+    get(A), i32Const(8), [I32_ADD], set(A), get(B), get(NB), [I32_ADD], set(B), get(J), i32Const(1), [I32_ADD], set(J),
   ])
-  loop(c, [get(I), get(N), [I32_GE_U]], [get(I), i32(3), [I32_SHL], set(B), i32(0), set(J), inner.bytes, get(I), i32(1), [I32_ADD], set(I)])
+  loop(c, [get(I), get(N), [I32_GE_U]], [get(I), i32Const(3), [I32_SHL], set(B), i32Const(0), set(J), inner.bytes, get(I), i32Const(1), [I32_ADD], set(I)])
   return { name: 'asymWeights', params: [I32, I32, I32, I32, F64], results: [], locals: [[5, I32], [1, F64]], code: c.bytes }
 }
 
@@ -158,30 +158,30 @@ function updateFunc(k: number): FuncSpec {
   const ACC = WV + 1 // k v128
   const c = new Code()
   const kb = 8 * k
-  c.emit(get(N), i32(3), [I32_SHL], set(NB), i32(0), set(R))
+  c.emit(get(N), i32Const(3), [I32_SHL], set(NB), i32Const(0), set(R))
   // row pairs while r + 2 ≤ n
-  const init: number[][] = [get(BASE), get(R), i32(kb), [I32_MUL, I32_ADD], set(XR)]
-  for (let l = 0; l < k; l++) init.push(get(XR), V_SPLAT_LOAD, mem(8 * l), get(XR), [F64_LOAD], mem(kb + 8 * l), V_REPLACE1, set(ACC + l))
-  init.push(get(B), set(BP), get(V), get(R), i32(3), [I32_SHL, I32_ADD], set(VP), i32(0), set(T))
-  const body: number[][] = [get(VP), V_LOAD, mem(), set(WV)]
-  for (let l = 0; l < k; l++) body.push(get(ACC + l), get(WV), get(BP), V_SPLAT_LOAD, mem(8 * l), V_MUL, V_SUB, set(ACC + l))
-  body.push(get(VP), get(NB), [I32_ADD], set(VP), get(BP), i32(kb), [I32_ADD], set(BP), get(T), i32(1), [I32_ADD], set(T))
+  const init: number[][] = [get(BASE), get(R), i32Const(kb), [I32_MUL, I32_ADD], set(XR)]
+  for (let l = 0; l < k; l++) init.push(get(XR), V128_LOAD64_SPLAT, memarg(8 * l), get(XR), [F64_LOAD], memarg(kb + 8 * l), replaceLane(1), set(ACC + l))
+  init.push(get(B), set(BP), get(V), get(R), i32Const(3), [I32_SHL, I32_ADD], set(VP), i32Const(0), set(T))
+  const body: number[][] = [get(VP), V128_LOAD, memarg(), set(WV)]
+  for (let l = 0; l < k; l++) body.push(get(ACC + l), get(WV), get(BP), V128_LOAD64_SPLAT, memarg(8 * l), F64X2_MUL, F64X2_SUB, set(ACC + l))
+  body.push(get(VP), get(NB), [I32_ADD], set(VP), get(BP), i32Const(kb), [I32_ADD], set(BP), get(T), i32Const(1), [I32_ADD], set(T))
   const tLoop = new Code()
   loop(tLoop, [get(T), get(N), [I32_GE_U]], body)
-  const store: number[][] = [get(OUT), get(R), i32(kb), [I32_MUL, I32_ADD], set(XR)]
-  for (let l = 0; l < k; l++) store.push(get(XR), get(ACC + l), V_LANE0, [F64_STORE], mem(8 * l), get(XR), get(ACC + l), V_LANE1, [F64_STORE], mem(kb + 8 * l))
-  loop(c, [get(R), i32(2), [I32_ADD], get(N), [I32_GT_U]], [...init, tLoop.bytes, ...store, get(R), i32(2), [I32_ADD], set(R)])
+  const store: number[][] = [get(OUT), get(R), i32Const(kb), [I32_MUL, I32_ADD], set(XR)]
+  for (let l = 0; l < k; l++) store.push(get(XR), get(ACC + l), extractLane(0), [F64_STORE], memarg(8 * l), get(XR), get(ACC + l), extractLane(1), [F64_STORE], memarg(kb + 8 * l))
+  loop(c, [get(R), i32Const(2), [I32_ADD], get(N), [I32_GT_U]], [...init, tLoop.bytes, ...store, get(R), i32Const(2), [I32_ADD], set(R)])
   // an odd last row
-  const last: number[][] = [BLOCK, get(R), get(N), [I32_GE_U, BR_IF, 0], get(BASE), get(R), i32(kb), [I32_MUL, I32_ADD], set(XR)]
-  for (let l = 0; l < k; l++) last.push(get(XR), [F64_LOAD], mem(8 * l), set(A + l))
-  last.push(get(B), set(BP), get(V), get(R), i32(3), [I32_SHL, I32_ADD], set(VP), i32(0), set(T))
+  const last: number[][] = [BLOCK, get(R), get(N), [I32_GE_U, BR_IF, 0], get(BASE), get(R), i32Const(kb), [I32_MUL, I32_ADD], set(XR)]
+  for (let l = 0; l < k; l++) last.push(get(XR), [F64_LOAD], memarg(8 * l), set(A + l))
+  last.push(get(B), set(BP), get(V), get(R), i32Const(3), [I32_SHL, I32_ADD], set(VP), i32Const(0), set(T))
   const lbody: number[][] = []
-  for (let l = 0; l < k; l++) lbody.push(get(A + l), get(VP), [F64_LOAD], mem(), get(BP), [F64_LOAD], mem(8 * l), [F64_MUL, F64_SUB], set(A + l))
-  lbody.push(get(VP), get(NB), [I32_ADD], set(VP), get(BP), i32(kb), [I32_ADD], set(BP), get(T), i32(1), [I32_ADD], set(T))
+  for (let l = 0; l < k; l++) lbody.push(get(A + l), get(VP), [F64_LOAD], memarg(), get(BP), [F64_LOAD], memarg(8 * l), [F64_MUL, F64_SUB], set(A + l))
+  lbody.push(get(VP), get(NB), [I32_ADD], set(VP), get(BP), i32Const(kb), [I32_ADD], set(BP), get(T), i32Const(1), [I32_ADD], set(T))
   const lLoop = new Code()
   loop(lLoop, [get(T), get(N), [I32_GE_U]], lbody)
-  last.push(lLoop.bytes, get(OUT), get(R), i32(kb), [I32_MUL, I32_ADD], set(XR))
-  for (let l = 0; l < k; l++) last.push(get(XR), get(A + l), [F64_STORE], mem(8 * l))
+  last.push(lLoop.bytes, get(OUT), get(R), i32Const(kb), [I32_MUL, I32_ADD], set(XR))
+  for (let l = 0; l < k; l++) last.push(get(XR), get(A + l), [F64_STORE], memarg(8 * l))
   last.push([END])
   c.emit(...last)
   return { name: 'update', params: [I32, I32, I32, I32, I32], results: [], locals: [[6, I32], [k, F64], [1 + k, V128]], code: c.bytes }
@@ -225,7 +225,7 @@ export class FactorKernel {
     const gtp = 4 * nk
     const ms = gtp + ((n + 1) >> 1) * 2 * k
     const off = { gtp, ms, z: ms + nn, s: ms + 2 * nn, w: ms + 3 * nn, wt: ms + 4 * nn }
-    const inst = instantiate(`factor k=${k}`, () => [residFunc(k, false), residFunc(k, true), symWeightsFunc(), asymWeightsFunc(), updateFunc(k)], off.wt + nn)
+    const inst = instantiate(`overparam-sensing factor k=${k}`, () => [residFunc(k, false), residFunc(k, true), symWeightsFunc(), asymWeightsFunc(), updateFunc(k)], off.wt + nn)
     if (inst === null) return null
     const buf = inst.f64
     buf.set(Mstar.subarray(0, nn), ms)

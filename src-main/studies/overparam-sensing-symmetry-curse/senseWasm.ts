@@ -12,10 +12,10 @@
  * multiply-add. A test checks the two paths against each other.
  */
 import {
-  BLOCK, BR, BR_IF, Code, END, F64, F64_ADD, F64_CONST_0, F64_DIV, F64_LOAD, F64_MUL, F64_STORE, F64_SUB, I32, I32_ADD,
-  I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, LOOP, V128, V_ADD, V_LANE0, V_LANE1, V_LOAD, V_MUL, V_SPLAT, V_STORE,
-  V_ZERO, get, i32, instantiate, mem, set, type FuncSpec,
-} from './wasmEmit'
+  BLOCK, BR, BR_IF, Code, END, F64, F64_ADD, F64_CONST_0, F64_DIV, F64_LOAD, F64_MUL, F64_STORE, F64_SUB, F64X2_ADD, F64X2_MUL,
+  F64X2_SPLAT, I32, I32_ADD, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, LOOP, V128, V128_CONST_0, V128_LOAD, V128_STORE, extractLane,
+  get, i32Const, instantiate, memarg, set, type FuncSpec,
+} from '../../numeric/wasm-emit'
 
 // Parameters of sense(a, z, y, res, s, m, mf) → loss: byte addresses, the row count, and m as f64.
 const A = 0
@@ -66,21 +66,21 @@ function group(R: number, len: number): number[] {
   const c = new Code()
   const emit = c.emit.bind(c)
   const start = (base: number): void => {
-    emit(get(A), get(Q), i32(rowB), [I32_MUL, I32_ADD], set(PA), get(base), set(PZ))
-    emit(get(base), i32(16 * UNROLL * iters), [I32_ADD], set(ZEND))
+    emit(get(A), get(Q), i32Const(rowB), [I32_MUL, I32_ADD], set(PA), get(base), set(PZ))
+    emit(get(base), i32Const(16 * UNROLL * iters), [I32_ADD], set(ZEND))
   }
   const dotPair = (u: number): number[][] => {
-    const out: number[][] = [get(PZ), V_LOAD, mem(16 * u), set(ZV)]
-    for (let r = 0; r < R; r++) out.push(get(ACC + r), get(PA), V_LOAD, mem(r * rowB + 16 * u), get(ZV), V_MUL, V_ADD, set(ACC + r))
+    const out: number[][] = [get(PZ), V128_LOAD, memarg(16 * u), set(ZV)]
+    for (let r = 0; r < R; r++) out.push(get(ACC + r), get(PA), V128_LOAD, memarg(r * rowB + 16 * u), get(ZV), F64X2_MUL, F64X2_ADD, set(ACC + r))
     return out
   }
   const axpyPair = (u: number): number[][] => {
-    const out: number[][] = [get(PZ), V_LOAD, mem(16 * u), set(SV)]
-    for (let r = 0; r < R; r++) out.push(get(SV), get(WV + r), get(PA), V_LOAD, mem(r * rowB + 16 * u), V_MUL, V_ADD, set(SV))
-    out.push(get(PZ), get(SV), V_STORE, mem(16 * u))
+    const out: number[][] = [get(PZ), V128_LOAD, memarg(16 * u), set(SV)]
+    for (let r = 0; r < R; r++) out.push(get(SV), get(WV + r), get(PA), V128_LOAD, memarg(r * rowB + 16 * u), F64X2_MUL, F64X2_ADD, set(SV))
+    out.push(get(PZ), get(SV), V128_STORE, memarg(16 * u))
     return out
   }
-  const advance: number[][] = [get(PA), i32(16 * UNROLL), [I32_ADD], set(PA), get(PZ), i32(16 * UNROLL), [I32_ADD], set(PZ)]
+  const advance: number[][] = [get(PA), i32Const(16 * UNROLL), [I32_ADD], set(PA), get(PZ), i32Const(16 * UNROLL), [I32_ADD], set(PZ)]
   const pairLoop = (pair: (u: number) => number[][]): void => {
     if (iters > 0) {
       const body: number[][] = []
@@ -91,39 +91,39 @@ function group(R: number, len: number): number[] {
   }
   // dot products over the pairs of entries
   start(Z)
-  for (let r = 0; r < R; r++) emit(V_ZERO, set(ACC + r))
+  for (let r = 0; r < R; r++) emit(V128_CONST_0, set(ACC + r))
   pairLoop(dotPair)
-  for (let r = 0; r < R; r++) emit(get(ACC + r), V_LANE0, set(S0 + r), get(ACC + r), V_LANE1, set(S1 + r))
+  for (let r = 0; r < R; r++) emit(get(ACC + r), extractLane(0), set(S0 + r), get(ACC + r), extractLane(1), set(S1 + r))
   // an odd last entry goes into the even sum
   if (len & 1) {
-    for (let r = 0; r < R; r++) emit(get(S0 + r), get(PA), [F64_LOAD], mem(r * rowB + 16 * rem), get(PZ), [F64_LOAD], mem(16 * rem), [F64_MUL, F64_ADD], set(S0 + r))
+    for (let r = 0; r < R; r++) emit(get(S0 + r), get(PA), [F64_LOAD], memarg(r * rowB + 16 * rem), get(PZ), [F64_LOAD], memarg(16 * rem), [F64_MUL, F64_ADD], set(S0 + r))
   }
   // rq = s0 + s1 − y_q; res_q = rq/m; loss += rq²
   for (let r = 0; r < R; r++) {
-    emit(get(S0 + r), get(S1 + r), [F64_ADD], get(Y), get(Q), i32(3), [I32_SHL, I32_ADD, F64_LOAD], mem(8 * r), [F64_SUB], set(RQ))
+    emit(get(S0 + r), get(S1 + r), [F64_ADD], get(Y), get(Q), i32Const(3), [I32_SHL, I32_ADD, F64_LOAD], memarg(8 * r), [F64_SUB], set(RQ))
     emit(get(RQ), get(MF), [F64_DIV], set(W + r))
-    emit(get(RES), get(Q), i32(3), [I32_SHL, I32_ADD], get(W + r), [F64_STORE], mem(8 * r))
+    emit(get(RES), get(Q), i32Const(3), [I32_SHL, I32_ADD], get(W + r), [F64_STORE], memarg(8 * r))
     emit(get(LOSS), get(RQ), get(RQ), [F64_MUL, F64_ADD], set(LOSS))
-    emit(get(W + r), V_SPLAT, set(WV + r))
+    emit(get(W + r), F64X2_SPLAT, set(WV + r))
   }
   // s += res_q·A_q, q in order
   start(S)
   pairLoop(axpyPair)
   if (len & 1) {
-    emit(get(PZ), [F64_LOAD], mem(16 * rem), set(V))
-    for (let r = 0; r < R; r++) emit(get(V), get(W + r), get(PA), [F64_LOAD], mem(r * rowB + 16 * rem), [F64_MUL, F64_ADD], set(V))
-    emit(get(PZ), get(V), [F64_STORE], mem(16 * rem))
+    emit(get(PZ), [F64_LOAD], memarg(16 * rem), set(V))
+    for (let r = 0; r < R; r++) emit(get(V), get(W + r), get(PA), [F64_LOAD], memarg(r * rowB + 16 * rem), [F64_MUL, F64_ADD], set(V))
+    emit(get(PZ), get(V), [F64_STORE], memarg(16 * rem))
   }
-  emit(get(Q), i32(R), [I32_ADD], set(Q))
+  emit(get(Q), i32Const(R), [I32_ADD], set(Q))
   return c.bytes
 }
 
 /** sense(a, z, y, res, s, m, mf) for rows of length len. */
 function senseFunc(len: number): FuncSpec {
   const c = new Code()
-  c.emit(F64_CONST_0, set(LOSS), i32(0), set(Q))
+  c.emit(F64_CONST_0, set(LOSS), i32Const(0), set(Q))
   // groups of GROUP rows while q + GROUP ≤ m, then single rows
-  c.emit(BLOCK, LOOP, get(Q), i32(GROUP), [I32_ADD], get(M), [I32_GT_U, BR_IF, 1], group(GROUP, len), [BR, 0, END, END])
+  c.emit(BLOCK, LOOP, get(Q), i32Const(GROUP), [I32_ADD], get(M), [I32_GT_U, BR_IF, 1], group(GROUP, len), [BR, 0, END, END])
   c.emit(BLOCK, LOOP, get(Q), get(M), [I32_GE_U, BR_IF, 1], group(1, len), [BR, 0, END, END])
   c.emit(get(LOSS))
   return {
@@ -160,7 +160,7 @@ export function senseKernel(rows: Float64Array, y: Float64Array, m: number, len:
   const yOff = zOff + len
   const resOff = yOff + m
   const sOff = resOff + m
-  const inst = instantiate(`sense len=${len}`, () => [senseFunc(len)], sOff + len)
+  const inst = instantiate(`overparam-sensing sense len=${len}`, () => [senseFunc(len)], sOff + len)
   if (inst === null) return null
   const sense = inst.exports.sense as (a: number, z: number, y: number, res: number, s: number, m: number, mf: number) => number
   const buf = inst.f64

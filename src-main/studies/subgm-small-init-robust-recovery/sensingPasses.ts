@@ -10,79 +10,15 @@
  * instance (`sensing` is a view of it); zw, q, g, rows and coef are copied in and out per call
  * (O(n + m) next to the O(nm) work).
  *
- * References: WebAssembly Core Specification 2.0, §5 (binary format) and the SIMD opcode table.
+ * The module is emitted byte by byte through numeric/wasm-emit.ts (WebAssembly Core
+ * Specification 2.0, §5 binary format and the SIMD opcode table).
  */
 
-// ---- a minimal binary emitter (as in numeric/wasm-simd.ts, which does not export its own) ----
-
-function uleb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let byte = n & 0x7f
-    n >>>= 7
-    if (n !== 0) byte |= 0x80
-    out.push(byte)
-  } while (n !== 0)
-  return out
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = []
-  for (;;) {
-    const byte = n & 0x7f
-    n >>= 7
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte)
-      return out
-    }
-    out.push(byte | 0x80)
-  }
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()]
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body]
-}
-
-function str(s: string): number[] {
-  const bytes = Array.from(s, (c) => c.charCodeAt(0))
-  return [...uleb(bytes.length), ...bytes]
-}
-
-const I32 = 0x7f
-const V128 = 0x7b
-const F64 = 0x7c
-const BLOCK = [0x02, 0x40]
-const LOOP = [0x03, 0x40]
-const END = 0x0b
-const BR_IF = 0x0d
-const get = (i: number) => [0x20, ...uleb(i)]
-const set = (i: number) => [0x21, ...uleb(i)]
-const i32Const = (n: number) => [0x41, ...sleb(n)]
-const I32_EQZ = 0x45
-const I32_LT_U = 0x49
-const I32_GE_U = 0x4f
-const I32_ADD = 0x6a
-const I32_SUB = 0x6b
-const I32_MUL = 0x6c
-const I32_AND = 0x71
-const i32Load = (offset: number) => [0x28, 2, ...uleb(offset)]
-const f64Load = (offset: number) => [0x2b, 3, ...uleb(offset)]
-const f64Store = (offset: number) => [0x39, 3, ...uleb(offset)]
-const F64_ADD = 0xa0
-const F64_MUL = 0xa2
-const simd = (code: number) => [0xfd, ...uleb(code)]
-const memarg = (offset: number) => [3, ...uleb(offset)]
-const v128Load = (offset: number) => [...simd(0x00), ...memarg(offset)]
-const v128Store = (offset: number) => [...simd(0x0b), ...memarg(offset)]
-const load64Splat = (offset: number) => [...simd(0x0a), ...memarg(offset)]
-const lane = (l: number) => [...simd(0x21), l]
-const F64X2_ADD = simd(0xf0)
-const F64X2_MUL = simd(0xf2)
-const V128_ZERO = [...simd(0x0c), ...new Array(16).fill(0)]
+import {
+  BLOCK, BR_IF, END, F64, F64_ADD, F64_LOAD, F64_MUL, F64_STORE, F64X2_ADD, F64X2_MUL, I32, I32_ADD, I32_AND, I32_EQZ, I32_GE_U, I32_LOAD,
+  I32_LT_U, I32_MUL, I32_SUB, LOOP, V128, V128_CONST_0, V128_LOAD, V128_LOAD64_SPLAT, V128_STORE, extractLane, get, i32Const,
+  instantiate, memarg, set, type FuncSpec,
+} from '../../numeric/wasm-emit'
 
 /** `while (cond) body`: cond pushes an i32 (non-zero: run the body), evaluated before each round. */
 function whileLoop(cond: number[], body: number[]): number[] {
@@ -95,7 +31,7 @@ const DOT_GROUP = 4
 const ADD_GROUP = 4
 
 // dots(a, zw, q, n, m): parameters 0..4 (i32, addresses in bytes, n and m counts)
-function dotsBody(): number[] {
+function dotsFunc(): FuncSpec {
   const P_A = 0
   const P_Z = 1
   const P_Q = 2
@@ -118,27 +54,27 @@ function dotsBody(): number[] {
   const group = (K: number): number[] => {
     const g: number[] = []
     const rowAddr = (k: number) => [...get(L_ROW), ...(k > 0 ? [...get(L_NB), ...i32Const(k), I32_MUL, I32_ADD] : [])]
-    for (let k = 0; k < 2 * K; k++) g.push(...V128_ZERO, ...set(L_ACC + k))
+    for (let k = 0; k < 2 * K; k++) g.push(...V128_CONST_0, ...set(L_ACC + k))
     g.push(...i32Const(0), ...set(L_E))
     const inner: number[] = []
-    inner.push(...get(P_Z), ...get(L_E), I32_ADD, ...v128Load(0), ...set(L_Z01))
-    inner.push(...get(P_Z), ...get(L_E), I32_ADD, ...v128Load(16), ...set(L_Z23))
+    inner.push(...get(P_Z), ...get(L_E), I32_ADD, ...V128_LOAD, ...memarg(0), ...set(L_Z01))
+    inner.push(...get(P_Z), ...get(L_E), I32_ADD, ...V128_LOAD, ...memarg(16), ...set(L_Z23))
     for (let k = 0; k < K; k++) {
       for (let h = 0; h < 2; h++) {
-        inner.push(...get(L_ACC + 2 * k + h), ...rowAddr(k), ...get(L_E), I32_ADD, ...v128Load(16 * h), ...get(h === 0 ? L_Z01 : L_Z23), ...F64X2_MUL, ...F64X2_ADD, ...set(L_ACC + 2 * k + h))
+        inner.push(...get(L_ACC + 2 * k + h), ...rowAddr(k), ...get(L_E), I32_ADD, ...V128_LOAD, ...memarg(16 * h), ...get(h === 0 ? L_Z01 : L_Z23), ...F64X2_MUL, ...F64X2_ADD, ...set(L_ACC + 2 * k + h))
       }
     }
     inner.push(...get(L_E), ...i32Const(32), I32_ADD, ...set(L_E))
     g.push(...whileLoop([...get(L_E), ...get(L_N4), I32_LT_U], inner))
     for (let k = 0; k < K; k++) {
       // s0 with the last n mod 4 entries, then ((s0 + s1) + s2) + s3
-      g.push(...get(L_ACC + 2 * k), ...lane(0), ...set(L_S))
+      g.push(...get(L_ACC + 2 * k), ...extractLane(0), ...set(L_S))
       g.push(...get(L_N4), ...set(L_E))
-      const tail = [...get(L_S), ...rowAddr(k), ...get(L_E), I32_ADD, ...f64Load(0), ...get(P_Z), ...get(L_E), I32_ADD, ...f64Load(0), F64_MUL, F64_ADD, ...set(L_S)]
+      const tail = [...get(L_S), ...rowAddr(k), ...get(L_E), I32_ADD, F64_LOAD, ...memarg(0), ...get(P_Z), ...get(L_E), I32_ADD, F64_LOAD, ...memarg(0), F64_MUL, F64_ADD, ...set(L_S)]
       tail.push(...get(L_E), ...i32Const(8), I32_ADD, ...set(L_E))
       g.push(...whileLoop([...get(L_E), ...get(L_NB), I32_LT_U], tail))
-      g.push(...get(L_PQ), ...get(L_S), ...get(L_ACC + 2 * k), ...lane(1), F64_ADD)
-      g.push(...get(L_ACC + 2 * k + 1), ...lane(0), F64_ADD, ...get(L_ACC + 2 * k + 1), ...lane(1), F64_ADD, ...f64Store(8 * k))
+      g.push(...get(L_PQ), ...get(L_S), ...get(L_ACC + 2 * k), ...extractLane(1), F64_ADD)
+      g.push(...get(L_ACC + 2 * k + 1), ...extractLane(0), F64_ADD, ...get(L_ACC + 2 * k + 1), ...extractLane(1), F64_ADD, F64_STORE, ...memarg(8 * k))
     }
     g.push(...get(L_ROW), ...get(L_NB), ...i32Const(K), I32_MUL, I32_ADD, ...set(L_ROW))
     g.push(...get(L_PQ), ...i32Const(8 * K), I32_ADD, ...set(L_PQ))
@@ -147,17 +83,21 @@ function dotsBody(): number[] {
   }
   c.push(...whileLoop([...get(L_LEFT), ...i32Const(DOT_GROUP), I32_GE_U], group(DOT_GROUP)))
   c.push(...whileLoop([...get(L_LEFT)], group(1)))
-  c.push(END)
-  const locals = vec([
-    [...uleb(6), I32],
-    [...uleb(2 * DOT_GROUP + 2), V128],
-    [...uleb(1), F64],
-  ])
-  return [...locals, ...c]
+  return {
+    name: 'dots',
+    params: [I32, I32, I32, I32, I32],
+    results: [],
+    locals: [
+      [6, I32],
+      [2 * DOT_GROUP + 2, V128],
+      [1, F64],
+    ],
+    code: c,
+  }
 }
 
 // addRows(a, g, rows, coef, count, n): parameters 0..5 (i32; addresses in bytes)
-function addRowsBody(): number[] {
+function addRowsFunc(): FuncSpec {
   const P_A = 0
   const P_G = 1
   const P_ROWS = 2
@@ -181,23 +121,23 @@ function addRowsBody(): number[] {
   const group = (K: number): number[] => {
     const g: number[] = []
     for (let k = 0; k < K; k++) {
-      g.push(...get(P_A), ...get(L_PR), ...i32Load(4 * k), ...get(L_NB), I32_MUL, I32_ADD, ...set(L_R + k))
-      g.push(...get(L_PC), ...load64Splat(8 * k), ...set(L_C + k))
+      g.push(...get(P_A), ...get(L_PR), I32_LOAD, ...memarg(4 * k, 2), ...get(L_NB), I32_MUL, I32_ADD, ...set(L_R + k))
+      g.push(...get(L_PC), ...V128_LOAD64_SPLAT, ...memarg(8 * k), ...set(L_C + k))
     }
     g.push(...i32Const(0), ...set(L_F))
-    const inner: number[] = [...get(P_G), ...get(L_F), I32_ADD, ...v128Load(0), ...set(L_V)]
+    const inner: number[] = [...get(P_G), ...get(L_F), I32_ADD, ...V128_LOAD, ...memarg(0), ...set(L_V)]
     for (let k = 0; k < K; k++) {
-      inner.push(...get(L_V), ...get(L_C + k), ...get(L_R + k), ...get(L_F), I32_ADD, ...v128Load(0), ...F64X2_MUL, ...F64X2_ADD, ...set(L_V))
+      inner.push(...get(L_V), ...get(L_C + k), ...get(L_R + k), ...get(L_F), I32_ADD, ...V128_LOAD, ...memarg(0), ...F64X2_MUL, ...F64X2_ADD, ...set(L_V))
     }
-    inner.push(...get(P_G), ...get(L_F), I32_ADD, ...get(L_V), ...v128Store(0))
+    inner.push(...get(P_G), ...get(L_F), I32_ADD, ...get(L_V), ...V128_STORE, ...memarg(0))
     inner.push(...get(L_F), ...i32Const(16), I32_ADD, ...set(L_F))
     g.push(...whileLoop([...get(L_F), ...get(L_N2), I32_LT_U], inner))
     // an odd n leaves one entry
-    const last: number[] = [...get(P_G), ...get(L_F), I32_ADD, ...f64Load(0), ...set(L_S)]
+    const last: number[] = [...get(P_G), ...get(L_F), I32_ADD, F64_LOAD, ...memarg(0), ...set(L_S)]
     for (let k = 0; k < K; k++) {
-      last.push(...get(L_S), ...get(L_C + k), ...lane(0), ...get(L_R + k), ...get(L_F), I32_ADD, ...f64Load(0), F64_MUL, F64_ADD, ...set(L_S))
+      last.push(...get(L_S), ...get(L_C + k), ...extractLane(0), ...get(L_R + k), ...get(L_F), I32_ADD, F64_LOAD, ...memarg(0), F64_MUL, F64_ADD, ...set(L_S))
     }
-    last.push(...get(P_G), ...get(L_F), I32_ADD, ...get(L_S), ...f64Store(0))
+    last.push(...get(P_G), ...get(L_F), I32_ADD, ...get(L_S), F64_STORE, ...memarg(0))
     last.push(...get(L_F), ...i32Const(8), I32_ADD, ...set(L_F))
     g.push(...whileLoop([...get(L_F), ...get(L_NB), I32_LT_U], last))
     g.push(...get(L_PR), ...i32Const(4 * K), I32_ADD, ...set(L_PR))
@@ -207,72 +147,31 @@ function addRowsBody(): number[] {
   }
   c.push(...whileLoop([...get(L_LEFT), ...i32Const(ADD_GROUP), I32_GE_U], group(ADD_GROUP)))
   c.push(...whileLoop([...get(L_LEFT)], group(1)))
-  c.push(END)
-  const locals = vec([
-    [...uleb(6 + ADD_GROUP), I32],
-    [...uleb(ADD_GROUP + 1), V128],
-    [...uleb(1), F64],
-  ])
-  return [...locals, ...c]
-}
-
-export function sensingModuleBytes(): Uint8Array {
-  const type = section(1, vec([
-    [0x60, ...vec(new Array(5).fill([I32])), ...vec([])],
-    [0x60, ...vec(new Array(6).fill([I32])), ...vec([])],
-  ]))
-  const func = section(3, vec([uleb(0), uleb(1)]))
-  const memory = section(5, vec([[0x00, ...uleb(1)]]))
-  const exports = section(7, vec([
-    [...str('memory'), 0x02, ...uleb(0)],
-    [...str('dots'), 0x00, ...uleb(0)],
-    [...str('addRows'), 0x00, ...uleb(1)],
-  ]))
-  const dots = dotsBody()
-  const add = addRowsBody()
-  const code = section(10, vec([
-    [...uleb(dots.length), ...dots],
-    [...uleb(add.length), ...add],
-  ]))
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
+  return {
+    name: 'addRows',
+    params: [I32, I32, I32, I32, I32, I32],
+    results: [],
+    locals: [
+      [6 + ADD_GROUP, I32],
+      [ADD_GROUP + 1, V128],
+      [1, F64],
+    ],
+    code: c,
+  }
 }
 
 // ---- the driver -------------------------------------------------------------------------------
 
-/** The slice of the WebAssembly JS API used here (the project's TypeScript libs omit its types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer
-  grow(pages: number): number
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> }
-}
 type DotsFn = (a: number, zw: number, q: number, n: number, m: number) => void
 type AddRowsFn = (a: number, g: number, rows: number, coef: number, count: number, n: number) => void
-
-let compiled: object | null | undefined
-
-function wasmModule(): object | null {
-  if (compiled !== undefined) return compiled
-  compiled = null
-  try {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
-    const bytes = sensingModuleBytes()
-    if (api && api.validate(bytes)) compiled = new api.Module(bytes)
-  } catch {
-    compiled = null
-  }
-  return compiled
-}
 
 /** Above this many bytes the matrices stay in a plain array and the scalar loops run. */
 const WASM_MAX_BYTES = 2 ** 31
 
 /**
  * The m packed sensing matrices and the two loops over them. `simd` false (or a runtime without
- * WebAssembly SIMD) keeps them in a plain Float64Array and runs the scalar twins.
+ * WebAssembly SIMD, or numeric/wasm-simd's setWasmSimdEnabled(false)) keeps them in a plain
+ * Float64Array and runs the scalar twins.
  */
 export class SensingPasses {
   readonly m: number
@@ -302,27 +201,10 @@ export class SensingPasses {
     const rowsStart = this.coefOff + even(m) // in doubles
     this.rowsOff = 2 * rowsStart
     const bytes = 8 * rowsStart + 4 * m
-    let dotsFn: DotsFn | null = null
-    let addRowsFn: AddRowsFn | null = null
-    let buffer: ArrayBuffer | null = null
-    const mod = simd && bytes <= WASM_MAX_BYTES ? wasmModule() : null
-    if (mod) {
-      try {
-        const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly as WasmApi
-        const instance = new api.Instance(mod, {})
-        const memory = instance.exports.memory as WasmMemory
-        const need = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536
-        if (need > 0) memory.grow(need)
-        buffer = memory.buffer
-        dotsFn = instance.exports.dots as DotsFn
-        addRowsFn = instance.exports.addRows as AddRowsFn
-      } catch {
-        buffer = null
-        dotsFn = null
-        addRowsFn = null
-      }
-    }
-    buffer ??= new ArrayBuffer(Math.ceil(bytes / 8) * 8)
+    const inst = simd && bytes <= WASM_MAX_BYTES ? instantiate('subgm-small-init-robust-recovery sensing passes', () => [dotsFunc(), addRowsFunc()], Math.ceil(bytes / 8)) : null
+    const buffer = inst ? inst.f64.buffer : new ArrayBuffer(Math.ceil(bytes / 8) * 8)
+    const dotsFn = inst ? (inst.exports.dots as DotsFn) : null
+    const addRowsFn = inst ? (inst.exports.addRows as AddRowsFn) : null
     this.f64 = new Float64Array(buffer, 0, Math.floor(bytes / 8))
     this.i32 = new Int32Array(buffer, 0, Math.floor(bytes / 4))
     this.sensing = this.f64.subarray(0, m * n)

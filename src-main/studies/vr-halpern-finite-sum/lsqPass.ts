@@ -17,77 +17,19 @@
  * Per row the pass reads a_i once (both uses while it is in L1), against two sweeps over A for
  * Aᵀ(Au − b).
  *
- * References: WebAssembly Core Specification 2.0, §5 (binary format) and the SIMD opcode table.
+ * The module is emitted byte by byte through numeric/wasm-emit.ts (WebAssembly Core
+ * Specification 2.0, §5 binary format and the SIMD opcode table).
  */
 
-// ---- a minimal binary emitter (as in numeric/wasm-simd.ts, which does not export its own) ----
+import {
+  BR_IF, END, F64, F64X2_ADD, F64X2_DIV, F64X2_MUL, F64X2_NEG, F64X2_SPLAT, I32, I32_ADD, I32_LT_U, I32_MUL, I32_SUB, I8X16_SHUFFLE, LOOP,
+  V128, V128_LOAD, V128_LOAD64_SPLAT, V128_STORE, extractLane, get, i32Const, instantiate, memarg, set, tee, type FuncSpec,
+} from '../../numeric/wasm-emit'
 
-function uleb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let byte = n & 0x7f
-    n >>>= 7
-    if (n !== 0) byte |= 0x80
-    out.push(byte)
-  } while (n !== 0)
-  return out
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = []
-  for (;;) {
-    const byte = n & 0x7f
-    n >>= 7
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte)
-      return out
-    }
-    out.push(byte | 0x80)
-  }
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()]
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body]
-}
-
-function str(s: string): number[] {
-  const bytes = Array.from(s, (c) => c.charCodeAt(0))
-  return [...uleb(bytes.length), ...bytes]
-}
-
-const I32 = 0x7f
-const F64 = 0x7c
-const V128 = 0x7b
-const LOOP = [0x03, 0x40]
-const END = 0x0b
-const BR_IF = 0x0d
-const get = (i: number) => [0x20, ...uleb(i)]
-const set = (i: number) => [0x21, ...uleb(i)]
-const tee = (i: number) => [0x22, ...uleb(i)]
-const i32Const = (n: number) => [0x41, ...sleb(n)]
-const I32_ADD = 0x6a
-const I32_SUB = 0x6b
-const I32_MUL = 0x6c
-const I32_LT_U = 0x49
-const simd = (code: number) => [0xfd, ...uleb(code)]
-const memarg = (offset: number) => [3, ...uleb(offset)]
-const v128Load = (offset: number) => [...simd(0x00), ...memarg(offset)]
-const v128Store = (offset: number) => [...simd(0x0b), ...memarg(offset)]
-const load64Splat = (offset: number) => [...simd(0x0a), ...memarg(offset)]
-const F64X2_SPLAT = simd(0x14)
-const lane = (l: number) => [...simd(0x21), l]
-const F64X2_NEG = simd(0xed)
-const F64X2_ADD = simd(0xf0)
-const F64X2_MUL = simd(0xf2)
-const F64X2_DIV = simd(0xf3)
 /** i8x16.shuffle picking lane `l` (0 or 1) of each operand: (x_l, y_l). */
 const pickLanes = (l: number) => {
   const x = Array.from({ length: 8 }, (_, k) => 8 * l + k)
-  return [...simd(0x0d), ...x, ...x.map((k) => k + 16)]
+  return [...I8X16_SHUFFLE, ...x, ...x.map((k) => k + 16)]
 }
 
 /** Rows per group: four f64x2 residual chains. */
@@ -119,7 +61,8 @@ const L_X = 29
 const L_Y = 30
 const L_NV = 31
 
-function fullBody(): number[] {
+/** full(a, b, u, out, groups, dp, n): the grouped rows' part of the pass. */
+function fullFunc(): FuncSpec {
   const c: number[] = []
   const pairs = GROUP / 2
   // NV = splat(n); UEND = u + 8·dp; OEND = out + 8·dp; BLK = a; BP = b; GLEFT = groups
@@ -129,92 +72,59 @@ function fullBody(): number[] {
   c.push(...get(P_A), ...set(L_BLK), ...get(P_B), ...set(L_BP), ...get(P_G), ...set(L_GLEFT))
   c.push(...LOOP) // over groups (the caller passes groups ≥ 1)
   // pass 1: acc_k = −(b_{2k}, b_{2k+1}); acc_k += (a_{2k,j}, a_{2k+1,j})·u_j for j = 0..dp−1
-  for (let k = 0; k < pairs; k++) c.push(...get(L_BP), ...v128Load(16 * k), ...F64X2_NEG, ...set(L_ACC + k))
+  for (let k = 0; k < pairs; k++) c.push(...get(L_BP), ...V128_LOAD, ...memarg(16 * k), ...F64X2_NEG, ...set(L_ACC + k))
   c.push(...get(L_BLK), ...set(L_PA), ...get(P_U), ...set(L_PU))
   c.push(...LOOP)
-  c.push(...get(L_PU), ...load64Splat(0), ...set(L_UJ))
+  c.push(...get(L_PU), ...V128_LOAD64_SPLAT, ...memarg(0), ...set(L_UJ))
   for (let k = 0; k < pairs; k++) {
-    c.push(...get(L_ACC + k), ...get(L_PA), ...v128Load(16 * k), ...get(L_UJ), ...F64X2_MUL, ...F64X2_ADD, ...set(L_ACC + k))
+    c.push(...get(L_ACC + k), ...get(L_PA), ...V128_LOAD, ...memarg(16 * k), ...get(L_UJ), ...F64X2_MUL, ...F64X2_ADD, ...set(L_ACC + k))
   }
   c.push(...get(L_PA), ...i32Const(16 * pairs), I32_ADD, ...set(L_PA))
   c.push(...get(L_PU), ...i32Const(8), I32_ADD, ...tee(L_PU), ...get(L_UEND), I32_LT_U, BR_IF, 0, END)
   // r = acc / n, each row's r splatted
   for (let k = 0; k < pairs; k++) {
     c.push(...get(L_ACC + k), ...get(L_NV), ...F64X2_DIV, ...tee(L_X))
-    c.push(...lane(0), ...F64X2_SPLAT, ...set(L_RS + 2 * k))
-    c.push(...get(L_X), ...lane(1), ...F64X2_SPLAT, ...set(L_RS + 2 * k + 1))
+    c.push(...extractLane(0), ...F64X2_SPLAT, ...set(L_RS + 2 * k))
+    c.push(...get(L_X), ...extractLane(1), ...F64X2_SPLAT, ...set(L_RS + 2 * k + 1))
   }
   // pass 2: for column pairs (j, j+1): out += r_row·(a_row,j, a_row,j+1), rows in order
   c.push(...get(L_BLK), ...set(L_PA), ...get(P_OUT), ...set(L_PO))
   c.push(...LOOP)
-  c.push(...get(L_PO), ...v128Load(0), ...set(L_OV))
+  c.push(...get(L_PO), ...V128_LOAD, ...memarg(0), ...set(L_OV))
   for (let k = 0; k < pairs; k++) {
-    c.push(...get(L_PA), ...v128Load(16 * k), ...set(L_X)) // column j, rows 2k, 2k+1
-    c.push(...get(L_PA), ...v128Load(16 * pairs + 16 * k), ...set(L_Y)) // column j+1
+    c.push(...get(L_PA), ...V128_LOAD, ...memarg(16 * k), ...set(L_X)) // column j, rows 2k, 2k+1
+    c.push(...get(L_PA), ...V128_LOAD, ...memarg(16 * pairs + 16 * k), ...set(L_Y)) // column j+1
     for (let l = 0; l < 2; l++) {
       c.push(...get(L_OV), ...get(L_RS + 2 * k + l), ...get(L_X), ...get(L_Y), ...pickLanes(l), ...F64X2_MUL, ...F64X2_ADD, ...set(L_OV))
     }
   }
-  c.push(...get(L_PO), ...get(L_OV), ...v128Store(0))
+  c.push(...get(L_PO), ...get(L_OV), ...V128_STORE, ...memarg(0))
   c.push(...get(L_PA), ...i32Const(32 * pairs), I32_ADD, ...set(L_PA))
   c.push(...get(L_PO), ...i32Const(16), I32_ADD, ...tee(L_PO), ...get(L_OEND), I32_LT_U, BR_IF, 0, END)
   // next group: its columns start where pass 2 stopped
   c.push(...get(L_PA), ...set(L_BLK))
   c.push(...get(L_BP), ...i32Const(8 * GROUP), I32_ADD, ...set(L_BP))
   c.push(...get(L_GLEFT), ...i32Const(1), I32_SUB, ...tee(L_GLEFT), BR_IF, 0, END)
-  c.push(END)
-  const locals = vec([
-    [...uleb(8), I32],
-    [...uleb(17), V128],
-  ])
-  return [...locals, ...c]
-}
-
-export function lsqModuleBytes(): Uint8Array {
-  const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32], [F64]]), ...vec([])]]))
-  const func = section(3, vec([uleb(0)]))
-  const memory = section(5, vec([[0x00, ...uleb(1)]]))
-  const exports = section(7, vec([
-    [...str('memory'), 0x02, ...uleb(0)],
-    [...str('full'), 0x00, ...uleb(0)],
-  ]))
-  const body = fullBody()
-  const code = section(10, vec([[...uleb(body.length), ...body]]))
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
+  return {
+    name: 'full',
+    params: [I32, I32, I32, I32, I32, I32, F64],
+    results: [],
+    locals: [
+      [8, I32],
+      [17, V128],
+    ],
+    code: c,
+  }
 }
 
 // ---- the driver -------------------------------------------------------------------------------
 
-/** The slice of the WebAssembly JS API used here (the project's TypeScript libs omit its types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer
-  grow(pages: number): number
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> }
-}
 type FullFn = (a: number, b: number, u: number, out: number, groups: number, dp: number, n: number) => void
-
-let compiled: object | null | undefined
-
-function wasmModule(): object | null {
-  if (compiled !== undefined) return compiled
-  compiled = null
-  try {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
-    const bytes = lsqModuleBytes()
-    if (api && api.validate(bytes)) compiled = new api.Module(bytes)
-  } catch {
-    compiled = null
-  }
-  return compiled
-}
 
 /**
  * The rows of A and b in the grouped layout above, in the memory of their own wasm instance
- * when WebAssembly SIMD is available (`simd` false forces the scalar twin, for tests).
+ * when WebAssembly SIMD is available (`simd` false forces the scalar twin, for tests; so does
+ * numeric/wasm-simd's setWasmSimdEnabled(false)).
  */
 export class LsqRows {
   readonly N: number
@@ -243,24 +153,9 @@ export class LsqRows {
     this.uOff = this.bOff + N + (N % 2)
     this.outOff = this.uOff + dp
     const doubles = this.outOff + dp
-    let mem: Float64Array | null = null
-    let kernel: FullFn | null = null
-    const mod = simd && grouped > 0 ? wasmModule() : null
-    if (mod) {
-      try {
-        const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly as WasmApi
-        const instance = new api.Instance(mod, {})
-        const memory = instance.exports.memory as WasmMemory
-        const need = Math.ceil((doubles * 8) / 65536) - memory.buffer.byteLength / 65536
-        if (need > 0) memory.grow(need)
-        mem = new Float64Array(memory.buffer, 0, doubles)
-        kernel = instance.exports.full as FullFn
-      } catch {
-        mem = null
-        kernel = null
-      }
-    }
-    this.mem = mem ?? new Float64Array(doubles)
+    const inst = simd && grouped > 0 ? instantiate('vr-halpern-finite-sum lsq full', () => [fullFunc()], doubles) : null
+    this.mem = inst ? inst.f64.subarray(0, doubles) : new Float64Array(doubles)
+    const kernel = inst ? (inst.exports.full as FullFn) : null
     this.kernel = kernel
     this.simd = kernel !== null
     const m = this.mem
