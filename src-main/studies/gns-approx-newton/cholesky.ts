@@ -161,7 +161,11 @@ export class CholeskySolver {
     this.L = this.wasm ? new Float64Array(0) : new Float64Array(n * n)
   }
 
-  /** Factor M + λB (lower triangles read; B null: M alone); false when not positive definite. */
+  /**
+   * Factor M + λB (B null: M alone); false when not positive definite. M and B must be exactly
+   * symmetric (Objective.hessian and Metric.B are): the JavaScript path reads their lower
+   * triangles, the wasm path their upper ones.
+   */
   factor(M: Float64Array, lambda: number, B: Float64Array | null): boolean {
     return this.wasm ? this.wasm.factor(M, lambda, B) : choleskyInto(M, this.L, this.n, lambda, B)
   }

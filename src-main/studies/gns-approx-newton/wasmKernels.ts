@@ -497,13 +497,17 @@ export class WasmCholesky {
     this.Lc = new Float64Array(buffer, 0, n * stride + 4)
   }
 
-  /** Factor M + λB (B null: M); false when a pivot is not positive, as choleskyInto. */
+  /**
+   * Factor M + λB (B null: M); false when a pivot is not positive, as choleskyInto. M and B must be
+   * exactly symmetric (as Objective.hessian and Metric.B are): column j of the lower triangle is
+   * read as row j of the upper one, contiguous.
+   */
   factor(M: Float64Array, lambda: number, B: Float64Array | null): boolean {
     const { n, stride, Lc } = this
     for (let j = 0; j < n; j++) {
-      const cj = j * stride
-      if (B) for (let i = j; i < n; i++) Lc[cj + i] = M[i * n + j] + lambda * B[i * n + j]
-      else for (let i = j; i < n; i++) Lc[cj + i] = M[i * n + j]
+      const cj = j * stride - j * n
+      if (B) for (let r = j * n + j; r < j * n + n; r++) Lc[cj + r] = M[r] + lambda * B[r]
+      else for (let r = j * n + j; r < j * n + n; r++) Lc[cj + r] = M[r]
     }
     return this.chol(0, n, stride) < 0
   }
@@ -511,7 +515,40 @@ export class WasmCholesky {
   /** x ← (L·Lᵀ)⁻¹x: forward then back substitution, each sum over k in increasing order. */
   solveInPlace(x: Float64Array): void {
     const { n, stride, Lc } = this
-    for (let i = 0; i < n; i++) {
+    // forward, four rows at a time: their sums over k < i side by side (the entries L[i..i+3, k]
+    // are adjacent in a column), then the 4×4 triangle, each row's terms still in order of k
+    let i = 0
+    for (; i + 3 < n; i += 4) {
+      let s0 = x[i]
+      let s1 = x[i + 1]
+      let s2 = x[i + 2]
+      let s3 = x[i + 3]
+      for (let k = 0; k < i; k++) {
+        const c = k * stride + i
+        const xk = x[k]
+        s0 -= Lc[c] * xk
+        s1 -= Lc[c + 1] * xk
+        s2 -= Lc[c + 2] * xk
+        s3 -= Lc[c + 3] * xk
+      }
+      const c0 = i * stride + i
+      const c1 = c0 + stride
+      const c2 = c1 + stride
+      const y0 = s0 / Lc[c0]
+      s1 -= Lc[c0 + 1] * y0
+      const y1 = s1 / Lc[c1 + 1]
+      s2 -= Lc[c0 + 2] * y0
+      s2 -= Lc[c1 + 2] * y1
+      const y2 = s2 / Lc[c2 + 2]
+      s3 -= Lc[c0 + 3] * y0
+      s3 -= Lc[c1 + 3] * y1
+      s3 -= Lc[c2 + 3] * y2
+      x[i] = y0
+      x[i + 1] = y1
+      x[i + 2] = y2
+      x[i + 3] = s3 / Lc[c2 + stride + 3]
+    }
+    for (; i < n; i++) {
       let s = x[i]
       for (let k = 0; k < i; k++) s -= Lc[k * stride + i] * x[k]
       x[i] = s / Lc[i * stride + i]
