@@ -52,6 +52,53 @@ describe('LAME affinity (lame.py kNN_affinity / rbf_affinity)', () => {
     for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) expect(ws.W[i * N + j]).toBe(ws.W[j * N + i])
   })
 
+  it('kNN with exact ties (duplicated rows): the k nearest others by (distance, index), as a full stable sort picks them', () => {
+    const rng = new Rng(6, 'test')
+    const d = 5
+    for (const [N, k] of [
+      [16, 5],
+      [13, 5],
+      [7, 6],
+      [6, 2],
+      [2, 5],
+    ]) {
+      // rows 2j and 2j + 1 equal: distance 0 between them, and equal distances from any other row
+      const base = unitRows(rng, Math.ceil(N / 2), d)
+      const X = new Float64Array(N * d)
+      for (let i = 0; i < N; i++) for (let c = 0; c < d; c++) X[i * d + c] = base[(i >> 1) * d + c]
+      const ws = lameWorkspace(N, 3)
+      buildAffinity(ws, X, N, d, 'knn', k, false)
+      const take = Math.min(k + 1, N) - 1
+      for (let i = 0; i < N; i++) {
+        const others = Array.from({ length: N }, (_, j) => j)
+          .filter((j) => j !== i)
+          .map((j) => ({ j, r: ws.dist[i * N + j] }))
+          .sort((a, b) => a.r - b.r || a.j - b.j)
+        const want = new Set(others.slice(0, take).map((o) => o.j))
+        for (let j = 0; j < N; j++) expect(ws.W[i * N + j], `N=${N} k=${k} W[${i}][${j}]`).toBe(want.has(j) ? 1 : 0)
+      }
+    }
+  })
+
+  it('pairwise distances: each pair summed in coordinate order (the same bits as one pair at a time)', () => {
+    const rng = new Rng(7, 'test')
+    for (const N of [16, 9, 3]) {
+      const d = 11
+      const X = unitRows(rng, N, d)
+      const ws = lameWorkspace(N, 3)
+      buildAffinity(ws, X, N, d, 'knn', 2, false)
+      for (let i = 0; i < N; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0
+          for (let c = 0; c < d; c++) {
+            const t = X[i * d + c] - X[j * d + c]
+            s += t * t
+          }
+          expect(ws.dist[i * N + j]).toBe(i === j ? 0 : Math.sqrt(s))
+        }
+    }
+  })
+
   it('rbf: unit diagonal, σ = mean distance to the k-th neighbour counting self', () => {
     const rng = new Rng(2, 'test')
     const N = 8

@@ -31,20 +31,81 @@ export function lameWorkspace(maxN: number, K: number): LameWorkspace {
   }
 }
 
-/** Euclidean distances between the rows of X (N×d). */
+/**
+ * Euclidean distances between the rows of X (N×d). Row i against four rows j at a time: four
+ * independent running sums (each over c in order, as one pair at a time would add them), so the
+ * adds of one sum do not wait on each other's latency.
+ */
 function pairwiseDistances(X: Float64Array, N: number, d: number, out: Float64Array): void {
   for (let i = 0; i < N; i++) {
     out[i * N + i] = 0
-    for (let j = i + 1; j < N; j++) {
+    const xi = i * d
+    let j = i + 1
+    for (; j + 3 < N; j += 4) {
+      const x0 = j * d
+      const x1 = x0 + d
+      const x2 = x1 + d
+      const x3 = x2 + d
+      let s0 = 0
+      let s1 = 0
+      let s2 = 0
+      let s3 = 0
+      for (let c = 0; c < d; c++) {
+        const a = X[xi + c]
+        const t0 = a - X[x0 + c]
+        const t1 = a - X[x1 + c]
+        const t2 = a - X[x2 + c]
+        const t3 = a - X[x3 + c]
+        s0 += t0 * t0
+        s1 += t1 * t1
+        s2 += t2 * t2
+        s3 += t3 * t3
+      }
+      const r0 = Math.sqrt(s0)
+      const r1 = Math.sqrt(s1)
+      const r2 = Math.sqrt(s2)
+      const r3 = Math.sqrt(s3)
+      out[i * N + j] = r0
+      out[j * N + i] = r0
+      out[i * N + j + 1] = r1
+      out[(j + 1) * N + i] = r1
+      out[i * N + j + 2] = r2
+      out[(j + 2) * N + i] = r2
+      out[i * N + j + 3] = r3
+      out[(j + 3) * N + i] = r3
+    }
+    for (; j < N; j++) {
       let s = 0
       for (let c = 0; c < d; c++) {
-        const t = X[i * d + c] - X[j * d + c]
+        const t = X[xi + c] - X[j * d + c]
         s += t * t
       }
       const r = Math.sqrt(s)
       out[i * N + j] = r
       out[j * N + i] = r
     }
+  }
+}
+
+/**
+ * The `count` nearest j ≠ i of row i into nearest[0 … count − 1], by distance ascending with ties
+ * by index: the first `count` entries other than i of the order sortRow gives, kept in a sorted
+ * buffer as j runs up (a later j never beats an equal distance).
+ */
+function nearestOthers(dist: Float64Array, i: number, N: number, count: number, nearest: Int32Array): void {
+  if (count <= 0) return
+  let n = 0
+  for (let j = 0; j < N; j++) {
+    if (j === i) continue
+    const dj = dist[i * N + j]
+    if (n === count && !(dj < dist[i * N + nearest[n - 1]])) continue
+    // insert j after every entry with distance ≤ dj (those have smaller indices), dropping the last when full
+    let b = n < count ? n++ : n - 1
+    while (b > 0 && dist[i * N + nearest[b - 1]] > dj) {
+      nearest[b] = nearest[b - 1]
+      b--
+    }
+    nearest[b] = j
   }
 }
 
@@ -78,16 +139,11 @@ export function buildAffinity(ws: LameWorkspace, X: Float64Array, N: number, d: 
   pairwiseDistances(X, N, d, dist)
   W.fill(0, 0, N * N)
   if (affinity === 'knn') {
+    // the k + 1 nearest counting self, self dropped: the nn − 1 nearest others
     const nn = Math.min(k + 1, N)
     for (let i = 0; i < N; i++) {
-      sortRow(dist, i, N, order)
-      // order[0] is i itself (distance 0, smallest index among exact duplicates aside)
-      let taken = 0
-      for (let r = 0; r < N && taken < nn - 1; r++) {
-        if (order[r] === i) continue
-        W[i * N + order[r]] = 1
-        taken++
-      }
+      nearestOthers(dist, i, N, nn - 1, order)
+      for (let r = 0; r < nn - 1; r++) W[i * N + order[r]] = 1
     }
   } else {
     const nn = Math.min(k, N)
