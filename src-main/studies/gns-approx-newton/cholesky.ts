@@ -109,9 +109,44 @@ export function choleskyInto(M: Float64Array, L: Float64Array, n: number, lambda
   return true
 }
 
-/** Solve L·y = b (forward substitution) in place on `x` (x holds b on entry, y on exit). */
+/**
+ * Solve L·y = b (forward substitution) in place on `x` (x holds b on entry, y on exit). Rows four
+ * at a time: their sums over k < i side by side, then the 4×4 triangle; each row's terms are still
+ * subtracted in increasing k, so y is the row-at-a-time result to the bit.
+ */
 export function forwardSolveInPlace(L: Float64Array, x: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0
+  for (; i + 3 < n; i += 4) {
+    const r0 = i * n
+    const r1 = r0 + n
+    const r2 = r1 + n
+    const r3 = r2 + n
+    let s0 = x[i]
+    let s1 = x[i + 1]
+    let s2 = x[i + 2]
+    let s3 = x[i + 3]
+    for (let k = 0; k < i; k++) {
+      const xk = x[k]
+      s0 -= L[r0 + k] * xk
+      s1 -= L[r1 + k] * xk
+      s2 -= L[r2 + k] * xk
+      s3 -= L[r3 + k] * xk
+    }
+    const y0 = s0 / L[r0 + i]
+    s1 -= L[r1 + i] * y0
+    const y1 = s1 / L[r1 + i + 1]
+    s2 -= L[r2 + i] * y0
+    s2 -= L[r2 + i + 1] * y1
+    const y2 = s2 / L[r2 + i + 2]
+    s3 -= L[r3 + i] * y0
+    s3 -= L[r3 + i + 1] * y1
+    s3 -= L[r3 + i + 2] * y2
+    x[i] = y0
+    x[i + 1] = y1
+    x[i + 2] = y2
+    x[i + 3] = s3 / L[r3 + i + 3]
+  }
+  for (; i < n; i++) {
     const ri = i * n
     let s = x[i]
     for (let k = 0; k < i; k++) s -= L[ri + k] * x[k]

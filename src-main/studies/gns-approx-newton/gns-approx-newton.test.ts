@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { SolveContext } from '../../kit'
 import { runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
-import { choleskyInto, choleskySolveInPlace } from './cholesky'
+import { choleskyInto, choleskySolveInPlace, forwardSolveInPlace } from './cholesky'
 import { gradientMethod } from './gd'
 import { setWasmKernelsEnabled, WasmCholesky, WasmSoftmax } from './wasmKernels'
 import { gradNormSmooth } from './gns'
@@ -168,6 +168,16 @@ describe('Cholesky kernels', () => {
       expect(wc.factor(H, lambda, B)).toBe(true)
       for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) expect(wc.Lc[j * wc.stride + i]).toBe(ref![i * n + j])
       const rhs = Float64Array.from({ length: n }, (_, i) => Math.cos(i))
+      // the blocked forward substitution is the row-at-a-time one to the bit
+      const fw = Float64Array.from(rhs)
+      forwardSolveInPlace(Ls, fw, n)
+      const fwPlain = Float64Array.from(rhs)
+      for (let i = 0; i < n; i++) {
+        let s = fwPlain[i]
+        for (let k = 0; k < i; k++) s -= Ls[i * n + k] * fwPlain[k]
+        fwPlain[i] = s / Ls[i * n + i]
+      }
+      expect(Array.from(fw)).toEqual(Array.from(fwPlain))
       const xs = Float64Array.from(rhs)
       choleskySolveInPlace(Ls, xs, n)
       const xw = Float64Array.from(rhs)
