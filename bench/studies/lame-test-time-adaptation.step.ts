@@ -1,8 +1,8 @@
 /**
  * lame-test-time-adaptation: LAME's work on one test batch at the default (batch N = 16, K = 100
  * classes, d = 64 features, kNN affinity k = 5, unsymmetrised): buildAffinity (pairwise
- * distances, per-row sort, W) and lameSolve (the CCCP bound updates Y ← softmax(−U + WY) with the
- * energy after each). The CCCP loop stops on a relative tolerance, so its iteration count depends
+ * distances, each row's k nearest, W) and lameSolve (the CCCP bound updates
+ * Y ← softmax(−U + WY) with the energy after each). The CCCP loop stops on a relative tolerance, so its iteration count depends
  * on the batch; here both sides run exactly 10 iterations (tol = 0, cap 10), so the work matches.
  * Uses the study's own lame.ts; features and probabilities are random of the right shapes.
  */
