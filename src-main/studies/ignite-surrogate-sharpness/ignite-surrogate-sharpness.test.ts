@@ -31,8 +31,9 @@ function weighted(net: Mlp, beta: Float64Array, X: Float64Array, w: Float64Array
 }
 
 /**
- * The surrogate's passes as plain per-sample loops (the study's original implementation): each
- * output summed from its bias (or 0) in ascending index order, the order the gemm path keeps.
+ * The surrogate's passes as plain per-sample loops: each output summed from its bias (or 0) in
+ * ascending index order, the order the gemm path keeps, and the backward factored as mlp.ts does
+ * (δ2 = g·e2 with e2 = w3 ⊙ σ'(a2), δ1 = g·e1 with e1 = (e2·W2ᵀ) ⊙ σ'(a1), ∇_x = g·(e1·W1ᵀ)).
  */
 function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int32Array, from: number, B: number, dout: Float64Array) {
   const { d, H, slope } = net
@@ -43,6 +44,8 @@ function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int
   const h1 = new Float64Array(H)
   const a2 = new Float64Array(H)
   const h2 = new Float64Array(H)
+  const e2 = new Float64Array(H)
+  const e1 = new Float64Array(H)
   const d2 = new Float64Array(H)
   const d1 = new Float64Array(H)
   for (let i = 0; i < B; i++) {
@@ -64,12 +67,14 @@ function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int
     grad[net.ob3] += g
     for (let j = 0; j < H; j++) {
       grad[net.ow3 + j] += g * h2[j]
-      d2[j] = g * beta[net.ow3 + j] * (a2[j] > 0 ? 1 : slope)
+      e2[j] = beta[net.ow3 + j] * (a2[j] > 0 ? 1 : slope)
+      d2[j] = g * e2[j]
     }
     for (let k = 0; k < H; k++) {
       let s = 0
-      for (let j = 0; j < H; j++) s += d2[j] * beta[net.oW2 + k * H + j]
-      d1[k] = s * (a1[k] > 0 ? 1 : slope)
+      for (let j = 0; j < H; j++) s += e2[j] * beta[net.oW2 + k * H + j]
+      e1[k] = s * (a1[k] > 0 ? 1 : slope)
+      d1[k] = g * e1[k]
     }
     for (let k = 0; k < H; k++) for (let j = 0; j < H; j++) grad[net.oW2 + k * H + j] += h1[k] * d2[j]
     for (let j = 0; j < H; j++) {
@@ -79,8 +84,8 @@ function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int
     for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) grad[net.oW1 + k * H + j] += X[xo + k] * d1[j]
     for (let k = 0; k < d; k++) {
       let s = 0
-      for (let j = 0; j < H; j++) s += d1[j] * beta[net.oW1 + k * H + j]
-      dX[i * d + k] = s
+      for (let j = 0; j < H; j++) s += e1[j] * beta[net.oW1 + k * H + j]
+      dX[i * d + k] = g * s
     }
   }
   return { out, grad, dX }
@@ -144,6 +149,31 @@ describe('surrogate MLP', () => {
       expect(Array.from(out)).toEqual(Array.from(ref.out))
       expect(Array.from(grad)).toEqual(Array.from(ref.grad))
       expect(Array.from(dX)).toEqual(Array.from(ref.dX))
+    }
+  })
+
+  it('backward2 gives each pass bit for bit what backward gives alone', () => {
+    for (const [d, H, n, Bt] of [[8, 64, 300, 128], [5, 13, 50, 37]]) {
+      const net = new Mlp(d, H, 0.2, Bt)
+      const beta = new Float64Array(net.P)
+      net.init(beta, new Rng(3, 'init'))
+      const r = new Rng(3, 'x')
+      const X = new Float64Array(n * d)
+      for (let i = 0; i < X.length; i++) X[i] = r.normal()
+      const idx = r.permutation(n)
+      const dA = new Float64Array(Bt)
+      for (let i = 0; i < Bt; i++) dA[i] = r.normal()
+      const dB = new Float64Array(Bt).fill(1 / Bt)
+      const gA = new Float64Array(net.P)
+      const gB = new Float64Array(net.P)
+      const a = new Float64Array(net.P)
+      const b = new Float64Array(net.P)
+      net.forward(beta, X, idx, 0, Bt)
+      net.backward2(beta, Bt, dA, gA, dB, gB)
+      net.backward(beta, X, idx, 0, Bt, dA, a)
+      net.backward(beta, X, idx, 0, Bt, dB, b)
+      expect(Array.from(gA)).toEqual(Array.from(a))
+      expect(Array.from(gB)).toEqual(Array.from(b))
     }
   })
 

@@ -6,22 +6,26 @@ import { gemmStrided } from '../../numeric/dense'
  * perturbations, copies and Adam act on one vector. Hand-written float64 forward and backward
  * passes over a minibatch with preallocated workspaces (no allocation per step).
  *
+ * Backward of Σ_i g_i·ĝ(x_i): the output-layer factor and the layer-1 factor do not depend on g,
+ *   e2_ij = w3_j·σ'(a2_ij),   e1_ik = (Σ_j e2_ij·W2_kj)·σ'(a1_ik),
+ * and δ2_ij = g_i·e2_ij, δ1_ik = g_i·e1_ik. The forward pass leaves e2 (and σ'(a1)); one product
+ * e2·W2ᵀ serves every backward pass through it (the training step's ∇L and ∇G, and ∇_x in the
+ * gradient ascent), and only the cheap row scalings by g are per pass. Then ∇W2 = h1ᵀ·δ2,
+ * ∇W1 = xᵀ·δ1, ∇w3 = h2ᵀ·g, ∇_x = g ⊙ (e1·W1ᵀ).
+ *
  * The layer products go through numeric/dense.ts's packed gemm (WebAssembly SIMD), which sums
  * each output in ascending order of the summed index starting from the output's prior value. A
  * layer's bias is therefore folded in as a leading row of its weights against a leading column of
- * ones in its input (b + x₀w₀ + x₁w₁ + …, the order of the plain per-sample loop), and every
+ * ones in its input (b + x₀w₀ + x₁w₁ + …, the order of the plain per-sample loop), the bias
+ * gradients likewise come out of the weight-gradient products (0 + δ_0 + δ_1 + …), and every
  * backward product accumulates into zeros: for sums of at most 256 terms (gemm's panel depth;
- * widths and batches of this study's presets) the results equal the plain loops bit for bit.
+ * widths and batches of this study's presets) the results equal plain per-sample loops in this
+ * order bit for bit (the unit test's reference).
  *
- * Speed notes. The leaky-ReLU and its derivative are a multiply by a factor looked up from the
- * sign (σ(z) = z·s, s = [slope, 1][z > 0]) rather than a branch: the signs of a minibatch's
+ * The leaky-ReLU and its derivative are a multiply by a factor looked up from the sign
+ * (σ(z) = z·s, s = [slope, 1][z > 0]) rather than a branch: the signs of a minibatch's
  * pre-activations are random, and a mispredicted branch per element cost more than the layer's
- * products (z·s is the same double as slope·z or z). The activations are applied in place on the
- * layer products, and the backward passes read σ'(a) from the sign of h = σ(a), the same as a's
- * for slope ∈ [0, 1]. `backward2` runs the two backward passes of a training step (∇L and ∇G)
- * together: their blocks side by side (B×2H, i.e. 2B rows of H), so each layer product is one
- * gemm with the weights and activations packed once; every output is still summed alone, in the
- * same order, so each gradient equals `backward`'s bit for bit.
+ * products (z·s is the same double as slope·z or z).
  */
 export class Mlp {
   readonly P: number
@@ -38,11 +42,17 @@ export class Mlp {
   /** [b1; W1] ((d+1)×H) and [b2; W2] ((H+1)×H), copied from β at each forward pass */
   private readonly w1a: Float64Array
   private readonly w2a: Float64Array
-  /** σ(a2) per row (B×H) */
-  private readonly h2: Float64Array
-  /** backward blocks for up to two passes side by side (B×2H) */
+  /** [1 | h2_i] per row (B×(H+1)) */
+  private readonly h2a: Float64Array
+  /** e2 = w3 ⊙ σ'(a2), σ'(a1), e1 per row (B×H) */
+  private readonly e2: Float64Array
+  private readonly s1: Float64Array
+  private readonly e1: Float64Array
+  /** δ2 and δ1 of up to two passes side by side (B×2H) */
   private readonly d2: Float64Array
   private readonly d1: Float64Array
+  /** the per-sample weights g of up to two passes, as rows (c×B) */
+  private readonly gs: Float64Array
   /** a layer's [bias; weights] gradients of up to two passes side by side ((max(d, H) + 1)×2H) */
   private readonly gw: Float64Array
   /** [slope, 1], indexed by +(z > 0) */
@@ -67,7 +77,11 @@ export class Mlp {
     this.h1a = new Float64Array(maxBatch * (H + 1))
     this.w1a = new Float64Array((d + 1) * H)
     this.w2a = new Float64Array((H + 1) * H)
-    this.h2 = new Float64Array(maxBatch * H)
+    this.h2a = new Float64Array(maxBatch * (H + 1))
+    this.gs = new Float64Array(2 * maxBatch)
+    this.e2 = new Float64Array(maxBatch * H)
+    this.s1 = new Float64Array(maxBatch * H)
+    this.e1 = new Float64Array(maxBatch * H)
     this.d2 = new Float64Array(maxBatch * 2 * H)
     this.d1 = new Float64Array(maxBatch * 2 * H)
     this.gw = new Float64Array((Math.max(d, H) + 1) * 2 * H)
@@ -88,7 +102,7 @@ export class Mlp {
 
   /** Forward pass on rows idx[from..from+B) of X (n×d), or rows 0..B of X when idx is null. */
   forward(beta: Float64Array, X: Float64Array, idx: Int32Array | null, from: number, B: number): Float64Array {
-    const { d, H, xa, h1a, w1a, w2a, h2, out, sFactor } = this
+    const { d, H, xa, h1a, w1a, w2a, h2a, e2, s1, out, sFactor } = this
     const d1c = d + 1
     const H1c = H + 1
     for (let i = 0; i < B; i++) {
@@ -105,25 +119,33 @@ export class Mlp {
     h1a.fill(0, 0, B * H1c)
     gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, w1a, 0, H, 1, h1a, 1, H1c)
     for (let i = 0; i < B; i++) {
+      const ro = i * H
       const rh = i * H1c + 1
       h1a[rh - 1] = 1
       for (let j = 0; j < H; j++) {
         const z = h1a[rh + j]
-        h1a[rh + j] = z * sFactor[+(z > 0)]
+        const s = sFactor[+(z > 0)]
+        s1[ro + j] = s
+        h1a[rh + j] = z * s
       }
     }
-    // a2 into h2, then h2 = σ(a2) in place and the output layer
-    h2.fill(0, 0, B * H)
-    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, h2, 0, H)
+    // a2 into h2a's columns 1..H, then h2 = σ(a2) in place, e2 = w3 ⊙ σ'(a2) and the output layer
+    h2a.fill(0, 0, B * H1c)
+    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, h2a, 1, H1c)
     const ow3 = this.ow3
     for (let i = 0; i < B; i++) {
       const ro = i * H
+      const rh = i * H1c + 1
+      h2a[rh - 1] = 1
       let o = beta[this.ob3]
       for (let j = 0; j < H; j++) {
-        const z = h2[ro + j]
-        const h = z * sFactor[+(z > 0)]
-        h2[ro + j] = h
-        o += h * beta[ow3 + j]
+        const z = h2a[rh + j]
+        const s = sFactor[+(z > 0)]
+        const w = beta[ow3 + j]
+        const h = z * s
+        h2a[rh + j] = h
+        e2[ro + j] = w * s
+        o += h * w
       }
       out[i] = o
     }
@@ -132,85 +154,88 @@ export class Mlp {
 
   /**
    * Backward pass of Σ_i dout[i]·ĝ(x_i) through the last forward pass: writes ∇_β into grad
-   * (overwritten), and, when dX is given, ∇_x into dX (B×d).
+   * (overwritten) when grad is given, and ∇_x into dX (B×d) when dX is given.
    */
   backward(beta: Float64Array, _X: Float64Array, _idx: Int32Array | null, _from: number, B: number, dout: Float64Array, grad: Float64Array | null, dX: Float64Array | null = null): void {
-    this.passes(beta, B, 1, dout, grad, dout, null)
+    this.layer1(beta, B, grad ? 1 : 0, dout, dout)
+    if (grad) this.paramGrads(beta, B, 1, dout, grad, dout, null)
     if (dX) {
-      // ∇_x = d1·W1ᵀ
+      // ∇_x = g ⊙ (e1·W1ᵀ), the row scaling after the product
       const { d, H } = this
       dX.fill(0, 0, B * d)
-      gemmStrided(B, d, H, 1, this.d1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d)
+      gemmStrided(B, d, H, 1, this.e1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d)
+      for (let i = 0; i < B; i++) {
+        const g = dout[i]
+        for (let k = 0; k < d; k++) dX[i * d + k] *= g
+      }
     }
   }
 
   /**
    * Two backward passes through the last forward pass at once: ∇_β Σ_i doutA[i]·ĝ(x_i) into gradA
-   * and ∇_β Σ_i doutB[i]·ĝ(x_i) into gradB (both overwritten), each bit for bit what `backward` gives.
+   * and ∇_β Σ_i doutB[i]·ĝ(x_i) into gradB (both overwritten), each bit for bit what `backward`
+   * gives, sharing the product e2·W2ᵀ and with their weight-gradient products side by side.
    */
   backward2(beta: Float64Array, B: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array): void {
-    this.passes(beta, B, 2, doutA, gradA, doutB, gradB)
+    this.layer1(beta, B, 2, doutA, doutB)
+    this.paramGrads(beta, B, 2, doutA, gradA, doutB, gradB)
   }
 
-  /**
-   * c = 1 or 2 backward passes: d2 and d1 hold pass t's block in columns [tH, (t+1)H) of each row
-   * (B×cH, the same memory as cB rows of H with the passes interleaved).
-   */
-  private passes(beta: Float64Array, B: number, c: number, doutA: Float64Array, gradA: Float64Array | null, doutB: Float64Array, gradB: Float64Array | null): void {
-    const { d, H, h2, d2, d1, h1a, xa, gw, sFactor } = this
-    const ow3 = this.ow3
+  /** e1 = (e2·W2ᵀ) ⊙ σ'(a1), and δ1 = g ⊙ e1 for c = 0, 1 or 2 passes (pass t in columns tH…). */
+  private layer1(beta: Float64Array, B: number, c: number, doutA: Float64Array, doutB: Float64Array): void {
+    const { H, e2, s1, e1, d1 } = this
+    e1.fill(0, 0, B * H)
+    gemmStrided(B, H, H, 1, e2, 0, H, 1, beta, this.oW2, 1, H, e1, 0, H)
     const cH = c * H
     for (let i = 0; i < B; i++) {
       const ro = i * H
       const rd = i * cH
       const ga = doutA[i]
       const gb = doutB[i]
-      for (let j = 0; j < H; j++) {
-        const s = sFactor[+(h2[ro + j] > 0)]
-        d2[rd + j] = ga * beta[ow3 + j] * s
-        if (c === 2) d2[rd + H + j] = gb * beta[ow3 + j] * s
-      }
-    }
-    // d1 = (d2·W2ᵀ) ⊙ σ'(a1), all cB rows in one product
-    const len = B * cH
-    d1.fill(0, 0, len)
-    gemmStrided(c * B, H, H, 1, d2, 0, H, 1, beta, this.oW2, 1, H, d1, 0, H)
-    for (let i = 0; i < B; i++) {
-      const rh = i * (H + 1) + 1
-      const rd = i * cH
       for (let k = 0; k < H; k++) {
-        const s = sFactor[+(h1a[rh + k] > 0)]
-        d1[rd + k] *= s
-        if (c === 2) d1[rd + H + k] *= s
+        const e = e1[ro + k] * s1[ro + k]
+        e1[ro + k] = e
+        if (c > 0) d1[rd + k] = ga * e
+        if (c === 2) d1[rd + H + k] = gb * e
       }
     }
-    if (!gradA) return
-    // [∇b2; ∇W2] = [1 | h1]ᵀ·d2 and [∇b1; ∇W1] = [1 | x]ᵀ·d1: the bias column of the inputs
-    // sums the bias gradients (0 + d_0 + d_1 + …, the plain loop's order) in the same product
+  }
+
+  /** ∇_β of c = 1 or 2 passes after `layer1`. */
+  private paramGrads(beta: Float64Array, B: number, c: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array | null): void {
+    const { d, H, h2a, e2, d2, d1, h1a, xa, gw, gs } = this
+    const ow3 = this.ow3
+    const cH = c * H
+    // δ2 = g ⊙ e2 per pass, and the doubles gathered as the rows of G (c×B)
+    for (let i = 0; i < B; i++) {
+      const ro = i * H
+      const rd = i * cH
+      const ga = doutA[i]
+      gs[i] = ga
+      for (let j = 0; j < H; j++) d2[rd + j] = ga * e2[ro + j]
+      if (c === 2) {
+        const gb = doutB[i]
+        gs[B + i] = gb
+        for (let j = 0; j < H; j++) d2[rd + H + j] = gb * e2[ro + j]
+      }
+    }
+    // [∇b3, ∇w3] = G·[1 | h2]
+    gw.fill(0, 0, c * (H + 1))
+    gemmStrided(c, H + 1, B, 1, gs, 0, B, 1, h2a, 0, H + 1, 1, gw, 0, H + 1)
+    for (let t = 0; t < c; t++) {
+      const g = t === 0 ? gradA : gradB
+      if (!g) continue
+      g[this.ob3] = gw[t * (H + 1)]
+      for (let j = 0; j < H; j++) g[ow3 + j] = gw[t * (H + 1) + 1 + j]
+    }
+    // [∇b2; ∇W2] = [1 | h1]ᵀ·δ2 and [∇b1; ∇W1] = [1 | x]ᵀ·δ1 (the bias column of the inputs
+    // sums the bias gradients)
     gw.fill(0, 0, (H + 1) * cH)
     gemmStrided(H + 1, cH, B, 1, h1a, 0, 1, H + 1, d2, 0, cH, 1, gw, 0, cH)
     this.unpack(gw, H, c, gradA, gradB, this.ob2, this.oW2)
     gw.fill(0, 0, (d + 1) * cH)
     gemmStrided(d + 1, cH, B, 1, xa, 0, 1, d + 1, d1, 0, cH, 1, gw, 0, cH)
     this.unpack(gw, d, c, gradA, gradB, this.ob1, this.oW1)
-    // ∇w3 = h2ᵀ·dout, ∇b3 = Σ dout
-    let b3A = 0
-    let b3B = 0
-    for (let j = 0; j < H; j++) gradA[ow3 + j] = 0
-    if (gradB) for (let j = 0; j < H; j++) gradB[ow3 + j] = 0
-    for (let i = 0; i < B; i++) {
-      const ro = i * H
-      const ga = doutA[i]
-      b3A += ga
-      for (let j = 0; j < H; j++) gradA[ow3 + j] += ga * h2[ro + j]
-      if (gradB) {
-        const gb = doutB[i]
-        b3B += gb
-        for (let j = 0; j < H; j++) gradB[ow3 + j] += gb * h2[ro + j]
-      }
-    }
-    gradA[this.ob3] = b3A
-    if (gradB) gradB[this.ob3] = b3B
   }
 
   /**
