@@ -17,53 +17,77 @@
  *   of rows, so every entry is the same sequence of IEEE operations: the same bits.
  *
  * wasm SIMD has no fused multiply-add (without relaxed SIMD), so each lane rounds exactly as the
- * scalar code does. Where WebAssembly is unavailable (or refused, e.g. by a content security
- * policy) `create` returns null and the callers run the JavaScript paths, with the same results.
- * The module is emitted byte by byte here (WebAssembly Core Specification 2.0, §5 binary format,
- * and the SIMD opcode table), as the numeric core's gemm kernel is: no compiled artefact.
+ * scalar code does. Where WebAssembly SIMD is unavailable (or refused, e.g. by a content security
+ * policy, or switched off with the numeric core's setWasmSimdEnabled or setWasmKernelsEnabled
+ * below) `create` returns null and the callers run the JavaScript paths, with the same results.
+ * The module is emitted byte by byte here through the numeric core's shared emitter
+ * (numeric/wasm-emit.ts; WebAssembly Core Specification 2.0, §5 binary format, and the SIMD
+ * opcode table): no compiled artefact.
  */
 
-function uleb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let byte = n & 0x7f
-    n >>>= 7
-    if (n !== 0) byte |= 0x80
-    out.push(byte)
-  } while (n !== 0)
-  return out
-}
+import {
+  BLOCK,
+  BR,
+  BR_IF,
+  END,
+  F64,
+  F64_CONST_0,
+  F64_DIV,
+  F64_LOAD,
+  F64_MUL,
+  F64_STORE,
+  F64_SUB,
+  F64X2_ADD,
+  F64X2_MUL,
+  F64X2_SPLAT,
+  F64X2_SUB,
+  get,
+  I32,
+  I32_ADD,
+  I32_EQZ,
+  I32_GE_U,
+  I32_GT_U,
+  I32_LT_U,
+  I32_MUL,
+  I32_SHL,
+  I32_SUB,
+  I8X16_SHUFFLE,
+  i32Const,
+  instantiate,
+  LOOP,
+  memarg,
+  set,
+  V128,
+  V128_CONST_0,
+  V128_LOAD,
+  V128_LOAD64_SPLAT,
+  V128_STORE,
+  type FuncSpec,
+} from '../../numeric/wasm-emit'
 
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body]
-const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))]
-
-const I32 = 0x7f
-const V128 = 0x7b
-const BLOCK = [0x02, 0x40]
-const LOOP = [0x03, 0x40]
-const END = 0x0b
-const get = (i: number) => [0x20, i]
-const set = (i: number) => [0x21, i]
-const i32 = (v: number) => [0x41, ...uleb(v)] // non-negative constants below 64 only (sleb = uleb there)
-const [ADD, SUB, MUL, SHL, GE_U, EQZ] = [0x6a, 0x6b, 0x6c, 0x74, 0x4f, 0x45]
-const brIf = (depth: number) => [0x0d, depth]
-const br = (depth: number) => [0x0c, depth]
-const v128Load = (offset: number) => [0xfd, 0x00, 3, offset]
-const v128Store = (offset: number) => [0xfd, 0x0b, 3, offset]
-const load64Splat = (offset: number) => [0xfd, 0x0a, 3, offset]
-const v128Zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]
-const GT_U = 0x4b
+// short names for the kernels below (the numeric core's shared emitter underneath)
+const i32 = i32Const
+const [ADD, SUB, MUL, SHL, GE_U, GT_U, EQZ] = [I32_ADD, I32_SUB, I32_MUL, I32_SHL, I32_GE_U, I32_GT_U, I32_EQZ]
+const brIf = (depth: number) => [BR_IF, depth]
+const br = (depth: number) => [BR, depth]
+const v128Load = (offset: number) => [...V128_LOAD, ...memarg(offset)]
+const v128Store = (offset: number) => [...V128_STORE, ...memarg(offset)]
+const load64Splat = (offset: number) => [...V128_LOAD64_SPLAT, ...memarg(offset)]
+const v128Zero = V128_CONST_0
 /** i8x16.shuffle picking lane `lane` of each of two f64x2 operands */
-const shuffle = (lane: number) => [0xfd, 0x0d, ...Array.from({ length: 16 }, (_, b) => (b < 8 ? 8 * lane + b : 16 + 8 * lane + b - 8))]
-const F64X2_ADD = [0xfd, 0xf0, 0x01]
-const F64X2_MUL = [0xfd, 0xf2, 0x01]
+// not in the shared table: f64.sqrt, the f64 comparisons, if/else, return
+const [F64_SQRT, F64_EQ, F64_NE, F64_GT] = [0x9f, 0x61, 0x62, 0x64]
+const IF = [0x04, 0x40]
+const ELSE = 0x05
+const RETURN = 0x0f
+const shuffle = (lane: number) => [...I8X16_SHUFFLE, ...Array.from({ length: 16 }, (_, b) => (b < 8 ? 8 * lane + b : 16 + 8 * lane + b - 8))]
 
 /**
  * gram(w, a, c, k, nb): for 4×4 blocks (ib ≤ jb < nb) of C (row stride 4·nb doubles),
  * C[4ib + r][4jb + h] = Σ_{p<k} W[p][4ib + r]·A[p][4jb + h], W and A with the same row stride;
  * w, a, c are byte addresses.
  */
-function gramBody(): number[] {
+function gramBody(): FuncSpec {
   const [W, A, C, K, NB] = [0, 1, 2, 3, 4]
   const [IB, JB, P, WP, AP, ROWB, CP] = [5, 6, 7, 8, 9, 10, 11]
   const ACC = 12 // ACC … ACC + 7: the 4×4 block as eight f64x2 (row r, half h at ACC + 2r + h)
@@ -104,7 +128,7 @@ function gramBody(): number[] {
   }
   // off the diagonal, the transposed block too (at block (jb, ib)): row h of it is column h of
   // the block, lanes picked from pairs of accumulators
-  emit(get(JB), get(IB), [GT_U, 0x04, 0x40])
+  emit(get(JB), get(IB), [GT_U], IF)
   emit(get(C), get(IB), i32(5), [SHL, ADD], get(JB), get(ROWB), [MUL], i32(2), [SHL, ADD], set(CP))
   for (let h = 0; h < 4; h++) {
     const half = h >> 1 // accumulators of columns 0-1 or 2-3
@@ -120,9 +144,7 @@ function gramBody(): number[] {
   emit(br(0), [END, END])
   emit(get(IB), i32(1), [ADD], set(IB))
   emit(br(0), [END, END])
-  emit([END])
-  const locals = [...uleb(2), ...uleb(7), I32, ...uleb(11), V128]
-  return [...locals, ...code]
+  return { name: 'gram', params: [I32, I32, I32, I32, I32], results: [], locals: [[7, I32], [11, V128]], code }
 }
 
 /**
@@ -130,7 +152,7 @@ function gramBody(): number[] {
  * row stride 4·mb doubles (the data rows as columns, so four rows' entries j are contiguous); each
  * sum from 0 in increasing j, as the JavaScript ⟨a_i, x⟩.
  */
-function matvecBody(): number[] {
+function matvecBody(): FuncSpec {
   const [AT, X, S, N, MB] = [0, 1, 2, 3, 4]
   const [IB, J, P, XP, ROWB] = [5, 6, 7, 8, 9]
   const [A0, A1, XV] = [10, 11, 12]
@@ -157,8 +179,7 @@ function matvecBody(): number[] {
   emit(get(P), get(A0), v128Store(0), get(P), get(A1), v128Store(16))
   emit(get(IB), i32(1), [ADD], set(IB))
   emit(br(0), [END, END])
-  emit([END])
-  return [...uleb(2), ...uleb(5), I32, ...uleb(3), V128, ...code]
+  return { name: 'matvec', params: [I32, I32, I32, I32, I32], results: [], locals: [[5, I32], [3, V128]], code }
 }
 
 /**
@@ -166,7 +187,7 @@ function matvecBody(): number[] {
  * with c = 0 (`gradient`), w[·] = Σ_{r<m} π_r·A[r][·] (from 0, rows in increasing order, as the
  * JavaScript Σ_i π_i a_i when no π_i is 0). Rows have 4·nb doubles.
  */
-function rowsBody(): number[] {
+function rowsBody(): FuncSpec {
   const [W, A, PI, M, NB, CS] = [0, 1, 2, 3, 4, 5]
   const [JB, R, P, PP, ROWB, WP] = [6, 7, 8, 9, 10, 11]
   const [V0, V1, SV, CV] = [12, 13, 14, 15]
@@ -174,7 +195,6 @@ function rowsBody(): number[] {
   const emit = (...parts: number[][]) => {
     for (const part of parts) code.push(...part)
   }
-  const F64X2_SPLAT = [0xfd, 0x14]
   emit(get(NB), i32(5), [SHL], set(ROWB))
   emit(get(CS), F64X2_SPLAT, set(CV))
   emit(i32(0), set(JB))
@@ -186,24 +206,23 @@ function rowsBody(): number[] {
   emit(BLOCK, LOOP)
   emit(get(R), get(M), [GE_U], brIf(1))
   emit(get(PP), load64Splat(0), set(SV))
-  emit(get(CS), [0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0x62, 0x04, 0x40]) // if c ≠ 0
+  emit(get(CS), F64_CONST_0, [F64_NE], IF) // if c ≠ 0
   emit(get(WP), get(CV), get(SV), get(P), v128Load(0), F64X2_MUL, F64X2_MUL, v128Store(0))
   emit(get(WP), get(CV), get(SV), get(P), v128Load(16), F64X2_MUL, F64X2_MUL, v128Store(16))
-  emit([0x05]) // else
+  emit([ELSE])
   emit(get(V0), get(SV), get(P), v128Load(0), F64X2_MUL, F64X2_ADD, set(V0))
   emit(get(V1), get(SV), get(P), v128Load(16), F64X2_MUL, F64X2_ADD, set(V1))
   emit([END])
   emit(get(P), get(ROWB), [ADD], set(P), get(WP), get(ROWB), [ADD], set(WP), get(PP), i32(8), [ADD], set(PP))
   emit(get(R), i32(1), [ADD], set(R))
   emit(br(0), [END, END])
-  emit(get(CS), [0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0x04, 0x40]) // if c = 0: store the sums at w
+  emit(get(CS), F64_CONST_0, [F64_EQ], IF) // if c = 0: store the sums at w
   emit(get(W), get(JB), i32(5), [SHL, ADD], set(WP))
   emit(get(WP), get(V0), v128Store(0), get(WP), get(V1), v128Store(16))
   emit([END])
   emit(get(JB), i32(1), [ADD], set(JB))
   emit(br(0), [END, END])
-  emit([END])
-  return [...uleb(2), ...uleb(6), I32, ...uleb(4), V128, ...code]
+  return { name: 'rows', params: [I32, I32, I32, I32, I32, F64], results: [], locals: [[6, I32], [4, V128]], code }
 }
 
 /**
@@ -212,7 +231,7 @@ function rowsBody(): number[] {
  * M on entry and L on exit. stride ≥ n + 3: rows are taken four at a time, and the lanes past row
  * n − 1 compute on padding that no real entry reads.
  */
-function cholBody(): number[] {
+function cholBody(): FuncSpec {
   const [C, N, ST] = [0, 1, 2]
   const [J, K, I, CJ, CJ1, P, Q, STB] = [3, 4, 5, 6, 7, 8, 9, 10]
   const [D, INV, LJ1J, INV1, T] = [11, 12, 13, 14, 15]
@@ -221,14 +240,10 @@ function cholBody(): number[] {
   const emit = (...parts: number[][]) => {
     for (const part of parts) code.push(...part)
   }
-  const f64Load = (offset: number) => [0x2b, 3, offset]
-  const f64Store = (offset: number) => [0x39, 3, offset]
-  const [F64_SUB, F64_MUL, F64_DIV, F64_SQRT, F64_GT] = [0xa1, 0xa2, 0xa3, 0x9f, 0x64]
+  const f64Load = (offset: number) => [F64_LOAD, ...memarg(offset)]
+  const f64Store = (offset: number) => [F64_STORE, ...memarg(offset)]
   const f64One = [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]
-  const f64Zero = [0x44, 0, 0, 0, 0, 0, 0, 0, 0]
-  const F64X2_SUB = [0xfd, 0xf1, 0x01]
-  const F64X2_SPLAT = [0xfd, 0x14]
-  const RETURN = 0x0f
+  const f64Zero = F64_CONST_0
   /** byte address of column `col` (a local) plus 8·(row local + extra) */
   const addr = (base: number, row: number, extra = 0) => [...get(base), ...get(row), ...i32(3), SHL, ADD, ...(extra ? [...i32(8 * extra), ADD] : [])]
   /** D ← D − Σ_{K < limit} x_K·y_K with x at P, y at Q, both stepping by STB (P = Q: a sum of squares) */
@@ -243,7 +258,7 @@ function cholBody(): number[] {
     emit(br(0), [END, END])
   }
   /** if !(D > 0) return col */
-  const checkPivot = (col: number[]) => emit(get(D), f64Zero, [F64_GT, EQZ, 0x04, 0x40], col, [RETURN, END])
+  const checkPivot = (col: number[]) => emit(get(D), f64Zero, [F64_GT, EQZ], IF, col, [RETURN, END])
   emit(get(ST), i32(3), [SHL], set(STB))
   emit(i32(0), set(J))
   emit(BLOCK, LOOP)
@@ -301,7 +316,7 @@ function cholBody(): number[] {
   emit(get(J), i32(2), [ADD], set(J))
   emit(br(0), [END, END])
   // n odd: the last pivot alone
-  emit(get(J), get(N), [0x49, 0x04, 0x40]) // if J < N
+  emit(get(J), get(N), [I32_LT_U], IF) // if J < N
   emit(get(C), get(J), get(STB), [MUL, ADD], set(CJ))
   emit(addr(CJ, J), f64Load(0), set(D))
   emit(addr(C, J), set(P), get(P), set(Q))
@@ -310,42 +325,7 @@ function cholBody(): number[] {
   emit(addr(CJ, J), get(D), [F64_SQRT], f64Store(0))
   emit([END])
   emit(i32(0), i32(1), [SUB])
-  emit([END])
-  const locals = [...uleb(3), ...uleb(8), I32, ...uleb(5), 0x7c, ...uleb(8), V128]
-  return [...locals, ...code]
-}
-
-function moduleBytes(): Uint8Array {
-  const type = section(1, [3, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 1, I32, 0x60, 6, I32, I32, I32, I32, I32, 0x7c, 0])
-  const imports = section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1])
-  const func = section(3, [4, 0, 1, 0, 2])
-  const names = ['gram', 'chol', 'matvec', 'rows']
-  const exports = section(7, [names.length, ...names.flatMap((s, i) => [...name(s), 0x00, i])])
-  const bodies = [gramBody(), cholBody(), matvecBody(), rowsBody()]
-  const code = section(10, [bodies.length, ...bodies.flatMap((b) => [...uleb(b.length), ...b])])
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...func, ...exports, ...code])
-}
-
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> }
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer }
-}
-
-let compiled: object | null | undefined
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable (then the JavaScript paths run). */
-function kernelModule(): object | null {
-  if (compiled !== undefined) return compiled
-  compiled = null
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
-  if (!wasm) return null
-  try {
-    compiled = new wasm.Module(moduleBytes())
-  } catch {
-    compiled = null
-  }
-  return compiled
+  return { name: 'chol', params: [I32, I32, I32], results: [I32], locals: [[8, I32], [5, F64], [8, V128]], code }
 }
 
 /** Off switch for tests: the JavaScript paths instead (the same bits). */
@@ -354,14 +334,14 @@ export function setWasmKernelsEnabled(on: boolean): void {
   enabled = on
 }
 
-/** An instance of the module over a fresh memory of at least `doubles` doubles, or null. */
-function instantiate(doubles: number): { exports: Record<string, unknown>; buffer: ArrayBuffer } | null {
-  const mod = enabled ? kernelModule() : null
-  if (!mod) return null
-  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
-  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil((doubles * 8) / 65536)) })
-  const inst = new wasm.Instance(mod, { e: { m: memory } })
-  return { exports: inst.exports, buffer: memory.buffer }
+/**
+ * An instance of the module (compiled once) over its own memory of at least `doubles` doubles, or
+ * null where WebAssembly SIMD is unavailable or switched off (here, or for the whole numeric core).
+ */
+function kernels(doubles: number): { exports: Record<string, unknown>; buffer: ArrayBuffer } | null {
+  if (!enabled) return null
+  const inst = instantiate('gns-approx-newton/wasmKernels', () => [gramBody(), cholBody(), matvecBody(), rowsBody()], doubles)
+  return inst ? { exports: inst.exports, buffer: inst.f64.buffer as ArrayBuffer } : null
 }
 
 /**
@@ -398,7 +378,7 @@ export class WasmSoftmax {
       at[key as keyof typeof sizes] = total
       total += len
     }
-    const inst = instantiate(total)
+    const inst = kernels(total)
     return inst ? new WasmSoftmax(inst.exports, inst.buffer, As, m, n, stride, mStride, at, sizes) : null
   }
 
@@ -482,7 +462,7 @@ export class WasmCholesky {
 
   static create(n: number): WasmCholesky | null {
     const stride = 2 * Math.ceil((n + 3) / 2)
-    const inst = instantiate(n * stride + 4)
+    const inst = kernels(n * stride + 4)
     return inst ? new WasmCholesky(inst.exports, inst.buffer, n, stride) : null
   }
 
