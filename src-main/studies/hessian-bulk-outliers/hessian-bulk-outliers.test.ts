@@ -67,6 +67,75 @@ describe('network: loss, gradient and R-operator', () => {
     expect([10, 20, 30].map((w) => layerShapes([10, w, w, 4]).P)).toEqual([264, 724, 1384])
   })
 
+  it('forward and gradient (through gemm) equal plain row-by-row loops to 1e-14 (odd rows, widths not multiples of 4)', () => {
+    // the reference: z = b + Σ_p a_p·W[p, :] skipping a_p = 0, δ_{l−1} = (δ_l·Wᵀ) ⊙ relu', gW = aᵀδ
+    const sizes = [5, 7, 6, 3]
+    const n = 23
+    const data = makeBlobs(n, 5, 3, 1.5, new Rng(7, 'data'))
+    const mlp = new Mlp(sizes, n)
+    const theta = initParams(mlp.P, 0.6, new Rng(7, 'init'))
+    const { layers } = layerShapes(sizes)
+    const acts: Float64Array[] = [data.X]
+    const zs: Float64Array[] = []
+    for (const [l, s] of layers.entries()) {
+      const z = new Float64Array(n * s.outDim)
+      for (let i = 0; i < n; i++) {
+        for (let q = 0; q < s.outDim; q++) {
+          let v = theta[s.b + q]
+          for (let p = 0; p < s.inDim; p++) {
+            const a = acts[l][i * s.inDim + p]
+            if (a !== 0) v += a * theta[s.w + p * s.outDim + q]
+          }
+          z[i * s.outDim + q] = v
+        }
+      }
+      zs.push(z)
+      acts.push(z.map((v) => (v > 0 ? v : 0)))
+    }
+    const zL = zs[2]
+    let loss = 0
+    let d = new Float64Array(n * 3)
+    for (let i = 0; i < n; i++) {
+      const row = zL.subarray(i * 3, i * 3 + 3)
+      const m = Math.max(...row)
+      const e = Array.from(row, (v) => Math.exp(v - m))
+      const s = e[0] + e[1] + e[2]
+      loss -= row[data.labels[i]] - m - Math.log(s)
+      for (let c = 0; c < 3; c++) d[i * 3 + c] = (e[c] / s) * (1 / n)
+      d[i * 3 + data.labels[i]] -= 1 / n
+    }
+    const gRef = new Float64Array(mlp.P)
+    for (let l = 2; l >= 0; l--) {
+      const { inDim, outDim, w, b } = layers[l]
+      for (let p = 0; p < inDim; p++) {
+        for (let q = 0; q < outDim; q++) {
+          let v = 0
+          for (let i = 0; i < n; i++) v += acts[l][i * inDim + p] * d[i * outDim + q]
+          gRef[w + p * outDim + q] = v
+        }
+      }
+      for (let q = 0; q < outDim; q++) {
+        let v = 0
+        for (let i = 0; i < n; i++) v += d[i * outDim + q]
+        gRef[b + q] = v
+      }
+      if (l === 0) break
+      const prev = new Float64Array(n * inDim)
+      for (let i = 0; i < n; i++) {
+        for (let p = 0; p < inDim; p++) {
+          if (!(zs[l - 1][i * inDim + p] > 0)) continue
+          let v = 0
+          for (let q = 0; q < outDim; q++) v += d[i * outDim + q] * theta[w + p * outDim + q]
+          prev[i * inDim + p] = v
+        }
+      }
+      d = prev
+    }
+    expect(Math.abs(mlp.forward(theta, data.X, data.labels, n) / (loss / n) - 1)).toBeLessThan(1e-14)
+    const g = mlp.gradient(theta, new Float64Array(mlp.P))
+    expect(maxAbs(g.map((x, i) => x - gRef[i])) / maxAbs(gRef)).toBeLessThan(1e-14)
+  })
+
   it('uses log-softmax: a saturated sample keeps its loss and gradient (no 1e-15 clipping)', () => {
     const mlp = new Mlp([1, 2], 1)
     // logits (0, 40): p(label 0) = e^-40 ≈ 4e-18, below the authors' 1e-15 clip
