@@ -330,6 +330,26 @@ describe('WebAssembly SIMD gemm kernel', () => {
       }
     }
   })
+  it('in place also into a strided block of C (gemmStrided with contiguous operands), bit-identical to the packed path', async () => {
+    const { setGemmInPlaceMax } = await import('./wasm-simd')
+    for (const [m, n, k, ldc] of [[50, 13, 10, 17], [9, 64, 33, 70], [40, 8, 300, 9]]) {
+      const A = rng.gaussianMatrix(m, k)
+      const B = rng.gaussianMatrix(k, n)
+      const C = rng.gaussianMatrix(m + 1, ldc)
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const args = [m, n, k, 0.5, A, 0, tA ? 1 : k, tA ? m : 1, B, 0, tB ? 1 : n, tB ? k : 1] as const
+        const inPlace = C.slice()
+        setGemmInPlaceMax(1 << 30)
+        gemmStrided(...args, inPlace, ldc + 1, ldc)
+        setGemmInPlaceMax(0)
+        const packed = C.slice()
+        gemmStrided(...args, packed, ldc + 1, ldc)
+        setGemmInPlaceMax()
+        expect(Array.from(inPlace)).toEqual(Array.from(packed))
+        expect(inPlace[ldc]).toBe(C[ldc]) // outside the block: untouched
+      }
+    }
+  })
   it('emits a module that validates', () => {
     expect(wasmSimdAvailable()).toBe(true)
     expect(Array.from(gemmModuleBytes().subarray(0, 8))).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
