@@ -37,6 +37,8 @@ export class Mlp {
   readonly ob3: number
   /** [1 | x_i] per row (B×(d+1)): the minibatch rows gathered, with the bias column */
   private readonly xa: Float64Array
+  /** a layer's pre-activations (B×H) */
+  private readonly a: Float64Array
   /** [1 | h1_i] per row (B×(H+1)) */
   private readonly h1a: Float64Array
   /** [b1; W1] ((d+1)×H) and [b2; W2] ((H+1)×H), copied from β at each forward pass */
@@ -74,6 +76,7 @@ export class Mlp {
     this.ob3 = this.ow3 + H
     this.P = this.ob3 + 1
     this.xa = new Float64Array(maxBatch * (d + 1))
+    this.a = new Float64Array(maxBatch * H)
     this.h1a = new Float64Array(maxBatch * (H + 1))
     this.w1a = new Float64Array((d + 1) * H)
     this.w2a = new Float64Array((H + 1) * H)
@@ -102,7 +105,7 @@ export class Mlp {
 
   /** Forward pass on rows idx[from..from+B) of X (n×d), or rows 0..B of X when idx is null. */
   forward(beta: Float64Array, X: Float64Array, idx: Int32Array | null, from: number, B: number): Float64Array {
-    const { d, H, xa, h1a, w1a, w2a, h2a, e2, s1, out, sFactor } = this
+    const { d, H, xa, a, h1a, w1a, w2a, h2a, e2, s1, out, sFactor } = this
     const d1c = d + 1
     const H1c = H + 1
     for (let i = 0; i < B; i++) {
@@ -115,23 +118,23 @@ export class Mlp {
     w1a.set(beta.subarray(this.oW1, this.oW1 + d * H), H)
     w2a.set(beta.subarray(this.ob2, this.ob2 + H), 0)
     w2a.set(beta.subarray(this.oW2, this.oW2 + H * H), H)
-    // a1 into h1a's columns 1..H, then h1 = σ(a1) in place
-    h1a.fill(0, 0, B * H1c)
-    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, w1a, 0, H, 1, h1a, 1, H1c)
+    // a1 (contiguous, so that gemm moves it with one copy each way), then h1 = σ(a1) into h1a
+    a.fill(0, 0, B * H)
+    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, w1a, 0, H, 1, a, 0, H)
     for (let i = 0; i < B; i++) {
       const ro = i * H
       const rh = i * H1c + 1
       h1a[rh - 1] = 1
       for (let j = 0; j < H; j++) {
-        const z = h1a[rh + j]
+        const z = a[ro + j]
         const s = sFactor[+(z > 0)]
         s1[ro + j] = s
         h1a[rh + j] = z * s
       }
     }
-    // a2 into h2a's columns 1..H, then h2 = σ(a2) in place, e2 = w3 ⊙ σ'(a2) and the output layer
-    h2a.fill(0, 0, B * H1c)
-    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, h2a, 1, H1c)
+    // a2, then h2 = σ(a2) into h2a, e2 = w3 ⊙ σ'(a2) and the output layer
+    a.fill(0, 0, B * H)
+    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, a, 0, H)
     const ow3 = this.ow3
     for (let i = 0; i < B; i++) {
       const ro = i * H
@@ -139,7 +142,7 @@ export class Mlp {
       h2a[rh - 1] = 1
       let o = beta[this.ob3]
       for (let j = 0; j < H; j++) {
-        const z = h2a[rh + j]
+        const z = a[ro + j]
         const s = sFactor[+(z > 0)]
         const w = beta[ow3 + j]
         const h = z * s
@@ -272,13 +275,18 @@ export class Adam {
   /** β ← β − lr·√(1 − β2ᵗ)/(1 − β1ᵗ)·m/(√v + ε̂) (Kingma & Ba, Alg. 1, Keras's ε̂ form). */
   step(beta: Float64Array, g: Float64Array): void {
     this.t++
-    const { m, v, beta1, beta2 } = this
+    const { m, v, beta1, beta2, eps } = this
     const lrT = (this.lr * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t)
-    for (let i = 0; i < beta.length; i++) {
+    const c1 = 1 - beta1
+    const c2 = 1 - beta2
+    const n = beta.length
+    for (let i = 0; i < n; i++) {
       const gi = g[i]
-      m[i] = beta1 * m[i] + (1 - beta1) * gi
-      v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
-      beta[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + this.eps)
+      const mi = beta1 * m[i] + c1 * gi
+      const vi = beta2 * v[i] + c2 * gi * gi
+      m[i] = mi
+      v[i] = vi
+      beta[i] -= (lrT * mi) / (Math.sqrt(vi) + eps)
     }
   }
 }
