@@ -147,8 +147,13 @@ export class MlpWorkspace {
       if (l < layers.length - 1) {
         const a = this.A[l]
         const n = rows * outDim
-        // Math.max(z, 0) is z > 0 ? z : 0 for every z but NaN, without a branch on the sign
-        for (let t = 0; t < n; t++) a[t] = Math.max(z[t], 0)
+        // relu as z·[z > 0], without a branch on the sign (one mispredicts half the time on a
+        // ReLU pattern; Math.max was slower here too): z > 0 ? z : 0 but for a negative z's −0,
+        // which no later sum can tell from +0 (and NaN for z = −∞ or NaN)
+        for (let t = 0; t < n; t++) {
+          const v = z[t]
+          a[t] = v * +(v > 0)
+        }
       }
     }
   }
