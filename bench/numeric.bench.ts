@@ -18,6 +18,7 @@ import { gemm, gemv } from '../src-main/numeric/dense'
 import { cholesky, qr, singularValues, solve, svd, symEig } from '../src-main/numeric/linalg'
 import { Rng } from '../src-main/numeric/rng'
 import { median, startNumpy } from './numpy-worker'
+import { parseBenchArgs } from './args'
 
 interface Kernel {
   name: string
@@ -144,22 +145,17 @@ export interface BenchRow {
 }
 
 export async function main(argv: string[]): Promise<BenchRow[]> {
-  const json = argv.includes('--json')
-  const repsArg = argv.indexOf('--reps')
-  const reps = repsArg >= 0 ? Number(argv[repsArg + 1]) : 7
-  const onlyArg = argv.indexOf('--only')
-  const only = onlyArg >= 0 ? argv[onlyArg + 1] : null
+  const { json, reps, only, minMs, numpyThreads } = parseBenchArgs(argv)
+  const threads = String(numpyThreads)
   const withMl = argv.includes('--mlmatrix')
-  const minArg = argv.indexOf('--min-ms')
-  const minMs = minArg >= 0 ? Number(argv[minArg + 1]) : 30
-  const threadsArg = argv.indexOf('--numpy-threads')
-  const threads = threadsArg >= 0 ? argv[threadsArg + 1] : '1'
   const numpy = await startNumpy(join(dirname(fileURLToPath(import.meta.url)), 'numeric_numpy.py'), threads)
   // With --json, stdout carries only the JSON array; the human table goes to stderr.
   const log = (s: string) => (json ? console.error(s) : console.log(s))
   log(numpy ? `numpy ${numpy.version} via python3 (BLAS threads: ${threads}); CPU time per call, median of ${reps} interleaved reps of ≥ ${minMs} ms each` : 'python3 with numpy not found: Descent times only')
   const list = [...kernels(), ...(withMl ? mlMatrixKernels() : [])].filter((k) => !only || k.name === only || `${k.name}:${k.n}` === only)
   const rows: BenchRow[] = []
+  // npm run bench passes --only to the study bench too: a step name matches no kernel here
+  if (list.length === 0) log(`no kernel matches --only ${JSON.stringify(only)} (a kernel name, or NAME:SIZE)`)
   for (const k of list) {
     const f = k.setup()
     // Warm-up: let V8 tier the kernel up before timing (two calls, or ~200 ms).

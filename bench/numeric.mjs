@@ -7,4 +7,10 @@ import { runnerImport } from 'vite'
 const args = process.argv.slice(2)
 const file = args.includes('--accuracy') ? './numeric.accuracy.ts' : './numeric.bench.ts'
 const { module } = await runnerImport(new URL(file, import.meta.url).pathname, { configFile: false, logLevel: 'error' })
-await module.main(args)
+try {
+  await module.main(args)
+} catch (err) {
+  // a malformed flag: say which and what it takes, without a stack
+  console.error(`bench/numeric: ${err instanceof Error ? err.message : err}`)
+  process.exit(2)
+}

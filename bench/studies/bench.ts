@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { ROOT } from '../../src-main/testing/host'
 import { median, startNumpy } from '../numpy-worker'
 import type { StepCase } from './types'
+import { parseBenchArgs } from '../args'
 
 /** Every `bench/studies/<study-id>.step.ts` exports `steps(): StepCase[]`; found by name, sorted. */
 const stepModules = import.meta.glob<{ steps: () => StepCase[] }>('./*.step.ts', { eager: true })
@@ -65,24 +66,9 @@ export interface StepRow {
 const fmtLoad = () => loadavg().map((x) => x.toFixed(2)).join(' ')
 
 export async function main(argv: string[]): Promise<StepRow[]> {
-  const json = argv.includes('--json')
-  const arg = (flag: string) => {
-    const i = argv.indexOf(flag)
-    return i >= 0 ? argv[i + 1] : undefined
-  }
-  const positive = (flag: string, fallback: number, integer: boolean) => {
-    const raw = arg(flag)
-    if (raw === undefined) return fallback
-    const v = Number(raw)
-    if (!(v > 0) || (integer && !Number.isInteger(v))) throw new Error(`${flag} takes a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`)
-    return v
-  }
-  const reps = positive('--reps', 7, true)
-  const minMs = positive('--min-ms', 30, false)
-  const only = arg('--only') ?? null
-  if (only !== null && (only === '' || only.startsWith('--'))) throw new Error(`--only takes a non-empty part of a step name, got ${JSON.stringify(only ?? '')}`)
+  const { json, reps, minMs, only, numpyThreads } = parseBenchArgs(argv)
+  const threads = String(numpyThreads)
   const selected = allSteps().filter((s) => !only || s.name.includes(only))
-  const threads = arg('--numpy-threads') ?? '1'
   const numpy = await startNumpy(join(dirname(fileURLToPath(import.meta.url)), 'numpy_worker.py'), threads)
   const log = (s: string) => (json ? console.error(s) : console.log(s))
   log(`\nstudy solver steps vs numpy (bench/studies): load average ${fmtLoad()} (1, 5, 15 min) on ${cpus().length} CPUs`)
