@@ -26,12 +26,18 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0
 }
 
+/** 2⁻⁵²: u = 2·(k/2⁵³) − 1 = k·2⁻⁵² − 1, exactly, for the 53-bit integer k of a uniform. */
+const TWO_POW_M52 = 2 ** -52
+
 export class Rng {
-  private s0: number
-  private s1: number
-  private s2: number
-  private s3: number
-  private spareNormal = 0
+  /**
+   * xoshiro128**'s four words s0…s3. An Int32Array rather than four number fields: the words
+   * are 32-bit integers, which a field holds only boxed once they pass V8's 31-bit small
+   * integers, and a typed array holds raw (≈ 30% faster nextUint32 and uniform).
+   */
+  private readonly state = new Int32Array(4)
+  /** normal()'s landing place for one polar pair; pair[1] is the spare while hasSpare. */
+  private readonly pair = new Float64Array(2)
   private hasSpare = false
 
   /** A generator for an integer seed (any safe integer, negative allowed). */
@@ -43,11 +49,9 @@ export class Rng {
     // Mix the stream name in twice so that streams differing only in name are decorrelated.
     splitmix32(st)
     st.s = (st.s ^ hashName(`#${streamName}#${hi}`)) | 0
-    this.s0 = splitmix32(st)
-    this.s1 = splitmix32(st)
-    this.s2 = splitmix32(st)
-    this.s3 = splitmix32(st)
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1
+    const w = this.state
+    for (let k = 0; k < 4; k++) w[k] = splitmix32(st)
+    if ((w[0] | w[1] | w[2] | w[3]) === 0) w[0] = 1
   }
 
   /** An independent stream for `name`, derived from `seed` alone. */
@@ -57,21 +61,42 @@ export class Rng {
 
   /** The next 32 random bits as an unsigned integer (xoshiro128** step). */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0
-    const t = this.s1 << 9
-    this.s2 ^= this.s0
-    this.s3 ^= this.s1
-    this.s1 ^= this.s2
-    this.s0 ^= this.s3
-    this.s2 ^= t
-    this.s3 = rotl(this.s3, 11)
-    return result
+    const w = this.state
+    const s0 = w[0]
+    const s1 = w[1]
+    const s2 = w[2] ^ s0
+    const s3 = w[3] ^ s1
+    w[0] = s0 ^ s3
+    w[1] = s1 ^ s2
+    w[2] = s2 ^ (s1 << 9)
+    w[3] = rotl(s3, 11)
+    return Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0
   }
 
   /** Uniform on [0, 1) with 53 random bits. */
   uniform(): number {
-    const a = this.nextUint32() >>> 5 // 27 bits
-    const b = this.nextUint32() >>> 6 // 26 bits
+    // Two nextUint32 steps written out with the state in locals (faster than two calls).
+    const w = this.state
+    let s0 = w[0]
+    let s1 = w[1]
+    let s2 = w[2]
+    let s3 = w[3]
+    const a = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5 // 27 bits
+    let t = s1 << 9
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = rotl(s3, 11)
+    const b = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 6 // 26 bits
+    t = s1 << 9
+    s2 ^= s0
+    s3 ^= s1
+    w[1] = s1 ^ s2
+    w[0] = s0 ^ s3
+    w[2] = s2 ^ t
+    w[3] = rotl(s3, 11)
     return (a * 67108864 + b) / 9007199254740992
   }
 
@@ -82,20 +107,80 @@ export class Rng {
 
   /** Standard normal by the Marsaglia polar method (pairs cached: both draws are used). */
   normal(): number {
+    const pair = this.pair
     if (this.hasSpare) {
       this.hasSpare = false
-      return this.spareNormal
+      return pair[1]
     }
-    let u: number, v: number, s: number
-    do {
-      u = 2 * this.uniform() - 1
-      v = 2 * this.uniform() - 1
-      s = u * u + v * v
-    } while (s >= 1 || s === 0)
-    const f = Math.sqrt((-2 * Math.log(s)) / s)
-    this.spareNormal = v * f
+    this.polarPairs(pair, 0, 1, 0, 1)
     this.hasSpare = true
-    return u * f
+    return pair[0]
+  }
+
+  /**
+   * The polar method's inner loop, `pairs` accepted pairs (u·f, v·f) written as mean + std·x to
+   * out[at], out[at+1], …, with the generator state kept in locals for the whole loop.
+   *
+   * Bit for bit what repeated normal() calls give: u = 2·uniform() − 1 is computed as
+   * k·2⁻⁵² − 1 from the same 53-bit integer k (both exact), and s, f, u·f, v·f in the same
+   * IEEE operations. With (mean, std) = (0, 1) it writes x itself: 0 + 1·x = x for every x but
+   * −0, and u·f is never −0 (f > 0, and k·2⁻⁵² − 1 rounds an exact zero to +0).
+   */
+  private polarPairs(out: Float64Array, at: number, pairs: number, mean: number, std: number): void {
+    const w = this.state
+    let s0 = w[0]
+    let s1 = w[1]
+    let s2 = w[2]
+    let s3 = w[3]
+    const end = at + 2 * pairs
+    let i = at
+    while (i < end) {
+      // Four xoshiro128** steps: the 27 + 26 bits of u, then of v.
+      let a = Math.imul(rotl(Math.imul(s1, 5), 7), 9)
+      let t = s1 << 9
+      s2 ^= s0
+      s3 ^= s1
+      s1 ^= s2
+      s0 ^= s3
+      s2 ^= t
+      s3 = rotl(s3, 11)
+      let b = Math.imul(rotl(Math.imul(s1, 5), 7), 9)
+      t = s1 << 9
+      s2 ^= s0
+      s3 ^= s1
+      s1 ^= s2
+      s0 ^= s3
+      s2 ^= t
+      s3 = rotl(s3, 11)
+      const u = ((a >>> 5) * 67108864 + (b >>> 6)) * TWO_POW_M52 - 1
+      a = Math.imul(rotl(Math.imul(s1, 5), 7), 9)
+      t = s1 << 9
+      s2 ^= s0
+      s3 ^= s1
+      s1 ^= s2
+      s0 ^= s3
+      s2 ^= t
+      s3 = rotl(s3, 11)
+      b = Math.imul(rotl(Math.imul(s1, 5), 7), 9)
+      t = s1 << 9
+      s2 ^= s0
+      s3 ^= s1
+      s1 ^= s2
+      s0 ^= s3
+      s2 ^= t
+      s3 = rotl(s3, 11)
+      const v = ((a >>> 5) * 67108864 + (b >>> 6)) * TWO_POW_M52 - 1
+      const s = u * u + v * v
+      if (s >= 1 || s === 0) continue // rejected: draw the next candidate pair
+      const f = Math.sqrt((-2 * Math.log(s)) / s)
+      out[i] = mean + std * (u * f)
+      out[i + 1] = mean + std * (v * f)
+      i += 2
+    }
+    w[0] = s0
+    w[1] = s1
+    w[2] = s2
+    w[3] = s3
   }
 
   /** Bernoulli(p): true with probability p. */
@@ -141,7 +226,20 @@ export class Rng {
 
   /** Fill `out` with i.i.d. N(mean, std²) draws. */
   fillNormal(out: Float64Array, mean = 0, std = 1): Float64Array {
-    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal()
+    // The same draws as out[i] = mean + std · normal() for each i: the cached spare first, then
+    // whole pairs straight into `out`, and an odd last entry through normal() (which caches the
+    // other half of its pair, as the per-draw loop would).
+    const n = out.length
+    let i = 0
+    if (n > 0 && this.hasSpare) {
+      this.hasSpare = false
+      out[0] = mean + std * this.pair[1]
+      i = 1
+    }
+    const pairs = Math.floor((n - i) / 2)
+    this.polarPairs(out, i, pairs, mean, std)
+    i += 2 * pairs
+    if (i < n) out[i] = mean + std * this.normal()
     return out
   }
 
