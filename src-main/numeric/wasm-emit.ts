@@ -1,15 +1,21 @@
 /**
- * A minimal WebAssembly binary emitter for the studies' SIMD128 kernels: the modules are written
- * byte by byte from TypeScript, so there is no compiled artefact (.wasm, .wat, a C toolchain) to
- * keep in sync with the code. Used by overparam-sensing-symmetry-curse (senseWasm.ts,
- * factorWasm.ts), vr-halpern-finite-sum (lsqPass.ts) and subgm-small-init-robust-recovery
- * (sensingPasses.ts). numeric/wasm-simd.ts still has a private emitter of its own.
+ * The one WebAssembly binary emitter of the project, for the numeric core's and the studies'
+ * SIMD128 kernels: the modules are written byte by byte from TypeScript, so there is no compiled
+ * artefact (.wasm, .wat, a C toolchain) to keep in sync with the code. Used by
+ * - numeric/wasm-simd.ts (the gemm/gemv/tred2/QL kernels; it assembles its own module with the
+ *   primitives here, and `instantiate` below consults its setWasmSimdEnabled switch: the two files
+ *   import each other, so neither may use the other's exports at module top level);
+ * - gns-approx-newton (wasmKernels.ts);
+ * - overparam-sensing-symmetry-curse (senseWasm.ts, factorWasm.ts);
+ * - vr-halpern-finite-sum (lsqPass.ts);
+ * - subgm-small-init-robust-recovery (sensingPasses.ts).
  *
- * What is here: the binary-format primitives (LEB128, vectors, names, sections), one opcode table
- * (names follow the text format: `f64x2.add` is F64X2_ADD; single-byte opcodes are numbers,
- * prefixed ones arrays), the local and constant helpers, memarg, a code buffer, `moduleBytes` (a
- * module of exported functions and one exported memory) and `instantiate` (a compiled-once module,
- * a fresh instance with its own memory per call).
+ * What is here: the binary-format primitives (LEB128, vectors, names, sections, function types),
+ * one opcode table (names follow the text format: `f64x2.add` is F64X2_ADD; single-byte opcodes
+ * are numbers, prefixed ones and those with a fixed immediate arrays, those with a variable
+ * immediate camelCase functions: `brIf(1)`, `f64Load(8)`), the local and constant helpers,
+ * memarg, a code buffer, `moduleBytes` (a module of exported functions and one exported memory)
+ * and `instantiate` (a compiled-once module, a fresh instance with its own memory per call).
  *
  * References: WebAssembly Core Specification 2.0, §5 (binary format: §5.2.2 integers, §5.4
  * instructions, §5.5 modules) and its SIMD opcode table (§5.4.8 vector instructions).
@@ -50,6 +56,10 @@ export const vec = (items: number[][]): number[] => [...uleb(items.length), ...i
 export const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))]
 /** A section: its id, its byte length, then the body. */
 export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body]
+/** A function type (§5.3.5): 0x60, the parameter types, the result types. */
+export const funcType = (params: number[], results: number[]): number[] => [0x60, ...vec(params.map((t) => [t])), ...vec(results.map((t) => [t]))]
+/** The module preamble (§5.5.16): the magic `\0asm` and version 1. */
+export const MODULE_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
 
 // ---- value types (§5.3.1) ----------------------------------------------------------------------
 
@@ -62,9 +72,17 @@ export const V128 = 0x7b
 // control (block types are the empty type 0x40)
 export const BLOCK = [0x02, 0x40]
 export const LOOP = [0x03, 0x40]
+/** if (empty block type): pops an i32, runs its body when nonzero, else the `else` arm if any */
+export const IF = [0x04, 0x40]
+export const ELSE = 0x05
 export const END = 0x0b
 export const BR = 0x0c
 export const BR_IF = 0x0d
+export const RETURN = 0x0f
+/** br to the label `depth` levels out (0: the innermost block or loop) */
+export const br = (depth: number): number[] => [BR, ...uleb(depth)]
+/** br_if to the label `depth` levels out */
+export const brIf = (depth: number): number[] => [BR_IF, ...uleb(depth)]
 
 // variables and constants
 export const get = (i: number): number[] => [0x20, ...uleb(i)]
@@ -73,6 +91,12 @@ export const tee = (i: number): number[] => [0x22, ...uleb(i)]
 export const i32Const = (v: number): number[] => [0x41, ...sleb(v)]
 /** f64.const 0 */
 export const F64_CONST_0 = [0x44, 0, 0, 0, 0, 0, 0, 0, 0]
+/** f64.const v (the IEEE 754 bits, little-endian) */
+export function f64Const(v: number): number[] {
+  const bits = new DataView(new ArrayBuffer(8))
+  bits.setFloat64(0, v, true)
+  return [0x44, ...new Uint8Array(bits.buffer)]
+}
 
 // memory (each followed by a memarg)
 export const I32_LOAD = 0x28
@@ -83,6 +107,10 @@ export const F64_STORE = 0x39
  * odd length start off 16) and a constant offset.
  */
 export const memarg = (offset = 0, align = 3): number[] => [align, ...uleb(offset)]
+/** f64.load at a constant byte offset (alignment 8) */
+export const f64Load = (offset = 0): number[] => [F64_LOAD, ...memarg(offset)]
+/** f64.store at a constant byte offset (alignment 8) */
+export const f64Store = (offset = 0): number[] => [F64_STORE, ...memarg(offset)]
 
 // i32
 export const I32_EQZ = 0x45
@@ -93,10 +121,18 @@ export const I32_ADD = 0x6a
 export const I32_SUB = 0x6b
 export const I32_MUL = 0x6c
 export const I32_AND = 0x71
+export const I32_OR = 0x72
 export const I32_SHL = 0x74
 export const I32_SHR_U = 0x76
 
-// f64
+// f64 (comparisons push an i32, 1 or 0; every comparison with a NaN is false except ne)
+export const F64_EQ = 0x61
+export const F64_NE = 0x62
+export const F64_LT = 0x63
+export const F64_GT = 0x64
+export const F64_LE = 0x65
+export const F64_GE = 0x66
+export const F64_SQRT = 0x9f
 export const F64_ADD = 0xa0
 export const F64_SUB = 0xa1
 export const F64_MUL = 0xa2
@@ -111,6 +147,8 @@ export const V128_STORE = simd(0x0b)
 export const V128_CONST_0 = [...simd(0x0c), ...new Array<number>(16).fill(0)]
 /** i8x16.shuffle: 16 lane indices follow (0–15 the first operand's bytes, 16–31 the second's). */
 export const I8X16_SHUFFLE = simd(0x0d)
+/** i8x16.shuffle that pairs f64 lane `lane` of both operands: (a, b) → [a[lane], b[lane]]. */
+export const shuffleLane = (lane: number): number[] => [...I8X16_SHUFFLE, ...Array.from({ length: 16 }, (_, b) => (b < 8 ? 8 * lane + b : 16 + 8 * lane + b - 8))]
 export const F64X2_SPLAT = simd(0x14)
 /** f64x2.extract_lane l */
 export const extractLane = (l: number): number[] => [...simd(0x21), l]
@@ -121,13 +159,22 @@ export const F64X2_ADD = simd(0xf0)
 export const F64X2_SUB = simd(0xf1)
 export const F64X2_MUL = simd(0xf2)
 export const F64X2_DIV = simd(0xf3)
+/** v128.load at a constant byte offset (alignment hint 8, see memarg) */
+export const v128Load = (offset = 0): number[] => [...V128_LOAD, ...memarg(offset)]
+/** v128.store at a constant byte offset */
+export const v128Store = (offset = 0): number[] => [...V128_STORE, ...memarg(offset)]
+/** v128.load64_splat at a constant byte offset: one f64 into both lanes */
+export const v128Load64Splat = (offset = 0): number[] => [...V128_LOAD64_SPLAT, ...memarg(offset)]
 
 // ---- modules (§5.5) -----------------------------------------------------------------------------
 
-/** Code buffer with a variadic append. */
+/**
+ * Code buffer with a variadic append. `emit` is bound to its buffer, so it may be taken apart:
+ * `const { bytes: code, emit } = new Code()`.
+ */
 export class Code {
   readonly bytes: number[] = []
-  emit(...parts: number[][]): this {
+  readonly emit = (...parts: number[][]): this => {
     for (const p of parts) this.bytes.push(...p)
     return this
   }
@@ -149,7 +196,7 @@ export interface FuncSpec {
  * (1 page to start) exported as `memory` (before the functions).
  */
 export function moduleBytes(funcs: FuncSpec[]): Uint8Array {
-  const type = section(1, vec(funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))])))
+  const type = section(1, vec(funcs.map((f) => funcType(f.params, f.results))))
   const func = section(3, vec(funcs.map((_, i) => uleb(i))))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
   const exports = section(7, vec([[...str('memory'), 0x02, ...uleb(0)], ...funcs.map((f, i) => [...str(f.name), 0x00, ...uleb(i)])]))
@@ -158,17 +205,17 @@ export function moduleBytes(funcs: FuncSpec[]): Uint8Array {
     return [...uleb(body.length), ...body]
   })
   const code = section(10, vec(bodies))
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
+  return Uint8Array.from([...MODULE_HEADER, ...type, ...func, ...memory, ...exports, ...code])
 }
 
 // ---- instantiation -------------------------------------------------------------------------------
 
-/** The slice of the WebAssembly JS API used here (the project's TypeScript libs omit its types). */
-interface WasmMemory {
+/** The slice of the WebAssembly JS API used here and in wasm-simd.ts (the project's TypeScript libs omit its types). */
+export interface WasmMemory {
   readonly buffer: ArrayBuffer
   grow(pages: number): number
 }
-interface WasmApi {
+export interface WasmApi {
   validate(bytes: Uint8Array): boolean
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> }

@@ -1,6 +1,8 @@
 /**
- * The gemm micro-kernel in WebAssembly SIMD128, emitted byte by byte from this file: there is no
- * compiled artefact to keep in sync, and the module is the same on every machine.
+ * The gemm micro-kernel in WebAssembly SIMD128, emitted byte by byte from this file through the
+ * shared emitter (wasm-emit.ts: its primitives and opcode table; the module layout, with shared
+ * function types, is assembled here): there is no compiled artefact to keep in sync, and the
+ * module is the same on every machine.
  *
  * The kernel is the packed 4×4 register block of dense.ts's `gemmPacked` with two f64 lanes per
  * vector: for one KC-deep panel it walks every (4-row strip of op(A)) × (4-column strip of op(B))
@@ -12,93 +14,61 @@
  * References: WebAssembly Core Specification 2.0, §5 (binary format) and the SIMD opcode table.
  */
 
-// ---- a minimal binary emitter --------------------------------------------------------------
-
-function uleb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let byte = n & 0x7f
-    n >>>= 7
-    if (n !== 0) byte |= 0x80
-    out.push(byte)
-  } while (n !== 0)
-  return out
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = []
-  for (;;) {
-    const byte = n & 0x7f
-    n >>= 7
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte)
-      return out
-    }
-    out.push(byte | 0x80)
-  }
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()]
-}
-
-function str(s: string): number[] {
-  const bytes = Array.from(s, (c) => c.charCodeAt(0))
-  return [...uleb(bytes.length), ...bytes]
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body]
-}
-
-const I32 = 0x7f
-const F64 = 0x7c
-const V128 = 0x7b
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  else: 0x05,
-  br: 0x0c,
-  brIf: 0x0d,
-  end: 0x0b,
-  localGet: 0x20,
-  localSet: 0x21,
-  i32Const: 0x41,
-  i32Eqz: 0x45,
-  i32And: 0x71,
-  i32Or: 0x72,
-  f64Eq: 0x61,
-  i32GtU: 0x4b,
-  i32GeU: 0x4f,
-  i32Add: 0x6a,
-  i32Sub: 0x6b,
-  i32Mul: 0x6c,
-  i32Shl: 0x74,
-  i32ShrU: 0x76,
-  f64Load: 0x2b,
-  f64Store: 0x39,
-  f64Const: 0x44,
-  f64Add: 0xa0,
-  f64Sub: 0xa1,
-  f64Mul: 0xa2,
-  void: 0x40,
-}
-/** SIMD instructions: prefix 0xfd, then the opcode as a u32 LEB. */
-const simd = {
-  load: [0xfd, ...uleb(0x00)],
-  load64Splat: [0xfd, ...uleb(0x0a)],
-  store: [0xfd, ...uleb(0x0b)],
-  const: [0xfd, ...uleb(0x0c)],
-  f64x2Add: [0xfd, ...uleb(0xf0)],
-  f64x2Sub: [0xfd, ...uleb(0xf1)],
-  f64x2Splat: [0xfd, ...uleb(0x14)],
-  f64x2Lane0: [0xfd, ...uleb(0x21), 0],
-  f64x2Lane1: [0xfd, ...uleb(0x21), 1],
-  f64x2Mul: [0xfd, ...uleb(0xf2)],
-}
-/** memarg: alignment hint 2^3 (8 bytes, always true here) and a constant offset. */
-const memarg = (offset: number) => [3, ...uleb(offset)]
+// wasm-emit.ts imports wasmSimdKernel from here (its `instantiate` honours setWasmSimdEnabled): the
+// two files import each other, so this one uses the emitter's exports inside functions only, never
+// at module top level.
+import {
+  BLOCK,
+  br,
+  brIf,
+  Code,
+  ELSE,
+  END,
+  extractLane,
+  F64,
+  F64_ADD,
+  F64_CONST_0,
+  F64_EQ,
+  F64_LOAD,
+  F64_MUL,
+  F64_STORE,
+  F64_SUB,
+  f64Load,
+  F64X2_ADD,
+  F64X2_MUL,
+  F64X2_SPLAT,
+  F64X2_SUB,
+  funcType,
+  get,
+  I32,
+  I32_ADD,
+  I32_AND,
+  I32_EQZ,
+  I32_GE_U,
+  I32_GT_U,
+  I32_MUL,
+  I32_OR,
+  I32_SHL,
+  I32_SHR_U,
+  I32_SUB,
+  i32Const,
+  IF,
+  LOOP,
+  memarg,
+  MODULE_HEADER,
+  section,
+  set,
+  str,
+  uleb,
+  V128,
+  V128_CONST_0,
+  V128_LOAD,
+  V128_LOAD64_SPLAT,
+  V128_STORE,
+  vec,
+  type WasmApi,
+  type WasmMemory,
+} from './wasm-emit'
 
 // Parameters (all i32): a, b, c (byte addresses), mb, nb (strip counts), kc (panel depth), ldc (doubles).
 const P_A = 0
@@ -130,59 +100,52 @@ const L_B0 = L_ACC + 2 * MR
 const L_B1 = L_B0 + 1
 const L_AV = L_B0 + 2
 
-const get = (i: number) => [op.localGet, ...uleb(i)]
-const set = (i: number) => [op.localSet, ...uleb(i)]
-
 /** Body of panel(a, b, c, mb, nb, kc, ldc). */
 function panelBody(): number[] {
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const zero = [...simd.const, ...new Array(16).fill(0)]
+  const { bytes: code, emit } = new Code()
   // stripBytes = kc·32 (4 doubles per p); ldcBytes = ldc·8.
-  emit(get(P_KC), [op.i32Const, ...sleb(5), op.i32Shl], set(L_STRIP))
-  emit(get(P_KC), [op.i32Const, ...sleb(8 * MR), op.i32Mul], set(L_ASTRIP))
-  emit(get(P_LDC), [op.i32Const, ...sleb(3), op.i32Shl], set(L_LDCB))
-  emit([op.i32Const, ...sleb(0)], set(L_IB))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(L_IB), get(P_MB), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit([op.i32Const, ...sleb(0)], set(L_JB))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(L_JB), get(P_NB), [op.i32GeU, op.brIf, ...uleb(1)])
-  for (let r = 0; r < 2 * MR; r++) emit(zero, set(L_ACC + r))
+  emit(get(P_KC), i32Const(5), [I32_SHL], set(L_STRIP))
+  emit(get(P_KC), i32Const(8 * MR), [I32_MUL], set(L_ASTRIP))
+  emit(get(P_LDC), i32Const(3), [I32_SHL], set(L_LDCB))
+  emit(i32Const(0), set(L_IB))
+  emit(BLOCK, LOOP)
+  emit(get(L_IB), get(P_MB), [I32_GE_U], brIf(1))
+  emit(i32Const(0), set(L_JB))
+  emit(BLOCK, LOOP)
+  emit(get(L_JB), get(P_NB), [I32_GE_U], brIf(1))
+  for (let r = 0; r < 2 * MR; r++) emit(V128_CONST_0, set(L_ACC + r))
   // ap = a + ib·strip; aend = ap + strip; bp = b + jb·strip.
-  emit(get(P_A), get(L_IB), get(L_ASTRIP), [op.i32Mul, op.i32Add], set(L_AP))
-  emit(get(L_AP), get(L_ASTRIP), [op.i32Add], set(L_AEND))
-  emit(get(P_B), get(L_JB), get(L_STRIP), [op.i32Mul, op.i32Add], set(L_BP))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(L_AP), get(L_AEND), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(get(L_BP), simd.load, memarg(0), set(L_B0))
-  emit(get(L_BP), simd.load, memarg(16), set(L_B1))
+  emit(get(P_A), get(L_IB), get(L_ASTRIP), [I32_MUL, I32_ADD], set(L_AP))
+  emit(get(L_AP), get(L_ASTRIP), [I32_ADD], set(L_AEND))
+  emit(get(P_B), get(L_JB), get(L_STRIP), [I32_MUL, I32_ADD], set(L_BP))
+  emit(BLOCK, LOOP)
+  emit(get(L_AP), get(L_AEND), [I32_GE_U], brIf(1))
+  emit(get(L_BP), V128_LOAD, memarg(0), set(L_B0))
+  emit(get(L_BP), V128_LOAD, memarg(16), set(L_B1))
   for (let r = 0; r < MR; r++) {
-    emit(get(L_AP), simd.load64Splat, memarg(8 * r), set(L_AV))
+    emit(get(L_AP), V128_LOAD64_SPLAT, memarg(8 * r), set(L_AV))
     for (let h = 0; h < 2; h++) {
       const acc = L_ACC + 2 * r + h
-      emit(get(acc), get(L_AV), get(h === 0 ? L_B0 : L_B1), simd.f64x2Mul, simd.f64x2Add, set(acc))
+      emit(get(acc), get(L_AV), get(h === 0 ? L_B0 : L_B1), F64X2_MUL, F64X2_ADD, set(acc))
     }
   }
-  emit(get(L_AP), [op.i32Const, ...sleb(8 * MR), op.i32Add], set(L_AP))
-  emit(get(L_BP), [op.i32Const, ...sleb(32), op.i32Add], set(L_BP))
-  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(L_AP), i32Const(8 * MR), [I32_ADD], set(L_AP))
+  emit(get(L_BP), i32Const(32), [I32_ADD], set(L_BP))
+  emit(br(0), [END, END])
   // cp = c + ib·4·ldcBytes + jb·32; then C rows r += acc.
-  emit(get(P_C), get(L_IB), get(L_LDCB), [op.i32Mul, op.i32Const, ...sleb(MR), op.i32Mul, op.i32Add])
-  emit(get(L_JB), [op.i32Const, ...sleb(5), op.i32Shl, op.i32Add], set(L_CP))
+  emit(get(P_C), get(L_IB), get(L_LDCB), [I32_MUL], i32Const(MR), [I32_MUL, I32_ADD])
+  emit(get(L_JB), i32Const(5), [I32_SHL, I32_ADD], set(L_CP))
   for (let r = 0; r < MR; r++) {
     for (let h = 0; h < 2; h++) {
-      emit(get(L_CP), get(L_CP), simd.load, memarg(16 * h), get(L_ACC + 2 * r + h), simd.f64x2Add, simd.store, memarg(16 * h))
+      emit(get(L_CP), get(L_CP), V128_LOAD, memarg(16 * h), get(L_ACC + 2 * r + h), F64X2_ADD, V128_STORE, memarg(16 * h))
     }
-    if (r < MR - 1) emit(get(L_CP), get(L_LDCB), [op.i32Add], set(L_CP))
+    if (r < MR - 1) emit(get(L_CP), get(L_LDCB), [I32_ADD], set(L_CP))
   }
-  emit(get(L_JB), [op.i32Const, ...sleb(1), op.i32Add], set(L_JB))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(L_IB), [op.i32Const, ...sleb(1), op.i32Add], set(L_IB))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.end])
+  emit(get(L_JB), i32Const(1), [I32_ADD], set(L_JB))
+  emit(br(0), [END, END])
+  emit(get(L_IB), i32Const(1), [I32_ADD], set(L_IB))
+  emit(br(0), [END, END])
+  emit([END])
   const locals = vec([
     [...uleb(9), I32],
     [...uleb(2 * MR + 3), V128],
@@ -199,33 +162,30 @@ function panelBody(): number[] {
  */
 function rotateBody(): number[] {
   const [W, ROW, FIRST, COUNT, CS] = [0, 1, 2, 3, 4]
-  const [T, R0, R1, END] = [5, 6, 7, 8]
+  const [T, R0, R1, REND] = [5, 6, 7, 8]
   const [C, S, V, H] = [9, 10, 11, 12]
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  emit([op.i32Const, ...sleb(0)], set(T))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(T), get(COUNT), [op.i32GeU, op.brIf, ...uleb(1)])
+  const { bytes: code, emit } = new Code()
+  emit(i32Const(0), set(T))
+  emit(BLOCK, LOOP)
+  emit(get(T), get(COUNT), [I32_GE_U], brIf(1))
   // r0 = w + (first − t)·rowBytes; r1 = r0 + rowBytes; end = r0 + rowBytes.
-  emit(get(W), get(FIRST), get(T), [op.i32Sub], get(ROW), [op.i32Mul, op.i32Add], set(R0))
-  emit(get(R0), get(ROW), [op.i32Add], set(R1))
-  emit(get(R1), set(END))
-  emit(get(CS), get(T), [op.i32Const, ...sleb(4), op.i32Shl, op.i32Add], simd.load64Splat, memarg(0), set(C))
-  emit(get(CS), get(T), [op.i32Const, ...sleb(4), op.i32Shl, op.i32Add], simd.load64Splat, memarg(8), set(S))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(R0), get(END), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(get(R0), simd.load, memarg(0), set(V))
-  emit(get(R1), simd.load, memarg(0), set(H))
-  emit(get(R1), get(S), get(V), simd.f64x2Mul, get(C), get(H), simd.f64x2Mul, simd.f64x2Add, simd.store, memarg(0))
-  emit(get(R0), get(C), get(V), simd.f64x2Mul, get(S), get(H), simd.f64x2Mul, simd.f64x2Sub, simd.store, memarg(0))
-  emit(get(R0), [op.i32Const, ...sleb(16), op.i32Add], set(R0))
-  emit(get(R1), [op.i32Const, ...sleb(16), op.i32Add], set(R1))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(T), [op.i32Const, ...sleb(1), op.i32Add], set(T))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.end])
+  emit(get(W), get(FIRST), get(T), [I32_SUB], get(ROW), [I32_MUL, I32_ADD], set(R0))
+  emit(get(R0), get(ROW), [I32_ADD], set(R1))
+  emit(get(R1), set(REND))
+  emit(get(CS), get(T), i32Const(4), [I32_SHL, I32_ADD], V128_LOAD64_SPLAT, memarg(0), set(C))
+  emit(get(CS), get(T), i32Const(4), [I32_SHL, I32_ADD], V128_LOAD64_SPLAT, memarg(8), set(S))
+  emit(BLOCK, LOOP)
+  emit(get(R0), get(REND), [I32_GE_U], brIf(1))
+  emit(get(R0), V128_LOAD, memarg(0), set(V))
+  emit(get(R1), V128_LOAD, memarg(0), set(H))
+  emit(get(R1), get(S), get(V), F64X2_MUL, get(C), get(H), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(0))
+  emit(get(R0), get(C), get(V), F64X2_MUL, get(S), get(H), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
+  emit(get(R0), i32Const(16), [I32_ADD], set(R0))
+  emit(get(R1), i32Const(16), [I32_ADD], set(R1))
+  emit(br(0), [END, END])
+  emit(get(T), i32Const(1), [I32_ADD], set(T))
+  emit(br(0), [END, END])
+  emit([END])
   const locals = vec([
     [...uleb(4), I32],
     [...uleb(4), V128],
@@ -245,51 +205,45 @@ function accumulateBody(): number[] {
   const [J, XR, YR, P, LENB, END4, END2] = [4, 5, 6, 7, 8, 9, 10]
   const [S0, S1, S2, S3, G] = [11, 12, 13, 14, 15]
   const [ACC01, ACC23, GV] = [16, 17, 18]
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
-  const f64m = (offset: number) => [3, ...uleb(offset)]
+  const { bytes: code, emit } = new Code()
   // lenBytes = (i+1)·8; end4 = ((i+1) >> 2)·32; end2 = ((i+1) >> 1)·16; xr = w + (i+1)·rowBytes.
-  emit(get(I), c32(1), [op.i32Add], c32(3), [op.i32Shl], set(LENB))
-  emit(get(I), c32(1), [op.i32Add], c32(2), [op.i32ShrU], c32(5), [op.i32Shl], set(END4))
-  emit(get(I), c32(1), [op.i32Add], c32(1), [op.i32ShrU], c32(4), [op.i32Shl], set(END2))
-  emit(get(W), get(I), c32(1), [op.i32Add], get(ROW), [op.i32Mul, op.i32Add], set(XR))
-  emit(c32(0), set(J))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(J), get(I), [op.i32GtU, op.brIf, ...uleb(1)])
-  emit(get(W), get(J), get(ROW), [op.i32Mul, op.i32Add], set(YR))
-  const zero = [...simd.const, ...new Array(16).fill(0)]
-  emit(zero, set(ACC01), zero, set(ACC23), c32(0), set(P))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(P), get(END4), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(get(ACC01), get(XR), get(P), [op.i32Add], simd.load, memarg(0), get(YR), get(P), [op.i32Add], simd.load, memarg(0), simd.f64x2Mul, simd.f64x2Add, set(ACC01))
-  emit(get(ACC23), get(XR), get(P), [op.i32Add], simd.load, memarg(16), get(YR), get(P), [op.i32Add], simd.load, memarg(16), simd.f64x2Mul, simd.f64x2Add, set(ACC23))
-  emit(get(P), c32(32), [op.i32Add], set(P))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(ACC01), simd.f64x2Lane0, set(S0), get(ACC01), simd.f64x2Lane1, set(S1))
-  emit(get(ACC23), simd.f64x2Lane0, set(S2), get(ACC23), simd.f64x2Lane1, set(S3))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(P), get(LENB), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(get(S0), get(XR), get(P), [op.i32Add, op.f64Load], f64m(0), get(YR), get(P), [op.i32Add, op.f64Load], f64m(0), [op.f64Mul, op.f64Add], set(S0))
-  emit(get(P), c32(8), [op.i32Add], set(P))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(S0), get(S1), [op.f64Add], get(S2), get(S3), [op.f64Add, op.f64Add], set(G))
-  emit(get(G), simd.f64x2Splat, set(GV), c32(0), set(P))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(P), get(END2), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(get(YR), get(P), [op.i32Add], get(YR), get(P), [op.i32Add], simd.load, memarg(0), get(GV), get(D), get(P), [op.i32Add], simd.load, memarg(0), simd.f64x2Mul, simd.f64x2Sub, simd.store, memarg(0))
-  emit(get(P), c32(16), [op.i32Add], set(P))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(P), get(LENB), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(get(YR), get(P), [op.i32Add], get(YR), get(P), [op.i32Add, op.f64Load], f64m(0), get(G), get(D), get(P), [op.i32Add, op.f64Load], f64m(0), [op.f64Mul, op.f64Sub, op.f64Store], f64m(0))
-  emit(get(P), c32(8), [op.i32Add], set(P))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(J), c32(1), [op.i32Add], set(J))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.end])
+  emit(get(I), i32Const(1), [I32_ADD], i32Const(3), [I32_SHL], set(LENB))
+  emit(get(I), i32Const(1), [I32_ADD], i32Const(2), [I32_SHR_U], i32Const(5), [I32_SHL], set(END4))
+  emit(get(I), i32Const(1), [I32_ADD], i32Const(1), [I32_SHR_U], i32Const(4), [I32_SHL], set(END2))
+  emit(get(W), get(I), i32Const(1), [I32_ADD], get(ROW), [I32_MUL, I32_ADD], set(XR))
+  emit(i32Const(0), set(J))
+  emit(BLOCK, LOOP)
+  emit(get(J), get(I), [I32_GT_U], brIf(1))
+  emit(get(W), get(J), get(ROW), [I32_MUL, I32_ADD], set(YR))
+  emit(V128_CONST_0, set(ACC01), V128_CONST_0, set(ACC23), i32Const(0), set(P))
+  emit(BLOCK, LOOP)
+  emit(get(P), get(END4), [I32_GE_U], brIf(1))
+  emit(get(ACC01), get(XR), get(P), [I32_ADD], V128_LOAD, memarg(0), get(YR), get(P), [I32_ADD], V128_LOAD, memarg(0), F64X2_MUL, F64X2_ADD, set(ACC01))
+  emit(get(ACC23), get(XR), get(P), [I32_ADD], V128_LOAD, memarg(16), get(YR), get(P), [I32_ADD], V128_LOAD, memarg(16), F64X2_MUL, F64X2_ADD, set(ACC23))
+  emit(get(P), i32Const(32), [I32_ADD], set(P))
+  emit(br(0), [END, END])
+  emit(get(ACC01), extractLane(0), set(S0), get(ACC01), extractLane(1), set(S1))
+  emit(get(ACC23), extractLane(0), set(S2), get(ACC23), extractLane(1), set(S3))
+  emit(BLOCK, LOOP)
+  emit(get(P), get(LENB), [I32_GE_U], brIf(1))
+  emit(get(S0), get(XR), get(P), [I32_ADD, F64_LOAD], memarg(0), get(YR), get(P), [I32_ADD, F64_LOAD], memarg(0), [F64_MUL, F64_ADD], set(S0))
+  emit(get(P), i32Const(8), [I32_ADD], set(P))
+  emit(br(0), [END, END])
+  emit(get(S0), get(S1), [F64_ADD], get(S2), get(S3), [F64_ADD, F64_ADD], set(G))
+  emit(get(G), F64X2_SPLAT, set(GV), i32Const(0), set(P))
+  emit(BLOCK, LOOP)
+  emit(get(P), get(END2), [I32_GE_U], brIf(1))
+  emit(get(YR), get(P), [I32_ADD], get(YR), get(P), [I32_ADD], V128_LOAD, memarg(0), get(GV), get(D), get(P), [I32_ADD], V128_LOAD, memarg(0), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
+  emit(get(P), i32Const(16), [I32_ADD], set(P))
+  emit(br(0), [END, END])
+  emit(BLOCK, LOOP)
+  emit(get(P), get(LENB), [I32_GE_U], brIf(1))
+  emit(get(YR), get(P), [I32_ADD], get(YR), get(P), [I32_ADD, F64_LOAD], memarg(0), get(G), get(D), get(P), [I32_ADD, F64_LOAD], memarg(0), [F64_MUL, F64_SUB, F64_STORE], memarg(0))
+  emit(get(P), i32Const(8), [I32_ADD], set(P))
+  emit(br(0), [END, END])
+  emit(get(J), i32Const(1), [I32_ADD], set(J))
+  emit(br(0), [END, END])
+  emit([END])
   const locals = vec([
     [...uleb(7), I32],
     [...uleb(5), F64],
@@ -306,50 +260,44 @@ function accumulateBody(): number[] {
  */
 function rank2Body(): number[] {
   const [W, ROW, I, D, E] = [0, 1, 2, 3, 4]
-  const [J, YR, P, END] = [5, 6, 7, 8]
+  const [J, YR, P, IEND] = [5, 6, 7, 8]
   const [F, G] = [9, 10]
   const [FV, GV] = [11, 12]
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
-  const m8 = (offset: number) => [3, ...uleb(offset)]
-  const f64Load = [op.f64Load]
-  emit(get(I), c32(3), [op.i32Shl], set(END))
-  emit(c32(0), set(J))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(J), get(I), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(get(W), get(J), get(ROW), [op.i32Mul, op.i32Add], set(YR))
-  emit(get(D), get(J), c32(3), [op.i32Shl, op.i32Add], f64Load, m8(0), set(F))
-  emit(get(E), get(J), c32(3), [op.i32Shl, op.i32Add], f64Load, m8(0), set(G))
-  emit(get(F), simd.f64x2Splat, set(FV), get(G), simd.f64x2Splat, set(GV))
-  emit(get(J), c32(3), [op.i32Shl], set(P))
+  const { bytes: code, emit } = new Code()
+  emit(get(I), i32Const(3), [I32_SHL], set(IEND))
+  emit(i32Const(0), set(J))
+  emit(BLOCK, LOOP)
+  emit(get(J), get(I), [I32_GE_U], brIf(1))
+  emit(get(W), get(J), get(ROW), [I32_MUL, I32_ADD], set(YR))
+  emit(get(D), get(J), i32Const(3), [I32_SHL, I32_ADD], f64Load(0), set(F))
+  emit(get(E), get(J), i32Const(3), [I32_SHL, I32_ADD], f64Load(0), set(G))
+  emit(get(F), F64X2_SPLAT, set(FV), get(G), F64X2_SPLAT, set(GV))
+  emit(get(J), i32Const(3), [I32_SHL], set(P))
   // Pairs while p + 16 ≤ end.
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(P), c32(16), [op.i32Add], get(END), [op.i32GtU, op.brIf, ...uleb(1)])
-  emit(get(YR), get(P), [op.i32Add])
-  emit(get(YR), get(P), [op.i32Add], simd.load, memarg(0))
-  emit(get(FV), get(E), get(P), [op.i32Add], simd.load, memarg(0), simd.f64x2Mul)
-  emit(get(GV), get(D), get(P), [op.i32Add], simd.load, memarg(0), simd.f64x2Mul, simd.f64x2Add)
-  emit(simd.f64x2Sub, simd.store, memarg(0))
-  emit(get(P), c32(16), [op.i32Add], set(P))
-  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(BLOCK, LOOP)
+  emit(get(P), i32Const(16), [I32_ADD], get(IEND), [I32_GT_U], brIf(1))
+  emit(get(YR), get(P), [I32_ADD])
+  emit(get(YR), get(P), [I32_ADD], V128_LOAD, memarg(0))
+  emit(get(FV), get(E), get(P), [I32_ADD], V128_LOAD, memarg(0), F64X2_MUL)
+  emit(get(GV), get(D), get(P), [I32_ADD], V128_LOAD, memarg(0), F64X2_MUL, F64X2_ADD)
+  emit(F64X2_SUB, V128_STORE, memarg(0))
+  emit(get(P), i32Const(16), [I32_ADD], set(P))
+  emit(br(0), [END, END])
   // A last single entry.
-  emit([op.block, op.void])
-  emit(get(P), get(END), [op.i32GeU, op.brIf, ...uleb(0)])
-  emit(get(YR), get(P), [op.i32Add])
-  emit(get(YR), get(P), [op.i32Add], f64Load, m8(0))
-  emit(get(F), get(E), get(P), [op.i32Add], f64Load, m8(0), [op.f64Mul])
-  emit(get(G), get(D), get(P), [op.i32Add], f64Load, m8(0), [op.f64Mul, op.f64Add])
-  emit([op.f64Sub, op.f64Store], m8(0))
-  emit([op.end])
+  emit(BLOCK)
+  emit(get(P), get(IEND), [I32_GE_U], brIf(0))
+  emit(get(YR), get(P), [I32_ADD])
+  emit(get(YR), get(P), [I32_ADD], f64Load(0))
+  emit(get(F), get(E), get(P), [I32_ADD], f64Load(0), [F64_MUL])
+  emit(get(G), get(D), get(P), [I32_ADD], f64Load(0), [F64_MUL, F64_ADD])
+  emit([F64_SUB, F64_STORE], memarg(0))
+  emit([END])
   // d[j] = row_j[i−1]; row_j[i] = 0.
-  emit(get(D), get(J), c32(3), [op.i32Shl, op.i32Add], get(YR), get(END), [op.i32Add], c32(8), [op.i32Sub], f64Load, m8(0), [op.f64Store], m8(0))
-  emit(get(YR), get(END), [op.i32Add], [op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0], [op.f64Store], m8(0))
-  emit(get(J), c32(1), [op.i32Add], set(J))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.end])
+  emit(get(D), get(J), i32Const(3), [I32_SHL, I32_ADD], get(YR), get(IEND), [I32_ADD], i32Const(8), [I32_SUB], f64Load(0), [F64_STORE], memarg(0))
+  emit(get(YR), get(IEND), [I32_ADD], F64_CONST_0, [F64_STORE], memarg(0))
+  emit(get(J), i32Const(1), [I32_ADD], set(J))
+  emit(br(0), [END, END])
+  emit([END])
   const locals = vec([
     [...uleb(4), I32],
     [...uleb(2), F64],
@@ -370,47 +318,42 @@ function gemvNBody(): number[] {
   const [I, R0, J, NB2, ROWB, RP] = [6, 7, 8, 9, 10, 11]
   const [S0] = [12]
   const [XV, ACC] = [13, 14] // ACC … ACC + 3
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
-  const zero = [...simd.const, ...new Array(16).fill(0)]
-  emit(get(N), c32(3), [op.i32Shl], set(ROWB))
-  emit(get(N), c32(1), [op.i32ShrU], c32(4), [op.i32Shl], set(NB2))
-  emit(c32(0), set(I), get(A), set(R0))
+  const { bytes: code, emit } = new Code()
+  emit(get(N), i32Const(3), [I32_SHL], set(ROWB))
+  emit(get(N), i32Const(1), [I32_SHR_U], i32Const(4), [I32_SHL], set(NB2))
+  emit(i32Const(0), set(I), get(A), set(R0))
   // rows = rows per pass: 4 while i + 4 ≤ m, then 1.
   for (const rows of [4, 1]) {
-    emit([op.block, op.void, op.loop, op.void])
-    emit(get(I), c32(rows), [op.i32Add], get(M), [op.i32GtU, op.brIf, ...uleb(1)])
-    for (let r = 0; r < rows; r++) emit(zero, set(ACC + r))
-    emit(c32(0), set(J))
-    emit([op.block, op.void, op.loop, op.void])
-    emit(get(J), get(NB2), [op.i32GeU, op.brIf, ...uleb(1)])
-    emit(get(X), get(J), [op.i32Add], simd.load, memarg(0), set(XV))
-    emit(get(R0), get(J), [op.i32Add], set(RP))
+    emit(BLOCK, LOOP)
+    emit(get(I), i32Const(rows), [I32_ADD], get(M), [I32_GT_U], brIf(1))
+    for (let r = 0; r < rows; r++) emit(V128_CONST_0, set(ACC + r))
+    emit(i32Const(0), set(J))
+    emit(BLOCK, LOOP)
+    emit(get(J), get(NB2), [I32_GE_U], brIf(1))
+    emit(get(X), get(J), [I32_ADD], V128_LOAD, memarg(0), set(XV))
+    emit(get(R0), get(J), [I32_ADD], set(RP))
     for (let r = 0; r < rows; r++) {
-      if (r > 0) emit(get(RP), get(ROWB), [op.i32Add], set(RP))
-      emit(get(ACC + r), get(RP), simd.load, memarg(0), get(XV), simd.f64x2Mul, simd.f64x2Add, set(ACC + r))
+      if (r > 0) emit(get(RP), get(ROWB), [I32_ADD], set(RP))
+      emit(get(ACC + r), get(RP), V128_LOAD, memarg(0), get(XV), F64X2_MUL, F64X2_ADD, set(ACC + r))
     }
-    emit(get(J), c32(16), [op.i32Add], set(J))
-    emit([op.br, ...uleb(0), op.end, op.end])
+    emit(get(J), i32Const(16), [I32_ADD], set(J))
+    emit(br(0), [END, END])
     // Per row: s0 = lane 0 (+ the odd tail), y[i + r] += alpha·(s0 + lane 1).
     emit(get(R0), set(RP))
     for (let r = 0; r < rows; r++) {
-      emit(get(ACC + r), simd.f64x2Lane0, set(S0))
-      emit(get(N), c32(1), [op.i32And, op.if, op.void])
-      emit(get(S0), get(RP), get(NB2), [op.i32Add, op.f64Load], memarg(0), get(X), get(NB2), [op.i32Add, op.f64Load], memarg(0), [op.f64Mul, op.f64Add], set(S0))
-      emit([op.end])
-      const yAddr = [...get(Y), ...get(I), ...c32(r), op.i32Add, ...c32(3), op.i32Shl, op.i32Add]
-      emit(yAddr, yAddr, [op.f64Load], memarg(0), get(ALPHA), get(S0), get(ACC + r), simd.f64x2Lane1, [op.f64Add, op.f64Mul, op.f64Add, op.f64Store], memarg(0))
-      emit(get(RP), get(ROWB), [op.i32Add], set(RP))
+      emit(get(ACC + r), extractLane(0), set(S0))
+      emit(get(N), i32Const(1), [I32_AND], IF)
+      emit(get(S0), get(RP), get(NB2), [I32_ADD, F64_LOAD], memarg(0), get(X), get(NB2), [I32_ADD, F64_LOAD], memarg(0), [F64_MUL, F64_ADD], set(S0))
+      emit([END])
+      const yAddr = [...get(Y), ...get(I), ...i32Const(r), I32_ADD, ...i32Const(3), I32_SHL, I32_ADD]
+      emit(yAddr, yAddr, [F64_LOAD], memarg(0), get(ALPHA), get(S0), get(ACC + r), extractLane(1), [F64_ADD, F64_MUL, F64_ADD, F64_STORE], memarg(0))
+      emit(get(RP), get(ROWB), [I32_ADD], set(RP))
     }
     emit(get(RP), set(R0))
-    emit(get(I), c32(rows), [op.i32Add], set(I))
-    emit([op.br, ...uleb(0), op.end, op.end])
+    emit(get(I), i32Const(rows), [I32_ADD], set(I))
+    emit(br(0), [END, END])
   }
-  emit([op.end])
+  emit([END])
   const locals = vec([
     [...uleb(6), I32],
     [...uleb(1), F64],
@@ -432,70 +375,66 @@ function gemvTBody(): number[] {
   const XS = 12 // XS … XS + 3 (f64)
   const XV = 16 // XV … XV + 3 (v128)
   const YV0 = 20
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
+  const { bytes: code, emit } = new Code()
   /** y[j] = y[j] + Σ_r xs_r·row_r[j] over `rows` rows from the pointer in R0 (rows ROWB apart). */
   const emitRows = (rows: number, xs: number[]) => {
-    for (let r = 0; r < rows; r++) emit(get(xs[r]), simd.f64x2Splat, set(XV + r))
-    emit(c32(0), set(J))
-    emit([op.block, op.void, op.loop, op.void])
-    emit(get(J), get(NB2), [op.i32GeU, op.brIf, ...uleb(1)])
-    emit(get(Y), get(J), [op.i32Add], get(Y), get(J), [op.i32Add], simd.load, memarg(0), set(YV0))
-    emit(get(R0), get(J), [op.i32Add], set(RP))
+    for (let r = 0; r < rows; r++) emit(get(xs[r]), F64X2_SPLAT, set(XV + r))
+    emit(i32Const(0), set(J))
+    emit(BLOCK, LOOP)
+    emit(get(J), get(NB2), [I32_GE_U], brIf(1))
+    emit(get(Y), get(J), [I32_ADD], get(Y), get(J), [I32_ADD], V128_LOAD, memarg(0), set(YV0))
+    emit(get(R0), get(J), [I32_ADD], set(RP))
     emit(get(YV0))
     for (let r = 0; r < rows; r++) {
-      if (r > 0) emit(get(RP), get(ROWB), [op.i32Add], set(RP))
-      emit(get(XV + r), get(RP), simd.load, memarg(0), simd.f64x2Mul, simd.f64x2Add)
+      if (r > 0) emit(get(RP), get(ROWB), [I32_ADD], set(RP))
+      emit(get(XV + r), get(RP), V128_LOAD, memarg(0), F64X2_MUL, F64X2_ADD)
     }
-    emit(simd.store, memarg(0))
-    emit(get(J), c32(16), [op.i32Add], set(J))
-    emit([op.br, ...uleb(0), op.end, op.end])
+    emit(V128_STORE, memarg(0))
+    emit(get(J), i32Const(16), [I32_ADD], set(J))
+    emit(br(0), [END, END])
     // An odd n's last column.
-    emit(get(N), c32(1), [op.i32And, op.if, op.void])
-    emit(get(Y), get(NB2), [op.i32Add], get(Y), get(NB2), [op.i32Add, op.f64Load], memarg(0))
-    emit(get(R0), get(NB2), [op.i32Add], set(RP))
+    emit(get(N), i32Const(1), [I32_AND], IF)
+    emit(get(Y), get(NB2), [I32_ADD], get(Y), get(NB2), [I32_ADD, F64_LOAD], memarg(0))
+    emit(get(R0), get(NB2), [I32_ADD], set(RP))
     for (let r = 0; r < rows; r++) {
-      if (r > 0) emit(get(RP), get(ROWB), [op.i32Add], set(RP))
-      emit(get(xs[r]), get(RP), [op.f64Load], memarg(0), [op.f64Mul, op.f64Add])
+      if (r > 0) emit(get(RP), get(ROWB), [I32_ADD], set(RP))
+      emit(get(xs[r]), get(RP), [F64_LOAD], memarg(0), [F64_MUL, F64_ADD])
     }
-    emit([op.f64Store], memarg(0), [op.end])
+    emit([F64_STORE], memarg(0), [END])
   }
-  const loadX = (r: number) => [...get(ALPHA), ...get(X), ...get(I), ...c32(r), op.i32Add, ...c32(3), op.i32Shl, op.i32Add, op.f64Load, ...memarg(0), op.f64Mul]
-  const isZero = (l: number) => [...get(l), op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0, op.f64Eq]
-  emit(get(N), c32(3), [op.i32Shl], set(ROWB))
-  emit(get(N), c32(1), [op.i32ShrU], c32(4), [op.i32Shl], set(NB2))
-  emit(c32(0), set(I), get(A), set(R0))
+  const loadX = (r: number) => [...get(ALPHA), ...get(X), ...get(I), ...i32Const(r), I32_ADD, ...i32Const(3), I32_SHL, I32_ADD, F64_LOAD, ...memarg(0), F64_MUL]
+  const isZero = (l: number) => [...get(l), ...F64_CONST_0, F64_EQ]
+  emit(get(N), i32Const(3), [I32_SHL], set(ROWB))
+  emit(get(N), i32Const(1), [I32_SHR_U], i32Const(4), [I32_SHL], set(NB2))
+  emit(i32Const(0), set(I), get(A), set(R0))
   // Groups of four rows.
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(I), c32(4), [op.i32Add], get(M), [op.i32GtU, op.brIf, ...uleb(1)])
+  emit(BLOCK, LOOP)
+  emit(get(I), i32Const(4), [I32_ADD], get(M), [I32_GT_U], brIf(1))
   for (let r = 0; r < 4; r++) emit(loadX(r), set(XS + r))
-  emit(isZero(XS), isZero(XS + 1), [op.i32Or], isZero(XS + 2), [op.i32Or], isZero(XS + 3), [op.i32Or, op.if, op.void])
+  emit(isZero(XS), isZero(XS + 1), [I32_OR], isZero(XS + 2), [I32_OR], isZero(XS + 3), [I32_OR], IF)
   for (let r = 0; r < 4; r++) {
-    emit(isZero(XS + r), [op.i32Eqz, op.if, op.void])
+    emit(isZero(XS + r), [I32_EQZ], IF)
     emitRows(1, [XS + r])
-    emit([op.end])
-    emit(get(R0), get(ROWB), [op.i32Add], set(R0))
+    emit([END])
+    emit(get(R0), get(ROWB), [I32_ADD], set(R0))
   }
-  emit([op.else])
+  emit([ELSE])
   emitRows(4, [XS, XS + 1, XS + 2, XS + 3])
-  emit(get(R0), get(ROWB), c32(2), [op.i32Shl, op.i32Add], set(R0))
-  emit([op.end])
-  emit(get(I), c32(4), [op.i32Add], set(I))
-  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(R0), get(ROWB), i32Const(2), [I32_SHL, I32_ADD], set(R0))
+  emit([END])
+  emit(get(I), i32Const(4), [I32_ADD], set(I))
+  emit(br(0), [END, END])
   // Leftover rows.
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(I), get(M), [op.i32GeU, op.brIf, ...uleb(1)])
+  emit(BLOCK, LOOP)
+  emit(get(I), get(M), [I32_GE_U], brIf(1))
   emit(loadX(0), set(XS))
-  emit(isZero(XS), [op.i32Eqz, op.if, op.void])
+  emit(isZero(XS), [I32_EQZ], IF)
   emitRows(1, [XS])
-  emit([op.end])
-  emit(get(R0), get(ROWB), [op.i32Add], set(R0))
-  emit(get(I), c32(1), [op.i32Add], set(I))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.end])
+  emit([END])
+  emit(get(R0), get(ROWB), [I32_ADD], set(R0))
+  emit(get(I), i32Const(1), [I32_ADD], set(I))
+  emit(br(0), [END, END])
+  emit([END])
   const locals = vec([
     [...uleb(6), I32],
     [...uleb(4), F64],
@@ -522,60 +461,55 @@ function panelStridedBody(rows: boolean): number[] {
   const B0 = ACC + 8
   const B1 = B0 + 1
   const AV = B0 + 2
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
-  const zero = [...simd.const, ...new Array(16).fill(0)]
-  emit(get(PLDC), c32(3), [op.i32Shl], set(LDCB))
-  emit(get(AROW), c32(1), [op.i32Shl], set(R2))
-  emit(get(R2), get(AROW), [op.i32Add], set(R3))
-  emit(c32(0), set(IB))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(IB), get(PMB), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(c32(0), set(JB))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(JB), get(PNB), [op.i32GeU, op.brIf, ...uleb(1)])
-  for (let r = 0; r < 8; r++) emit(zero, set(ACC + r))
-  emit(get(PA), get(IB), get(ASTRIP), [op.i32Mul, op.i32Add], set(AP))
-  emit(get(PB), get(JB), get(BSTRIP), [op.i32Mul, op.i32Add], set(BP))
+  const { bytes: code, emit } = new Code()
+  emit(get(PLDC), i32Const(3), [I32_SHL], set(LDCB))
+  emit(get(AROW), i32Const(1), [I32_SHL], set(R2))
+  emit(get(R2), get(AROW), [I32_ADD], set(R3))
+  emit(i32Const(0), set(IB))
+  emit(BLOCK, LOOP)
+  emit(get(IB), get(PMB), [I32_GE_U], brIf(1))
+  emit(i32Const(0), set(JB))
+  emit(BLOCK, LOOP)
+  emit(get(JB), get(PNB), [I32_GE_U], brIf(1))
+  for (let r = 0; r < 8; r++) emit(V128_CONST_0, set(ACC + r))
+  emit(get(PA), get(IB), get(ASTRIP), [I32_MUL, I32_ADD], set(AP))
+  emit(get(PB), get(JB), get(BSTRIP), [I32_MUL, I32_ADD], set(BP))
   emit(get(PKC), set(P))
   // for p = kc … 1 (kc ≥ 1)
-  emit([op.loop, op.void])
-  emit(get(BP), simd.load, memarg(0), set(B0))
-  emit(get(BP), simd.load, memarg(16), set(B1))
+  emit(LOOP)
+  emit(get(BP), V128_LOAD, memarg(0), set(B0))
+  emit(get(BP), V128_LOAD, memarg(16), set(B1))
   for (let r = 0; r < 4; r++) {
-    if (!rows) emit(get(AP), simd.load64Splat, memarg(8 * r), set(AV))
-    else if (r === 0) emit(get(AP), simd.load64Splat, memarg(0), set(AV))
-    else emit(get(AP), get(r === 1 ? AROW : r === 2 ? R2 : R3), [op.i32Add], simd.load64Splat, memarg(0), set(AV))
+    if (!rows) emit(get(AP), V128_LOAD64_SPLAT, memarg(8 * r), set(AV))
+    else if (r === 0) emit(get(AP), V128_LOAD64_SPLAT, memarg(0), set(AV))
+    else emit(get(AP), get(r === 1 ? AROW : r === 2 ? R2 : R3), [I32_ADD], V128_LOAD64_SPLAT, memarg(0), set(AV))
     for (let h = 0; h < 2; h++) {
       const acc = ACC + 2 * r + h
-      emit(get(acc), get(AV), get(h === 0 ? B0 : B1), simd.f64x2Mul, simd.f64x2Add, set(acc))
+      emit(get(acc), get(AV), get(h === 0 ? B0 : B1), F64X2_MUL, F64X2_ADD, set(acc))
     }
   }
-  emit(get(AP), get(ASTEP), [op.i32Add], set(AP))
-  emit(get(BP), get(BSTEP), [op.i32Add], set(BP))
-  emit(get(P), c32(1), [op.i32Sub], set(P))
-  emit(get(P), [op.brIf, ...uleb(0), op.end])
+  emit(get(AP), get(ASTEP), [I32_ADD], set(AP))
+  emit(get(BP), get(BSTEP), [I32_ADD], set(BP))
+  emit(get(P), i32Const(1), [I32_SUB], set(P))
+  emit(get(P), brIf(0), [END])
   // cp = c + ib·4·ldcBytes + jb·32
-  emit(get(PC), get(IB), get(LDCB), [op.i32Mul], c32(2), [op.i32Shl, op.i32Add], get(JB), c32(5), [op.i32Shl, op.i32Add], set(CP))
-  emit(get(STORE), [op.if, op.void])
+  emit(get(PC), get(IB), get(LDCB), [I32_MUL], i32Const(2), [I32_SHL, I32_ADD], get(JB), i32Const(5), [I32_SHL, I32_ADD], set(CP))
+  emit(get(STORE), IF)
   for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) emit(get(CP), get(ACC + 2 * r + h), simd.store, memarg(16 * h))
-    if (r < 3) emit(get(CP), get(LDCB), [op.i32Add], set(CP))
+    for (let h = 0; h < 2; h++) emit(get(CP), get(ACC + 2 * r + h), V128_STORE, memarg(16 * h))
+    if (r < 3) emit(get(CP), get(LDCB), [I32_ADD], set(CP))
   }
-  emit([op.else])
+  emit([ELSE])
   for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) emit(get(CP), get(CP), simd.load, memarg(16 * h), get(ACC + 2 * r + h), simd.f64x2Add, simd.store, memarg(16 * h))
-    if (r < 3) emit(get(CP), get(LDCB), [op.i32Add], set(CP))
+    for (let h = 0; h < 2; h++) emit(get(CP), get(CP), V128_LOAD, memarg(16 * h), get(ACC + 2 * r + h), F64X2_ADD, V128_STORE, memarg(16 * h))
+    if (r < 3) emit(get(CP), get(LDCB), [I32_ADD], set(CP))
   }
-  emit([op.end])
-  emit(get(JB), c32(1), [op.i32Add], set(JB))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(IB), c32(1), [op.i32Add], set(IB))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.end])
+  emit([END])
+  emit(get(JB), i32Const(1), [I32_ADD], set(JB))
+  emit(br(0), [END, END])
+  emit(get(IB), i32Const(1), [I32_ADD], set(IB))
+  emit(br(0), [END, END])
+  emit([END])
   const locals = vec([
     [...uleb(9), I32],
     [...uleb(11), V128],
@@ -586,23 +520,19 @@ function panelStridedBody(rows: boolean): number[] {
 /** Body of scale(p, count, alpha): x ← alpha·x for the count doubles at p (elementwise f64x2). */
 function scaleBody(): number[] {
   const [PP, COUNT, ALPHA] = [0, 1, 2]
-  const [END, AV] = [3, 4]
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
-  emit(get(ALPHA), simd.f64x2Splat, set(AV))
-  emit(get(PP), get(COUNT), c32(1), [op.i32ShrU], c32(4), [op.i32Shl, op.i32Add], set(END))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(PP), get(END), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(get(PP), get(AV), get(PP), simd.load, memarg(0), simd.f64x2Mul, simd.store, memarg(0))
-  emit(get(PP), c32(16), [op.i32Add], set(PP))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(COUNT), c32(1), [op.i32And, op.if, op.void])
-  emit(get(PP), get(ALPHA), get(PP), [op.f64Load], memarg(0), [op.f64Mul, op.f64Store], memarg(0))
-  emit([op.end])
-  emit([op.end])
+  const [PEND, AV] = [3, 4]
+  const { bytes: code, emit } = new Code()
+  emit(get(ALPHA), F64X2_SPLAT, set(AV))
+  emit(get(PP), get(COUNT), i32Const(1), [I32_SHR_U], i32Const(4), [I32_SHL, I32_ADD], set(PEND))
+  emit(BLOCK, LOOP)
+  emit(get(PP), get(PEND), [I32_GE_U], brIf(1))
+  emit(get(PP), get(AV), get(PP), V128_LOAD, memarg(0), F64X2_MUL, V128_STORE, memarg(0))
+  emit(get(PP), i32Const(16), [I32_ADD], set(PP))
+  emit(br(0), [END, END])
+  emit(get(COUNT), i32Const(1), [I32_AND], IF)
+  emit(get(PP), get(ALPHA), get(PP), [F64_LOAD], memarg(0), [F64_MUL, F64_STORE], memarg(0))
+  emit([END])
+  emit([END])
   const locals = vec([
     [...uleb(1), I32],
     [...uleb(1), V128],
@@ -628,53 +558,49 @@ function directBody(): number[] {
   const B0 = ACC + 8
   const B1 = B0 + 1
   const AV = B0 + 2
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
-  emit(get(AROW), c32(1), [op.i32Shl], set(R2))
-  emit(get(R2), get(AROW), [op.i32Add], set(R3))
-  emit(c32(0), set(IB))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(IB), get(PMB), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(c32(0), set(JB))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(JB), get(PNB), [op.i32GeU, op.brIf, ...uleb(1)])
+  const { bytes: code, emit } = new Code()
+  emit(get(AROW), i32Const(1), [I32_SHL], set(R2))
+  emit(get(R2), get(AROW), [I32_ADD], set(R3))
+  emit(i32Const(0), set(IB))
+  emit(BLOCK, LOOP)
+  emit(get(IB), get(PMB), [I32_GE_U], brIf(1))
+  emit(i32Const(0), set(JB))
+  emit(BLOCK, LOOP)
+  emit(get(JB), get(PNB), [I32_GE_U], brIf(1))
   // cp = c + ib·4·ldc + jb·32: load the block.
-  emit(get(PC), get(IB), get(LDC), [op.i32Mul], c32(2), [op.i32Shl, op.i32Add], get(JB), c32(5), [op.i32Shl, op.i32Add], set(CP))
+  emit(get(PC), get(IB), get(LDC), [I32_MUL], i32Const(2), [I32_SHL, I32_ADD], get(JB), i32Const(5), [I32_SHL, I32_ADD], set(CP))
   for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) emit(get(CP), get(LDC), c32(r), [op.i32Mul, op.i32Add], simd.load, memarg(16 * h), set(ACC + 2 * r + h))
+    for (let h = 0; h < 2; h++) emit(get(CP), get(LDC), i32Const(r), [I32_MUL, I32_ADD], V128_LOAD, memarg(16 * h), set(ACC + 2 * r + h))
   }
-  emit(get(PA), get(IB), get(AROW), [op.i32Mul], c32(2), [op.i32Shl, op.i32Add], set(AP))
-  emit(get(PB), get(JB), c32(5), [op.i32Shl, op.i32Add], set(BP))
+  emit(get(PA), get(IB), get(AROW), [I32_MUL], i32Const(2), [I32_SHL, I32_ADD], set(AP))
+  emit(get(PB), get(JB), i32Const(5), [I32_SHL, I32_ADD], set(BP))
   emit(get(PK), set(P))
-  emit([op.loop, op.void])
-  emit(get(BP), simd.load, memarg(0), set(B0))
-  emit(get(BP), simd.load, memarg(16), set(B1))
+  emit(LOOP)
+  emit(get(BP), V128_LOAD, memarg(0), set(B0))
+  emit(get(BP), V128_LOAD, memarg(16), set(B1))
   for (let r = 0; r < 4; r++) {
-    const addr = r === 0 ? get(AP) : [...get(AP), ...get(r === 1 ? AROW : r === 2 ? R2 : R3), op.i32Add]
-    emit(get(ALPHA), addr, [op.f64Load], memarg(0), [op.f64Mul], set(X))
-    emit(get(X), [op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0, op.f64Eq, op.i32Eqz, op.if, op.void])
-    emit(get(X), simd.f64x2Splat, set(AV))
+    const addr = r === 0 ? get(AP) : [...get(AP), ...get(r === 1 ? AROW : r === 2 ? R2 : R3), I32_ADD]
+    emit(get(ALPHA), addr, [F64_LOAD], memarg(0), [F64_MUL], set(X))
+    emit(get(X), [...F64_CONST_0, F64_EQ, I32_EQZ], IF)
+    emit(get(X), F64X2_SPLAT, set(AV))
     for (let h = 0; h < 2; h++) {
       const acc = ACC + 2 * r + h
-      emit(get(acc), get(AV), get(h === 0 ? B0 : B1), simd.f64x2Mul, simd.f64x2Add, set(acc))
+      emit(get(acc), get(AV), get(h === 0 ? B0 : B1), F64X2_MUL, F64X2_ADD, set(acc))
     }
-    emit([op.end])
+    emit([END])
   }
-  emit(get(AP), get(ASTEP), [op.i32Add], set(AP))
-  emit(get(BP), get(LDB), [op.i32Add], set(BP))
-  emit(get(P), c32(1), [op.i32Sub], set(P))
-  emit(get(P), [op.brIf, ...uleb(0), op.end])
+  emit(get(AP), get(ASTEP), [I32_ADD], set(AP))
+  emit(get(BP), get(LDB), [I32_ADD], set(BP))
+  emit(get(P), i32Const(1), [I32_SUB], set(P))
+  emit(get(P), brIf(0), [END])
   for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) emit(get(CP), get(LDC), c32(r), [op.i32Mul, op.i32Add], get(ACC + 2 * r + h), simd.store, memarg(16 * h))
+    for (let h = 0; h < 2; h++) emit(get(CP), get(LDC), i32Const(r), [I32_MUL, I32_ADD], get(ACC + 2 * r + h), V128_STORE, memarg(16 * h))
   }
-  emit(get(JB), c32(1), [op.i32Add], set(JB))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(IB), c32(1), [op.i32Add], set(IB))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.end])
+  emit(get(JB), i32Const(1), [I32_ADD], set(JB))
+  emit(br(0), [END, END])
+  emit(get(IB), i32Const(1), [I32_ADD], set(IB))
+  emit(br(0), [END, END])
+  emit([END])
   const locals = vec([
     [...uleb(8), I32],
     [...uleb(1), F64],
@@ -697,71 +623,66 @@ function directNTBody(): number[] {
   const ACC = 18 // 8: entry e = 2·ri + cj, lo at ACC + 2e, hi at ACC + 2e + 1
   const BV = ACC + 8 // 4: B rows j, j+1, halves lo/hi
   const AVV = BV + 4
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p)
-  }
-  const c32 = (v: number) => [op.i32Const, ...sleb(v)]
-  const zero = [...simd.const, ...new Array(16).fill(0)]
-  emit(get(PK), c32(3), [op.i32Shl], set(LDA))
-  emit(get(PK), c32(2), [op.i32ShrU], c32(5), [op.i32Shl], set(END4))
-  emit(get(PK), c32(3), [op.i32Shl], set(ENDK))
-  emit(c32(0), set(IB))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(IB), get(PMB), [op.i32GeU, op.brIf, ...uleb(1)])
-  emit(c32(0), set(JB))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(JB), get(PNB), [op.i32GeU, op.brIf, ...uleb(1)])
-  for (let e = 0; e < 8; e++) emit(zero, set(ACC + e))
-  emit(get(PA), get(IB), get(LDA), [op.i32Mul], c32(1), [op.i32Shl, op.i32Add], set(A0))
-  emit(get(PB), get(JB), get(LDA), [op.i32Mul], c32(1), [op.i32Shl, op.i32Add], set(B0P))
-  emit(c32(0), set(Q))
-  emit([op.block, op.void, op.loop, op.void])
-  emit(get(Q), get(END4), [op.i32GeU, op.brIf, ...uleb(1)])
+  const { bytes: code, emit } = new Code()
+  emit(get(PK), i32Const(3), [I32_SHL], set(LDA))
+  emit(get(PK), i32Const(2), [I32_SHR_U], i32Const(5), [I32_SHL], set(END4))
+  emit(get(PK), i32Const(3), [I32_SHL], set(ENDK))
+  emit(i32Const(0), set(IB))
+  emit(BLOCK, LOOP)
+  emit(get(IB), get(PMB), [I32_GE_U], brIf(1))
+  emit(i32Const(0), set(JB))
+  emit(BLOCK, LOOP)
+  emit(get(JB), get(PNB), [I32_GE_U], brIf(1))
+  for (let e = 0; e < 8; e++) emit(V128_CONST_0, set(ACC + e))
+  emit(get(PA), get(IB), get(LDA), [I32_MUL], i32Const(1), [I32_SHL, I32_ADD], set(A0))
+  emit(get(PB), get(JB), get(LDA), [I32_MUL], i32Const(1), [I32_SHL, I32_ADD], set(B0P))
+  emit(i32Const(0), set(Q))
+  emit(BLOCK, LOOP)
+  emit(get(Q), get(END4), [I32_GE_U], brIf(1))
   for (let cj = 0; cj < 2; cj++) {
     for (let h = 0; h < 2; h++) {
-      emit(get(B0P), get(Q), [op.i32Add])
-      if (cj === 1) emit(get(LDA), [op.i32Add])
-      emit(simd.load, memarg(16 * h), set(BV + 2 * cj + h))
+      emit(get(B0P), get(Q), [I32_ADD])
+      if (cj === 1) emit(get(LDA), [I32_ADD])
+      emit(V128_LOAD, memarg(16 * h), set(BV + 2 * cj + h))
     }
   }
   for (let ri = 0; ri < 2; ri++) {
     for (let h = 0; h < 2; h++) {
-      emit(get(A0), get(Q), [op.i32Add])
-      if (ri === 1) emit(get(LDA), [op.i32Add])
-      emit(simd.load, memarg(16 * h), set(AVV))
+      emit(get(A0), get(Q), [I32_ADD])
+      if (ri === 1) emit(get(LDA), [I32_ADD])
+      emit(V128_LOAD, memarg(16 * h), set(AVV))
       for (let cj = 0; cj < 2; cj++) {
         const acc = ACC + 2 * (2 * ri + cj) + h
-        emit(get(acc), get(AVV), get(BV + 2 * cj + h), simd.f64x2Mul, simd.f64x2Add, set(acc))
+        emit(get(acc), get(AVV), get(BV + 2 * cj + h), F64X2_MUL, F64X2_ADD, set(acc))
       }
     }
   }
-  emit(get(Q), c32(32), [op.i32Add], set(Q))
-  emit([op.br, ...uleb(0), op.end, op.end])
+  emit(get(Q), i32Const(32), [I32_ADD], set(Q))
+  emit(br(0), [END, END])
   for (let ri = 0; ri < 2; ri++) {
     for (let cj = 0; cj < 2; cj++) {
       const e = 2 * ri + cj
-      const rowA = ri === 0 ? get(A0) : [...get(A0), ...get(LDA), op.i32Add]
-      const rowB = cj === 0 ? get(B0P) : [...get(B0P), ...get(LDA), op.i32Add]
-      emit(get(ACC + 2 * e), simd.f64x2Lane0, set(S))
+      const rowA = ri === 0 ? get(A0) : [...get(A0), ...get(LDA), I32_ADD]
+      const rowB = cj === 0 ? get(B0P) : [...get(B0P), ...get(LDA), I32_ADD]
+      emit(get(ACC + 2 * e), extractLane(0), set(S))
       emit(get(END4), set(T))
-      emit([op.block, op.void, op.loop, op.void])
-      emit(get(T), get(ENDK), [op.i32GeU, op.brIf, ...uleb(1)])
-      emit(get(S), rowA, get(T), [op.i32Add, op.f64Load], memarg(0), rowB, get(T), [op.i32Add, op.f64Load], memarg(0), [op.f64Mul, op.f64Add], set(S))
-      emit(get(T), c32(8), [op.i32Add], set(T))
-      emit([op.br, ...uleb(0), op.end, op.end])
+      emit(BLOCK, LOOP)
+      emit(get(T), get(ENDK), [I32_GE_U], brIf(1))
+      emit(get(S), rowA, get(T), [I32_ADD, F64_LOAD], memarg(0), rowB, get(T), [I32_ADD, F64_LOAD], memarg(0), [F64_MUL, F64_ADD], set(S))
+      emit(get(T), i32Const(8), [I32_ADD], set(T))
+      emit(br(0), [END, END])
       // c[(2ib + ri)·ldc + (2jb + cj)·8] += alpha·((s0 + s1) + (s2 + s3))
-      const cAddr = [...get(PC), ...get(IB), ...c32(1), op.i32Shl, ...c32(ri), op.i32Add, ...get(LDC), op.i32Mul, op.i32Add, ...get(JB), ...c32(1), op.i32Shl, ...c32(cj), op.i32Add, ...c32(3), op.i32Shl, op.i32Add]
-      emit(cAddr, cAddr, [op.f64Load], memarg(0), get(ALPHA))
-      emit(get(S), get(ACC + 2 * e), simd.f64x2Lane1, [op.f64Add], get(ACC + 2 * e + 1), simd.f64x2Lane0, get(ACC + 2 * e + 1), simd.f64x2Lane1, [op.f64Add, op.f64Add])
-      emit([op.f64Mul, op.f64Add, op.f64Store], memarg(0))
+      const cAddr = [...get(PC), ...get(IB), ...i32Const(1), I32_SHL, ...i32Const(ri), I32_ADD, ...get(LDC), I32_MUL, I32_ADD, ...get(JB), ...i32Const(1), I32_SHL, ...i32Const(cj), I32_ADD, ...i32Const(3), I32_SHL, I32_ADD]
+      emit(cAddr, cAddr, [F64_LOAD], memarg(0), get(ALPHA))
+      emit(get(S), get(ACC + 2 * e), extractLane(1), [F64_ADD], get(ACC + 2 * e + 1), extractLane(0), get(ACC + 2 * e + 1), extractLane(1), [F64_ADD, F64_ADD])
+      emit([F64_MUL, F64_ADD, F64_STORE], memarg(0))
     }
   }
-  emit(get(JB), c32(1), [op.i32Add], set(JB))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit(get(IB), c32(1), [op.i32Add], set(IB))
-  emit([op.br, ...uleb(0), op.end, op.end])
-  emit([op.end])
+  emit(get(JB), i32Const(1), [I32_ADD], set(JB))
+  emit(br(0), [END, END])
+  emit(get(IB), i32Const(1), [I32_ADD], set(IB))
+  emit(br(0), [END, END])
+  emit([END])
   const locals = vec([
     [...uleb(9), I32],
     [...uleb(1), F64],
@@ -772,15 +693,16 @@ function directNTBody(): number[] {
 
 /** The complete module: one exported memory and the functions `panel`, `rotate`, `accumulate`, `rank2`, `gemvN`, `gemvT`, `panelS`, `panelR`, `scale`, `direct` and `directNT`. */
 export function gemmModuleBytes(): Uint8Array {
+  const i32s = (count: number) => new Array<number>(count).fill(I32)
   const type = section(1, vec([
-    [0x60, ...vec(new Array(7).fill([I32])), ...vec([])],
-    [0x60, ...vec(new Array(5).fill([I32])), ...vec([])],
-    [0x60, ...vec(new Array(4).fill([I32])), ...vec([])],
-    [0x60, ...vec([...new Array(5).fill([I32]), [F64]]), ...vec([])],
-    [0x60, ...vec(new Array(13).fill([I32])), ...vec([])],
-    [0x60, ...vec([[I32], [I32], [F64]]), ...vec([])],
-    [0x60, ...vec([...new Array(10).fill([I32]), [F64]]), ...vec([])],
-    [0x60, ...vec([...new Array(7).fill([I32]), [F64]]), ...vec([])],
+    funcType(i32s(7), []),
+    funcType(i32s(5), []),
+    funcType(i32s(4), []),
+    funcType([...i32s(5), F64], []),
+    funcType(i32s(13), []),
+    funcType([I32, I32, F64], []),
+    funcType([...i32s(10), F64], []),
+    funcType([...i32s(7), F64], []),
   ]))
   const func = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(1), uleb(3), uleb(3), uleb(4), uleb(4), uleb(5), uleb(6), uleb(7)]))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
@@ -822,21 +744,10 @@ export function gemmModuleBytes(): Uint8Array {
     [...uleb(di.length), ...di],
     [...uleb(dn.length), ...dn],
   ]))
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...code])
+  return Uint8Array.from([...MODULE_HEADER, ...type, ...func, ...memory, ...exports, ...code])
 }
 
 // ---- the driver -------------------------------------------------------------------------------
-
-/** The slice of the WebAssembly JS API used here (the project's TypeScript libs omit its types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer
-  grow(pages: number): number
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> }
-}
 
 function wasmApi(): WasmApi | undefined {
   return (globalThis as { WebAssembly?: WasmApi }).WebAssembly

@@ -27,16 +27,23 @@
 
 import {
   BLOCK,
-  BR,
-  BR_IF,
+  br,
+  brIf,
+  Code,
+  ELSE,
   END,
   F64,
   F64_CONST_0,
   F64_DIV,
-  F64_LOAD,
+  F64_EQ,
+  F64_GT,
   F64_MUL,
-  F64_STORE,
+  F64_NE,
+  F64_SQRT,
   F64_SUB,
+  f64Const,
+  f64Load,
+  f64Store,
   F64X2_ADD,
   F64X2_MUL,
   F64X2_SPLAT,
@@ -51,36 +58,20 @@ import {
   I32_MUL,
   I32_SHL,
   I32_SUB,
-  I8X16_SHUFFLE,
   i32Const,
+  IF,
   instantiate,
   LOOP,
-  memarg,
+  RETURN,
   set,
+  shuffleLane,
   V128,
   V128_CONST_0,
-  V128_LOAD,
-  V128_LOAD64_SPLAT,
-  V128_STORE,
+  v128Load,
+  v128Load64Splat,
+  v128Store,
   type FuncSpec,
 } from '../../numeric/wasm-emit'
-
-// short names for the kernels below (the numeric core's shared emitter underneath)
-const i32 = i32Const
-const [ADD, SUB, MUL, SHL, GE_U, GT_U, EQZ] = [I32_ADD, I32_SUB, I32_MUL, I32_SHL, I32_GE_U, I32_GT_U, I32_EQZ]
-const brIf = (depth: number) => [BR_IF, depth]
-const br = (depth: number) => [BR, depth]
-const v128Load = (offset: number) => [...V128_LOAD, ...memarg(offset)]
-const v128Store = (offset: number) => [...V128_STORE, ...memarg(offset)]
-const load64Splat = (offset: number) => [...V128_LOAD64_SPLAT, ...memarg(offset)]
-const v128Zero = V128_CONST_0
-/** i8x16.shuffle picking lane `lane` of each of two f64x2 operands */
-// not in the shared table: f64.sqrt, the f64 comparisons, if/else, return
-const [F64_SQRT, F64_EQ, F64_NE, F64_GT] = [0x9f, 0x61, 0x62, 0x64]
-const IF = [0x04, 0x40]
-const ELSE = 0x05
-const RETURN = 0x0f
-const shuffle = (lane: number) => [...I8X16_SHUFFLE, ...Array.from({ length: 16 }, (_, b) => (b < 8 ? 8 * lane + b : 16 + 8 * lane + b - 8))]
 
 /**
  * gram(w, a, c, k, nb): for 4×4 blocks (ib ≤ jb < nb) of C (row stride 4·nb doubles),
@@ -92,57 +83,54 @@ function gramBody(): FuncSpec {
   const [IB, JB, P, WP, AP, ROWB, CP] = [5, 6, 7, 8, 9, 10, 11]
   const ACC = 12 // ACC … ACC + 7: the 4×4 block as eight f64x2 (row r, half h at ACC + 2r + h)
   const [A0, A1, S] = [20, 21, 22]
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const part of parts) code.push(...part)
-  }
-  emit(get(NB), i32(5), [SHL], set(ROWB))
-  emit(i32(0), set(IB))
+  const { bytes: code, emit } = new Code()
+  emit(get(NB), i32Const(5), [I32_SHL], set(ROWB))
+  emit(i32Const(0), set(IB))
   emit(BLOCK, LOOP)
-  emit(get(IB), get(NB), [GE_U], brIf(1))
+  emit(get(IB), get(NB), [I32_GE_U], brIf(1))
   emit(get(IB), set(JB))
   emit(BLOCK, LOOP)
-  emit(get(JB), get(NB), [GE_U], brIf(1))
-  for (let q = 0; q < 8; q++) emit(v128Zero, set(ACC + q))
-  emit(get(W), get(IB), i32(5), [SHL, ADD], set(WP))
-  emit(get(A), get(JB), i32(5), [SHL, ADD], set(AP))
+  emit(get(JB), get(NB), [I32_GE_U], brIf(1))
+  for (let q = 0; q < 8; q++) emit(V128_CONST_0, set(ACC + q))
+  emit(get(W), get(IB), i32Const(5), [I32_SHL, I32_ADD], set(WP))
+  emit(get(A), get(JB), i32Const(5), [I32_SHL, I32_ADD], set(AP))
   emit(get(K), set(P))
   emit(BLOCK, LOOP)
-  emit(get(P), [EQZ], brIf(1))
+  emit(get(P), [I32_EQZ], brIf(1))
   emit(get(AP), v128Load(0), set(A0), get(AP), v128Load(16), set(A1))
   for (let r = 0; r < 4; r++) {
-    emit(get(WP), load64Splat(8 * r), set(S))
+    emit(get(WP), v128Load64Splat(8 * r), set(S))
     emit(get(ACC + 2 * r), get(S), get(A0), F64X2_MUL, F64X2_ADD, set(ACC + 2 * r))
     emit(get(ACC + 2 * r + 1), get(S), get(A1), F64X2_MUL, F64X2_ADD, set(ACC + 2 * r + 1))
   }
-  emit(get(WP), get(ROWB), [ADD], set(WP))
-  emit(get(AP), get(ROWB), [ADD], set(AP))
-  emit(get(P), i32(1), [SUB], set(P))
+  emit(get(WP), get(ROWB), [I32_ADD], set(WP))
+  emit(get(AP), get(ROWB), [I32_ADD], set(AP))
+  emit(get(P), i32Const(1), [I32_SUB], set(P))
   emit(br(0), [END, END])
   // cp = c + 4·ib·rowBytes + 32·jb
-  emit(get(C), get(JB), i32(5), [SHL, ADD], set(CP))
-  emit(get(CP), get(IB), get(ROWB), [MUL], i32(2), [SHL, ADD], set(CP))
+  emit(get(C), get(JB), i32Const(5), [I32_SHL, I32_ADD], set(CP))
+  emit(get(CP), get(IB), get(ROWB), [I32_MUL], i32Const(2), [I32_SHL, I32_ADD], set(CP))
   for (let r = 0; r < 4; r++) {
     emit(get(CP), get(ACC + 2 * r), v128Store(0), get(CP), get(ACC + 2 * r + 1), v128Store(16))
-    emit(get(CP), get(ROWB), [ADD], set(CP))
+    emit(get(CP), get(ROWB), [I32_ADD], set(CP))
   }
   // off the diagonal, the transposed block too (at block (jb, ib)): row h of it is column h of
   // the block, lanes picked from pairs of accumulators
-  emit(get(JB), get(IB), [GT_U], IF)
-  emit(get(C), get(IB), i32(5), [SHL, ADD], get(JB), get(ROWB), [MUL], i32(2), [SHL, ADD], set(CP))
+  emit(get(JB), get(IB), [I32_GT_U], IF)
+  emit(get(C), get(IB), i32Const(5), [I32_SHL, I32_ADD], get(JB), get(ROWB), [I32_MUL], i32Const(2), [I32_SHL, I32_ADD], set(CP))
   for (let h = 0; h < 4; h++) {
     const half = h >> 1 // accumulators of columns 0-1 or 2-3
     const lane = h & 1
     for (let q = 0; q < 2; q++) {
       // rows 2q and 2q + 1 of the block, lane `lane` of their half
-      emit(get(CP), get(ACC + 2 * (2 * q) + half), get(ACC + 2 * (2 * q + 1) + half), shuffle(lane), v128Store(16 * q))
+      emit(get(CP), get(ACC + 2 * (2 * q) + half), get(ACC + 2 * (2 * q + 1) + half), shuffleLane(lane), v128Store(16 * q))
     }
-    emit(get(CP), get(ROWB), [ADD], set(CP))
+    emit(get(CP), get(ROWB), [I32_ADD], set(CP))
   }
   emit([END])
-  emit(get(JB), i32(1), [ADD], set(JB))
+  emit(get(JB), i32Const(1), [I32_ADD], set(JB))
   emit(br(0), [END, END])
-  emit(get(IB), i32(1), [ADD], set(IB))
+  emit(get(IB), i32Const(1), [I32_ADD], set(IB))
   emit(br(0), [END, END])
   return { name: 'gram', params: [I32, I32, I32, I32, I32], results: [], locals: [[7, I32], [11, V128]], code }
 }
@@ -156,28 +144,25 @@ function matvecBody(): FuncSpec {
   const [AT, X, S, N, MB] = [0, 1, 2, 3, 4]
   const [IB, J, P, XP, ROWB] = [5, 6, 7, 8, 9]
   const [A0, A1, XV] = [10, 11, 12]
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const part of parts) code.push(...part)
-  }
-  emit(get(MB), i32(5), [SHL], set(ROWB))
-  emit(i32(0), set(IB))
+  const { bytes: code, emit } = new Code()
+  emit(get(MB), i32Const(5), [I32_SHL], set(ROWB))
+  emit(i32Const(0), set(IB))
   emit(BLOCK, LOOP)
-  emit(get(IB), get(MB), [GE_U], brIf(1))
-  emit(v128Zero, set(A0), v128Zero, set(A1))
-  emit(get(AT), get(IB), i32(5), [SHL, ADD], set(P), get(X), set(XP))
-  emit(i32(0), set(J))
+  emit(get(IB), get(MB), [I32_GE_U], brIf(1))
+  emit(V128_CONST_0, set(A0), V128_CONST_0, set(A1))
+  emit(get(AT), get(IB), i32Const(5), [I32_SHL, I32_ADD], set(P), get(X), set(XP))
+  emit(i32Const(0), set(J))
   emit(BLOCK, LOOP)
-  emit(get(J), get(N), [GE_U], brIf(1))
-  emit(get(XP), load64Splat(0), set(XV))
+  emit(get(J), get(N), [I32_GE_U], brIf(1))
+  emit(get(XP), v128Load64Splat(0), set(XV))
   emit(get(A0), get(P), v128Load(0), get(XV), F64X2_MUL, F64X2_ADD, set(A0))
   emit(get(A1), get(P), v128Load(16), get(XV), F64X2_MUL, F64X2_ADD, set(A1))
-  emit(get(P), get(ROWB), [ADD], set(P), get(XP), i32(8), [ADD], set(XP))
-  emit(get(J), i32(1), [ADD], set(J))
+  emit(get(P), get(ROWB), [I32_ADD], set(P), get(XP), i32Const(8), [I32_ADD], set(XP))
+  emit(get(J), i32Const(1), [I32_ADD], set(J))
   emit(br(0), [END, END])
-  emit(get(S), get(IB), i32(5), [SHL, ADD], set(P))
+  emit(get(S), get(IB), i32Const(5), [I32_SHL, I32_ADD], set(P))
   emit(get(P), get(A0), v128Store(0), get(P), get(A1), v128Store(16))
-  emit(get(IB), i32(1), [ADD], set(IB))
+  emit(get(IB), i32Const(1), [I32_ADD], set(IB))
   emit(br(0), [END, END])
   return { name: 'matvec', params: [I32, I32, I32, I32, I32], results: [], locals: [[5, I32], [3, V128]], code }
 }
@@ -191,21 +176,18 @@ function rowsBody(): FuncSpec {
   const [W, A, PI, M, NB, CS] = [0, 1, 2, 3, 4, 5]
   const [JB, R, P, PP, ROWB, WP] = [6, 7, 8, 9, 10, 11]
   const [V0, V1, SV, CV] = [12, 13, 14, 15]
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const part of parts) code.push(...part)
-  }
-  emit(get(NB), i32(5), [SHL], set(ROWB))
+  const { bytes: code, emit } = new Code()
+  emit(get(NB), i32Const(5), [I32_SHL], set(ROWB))
   emit(get(CS), F64X2_SPLAT, set(CV))
-  emit(i32(0), set(JB))
+  emit(i32Const(0), set(JB))
   emit(BLOCK, LOOP)
-  emit(get(JB), get(NB), [GE_U], brIf(1))
-  emit(v128Zero, set(V0), v128Zero, set(V1))
-  emit(get(A), get(JB), i32(5), [SHL, ADD], set(P), get(W), get(JB), i32(5), [SHL, ADD], set(WP), get(PI), set(PP))
-  emit(i32(0), set(R))
+  emit(get(JB), get(NB), [I32_GE_U], brIf(1))
+  emit(V128_CONST_0, set(V0), V128_CONST_0, set(V1))
+  emit(get(A), get(JB), i32Const(5), [I32_SHL, I32_ADD], set(P), get(W), get(JB), i32Const(5), [I32_SHL, I32_ADD], set(WP), get(PI), set(PP))
+  emit(i32Const(0), set(R))
   emit(BLOCK, LOOP)
-  emit(get(R), get(M), [GE_U], brIf(1))
-  emit(get(PP), load64Splat(0), set(SV))
+  emit(get(R), get(M), [I32_GE_U], brIf(1))
+  emit(get(PP), v128Load64Splat(0), set(SV))
   emit(get(CS), F64_CONST_0, [F64_NE], IF) // if c ≠ 0
   emit(get(WP), get(CV), get(SV), get(P), v128Load(0), F64X2_MUL, F64X2_MUL, v128Store(0))
   emit(get(WP), get(CV), get(SV), get(P), v128Load(16), F64X2_MUL, F64X2_MUL, v128Store(16))
@@ -213,14 +195,14 @@ function rowsBody(): FuncSpec {
   emit(get(V0), get(SV), get(P), v128Load(0), F64X2_MUL, F64X2_ADD, set(V0))
   emit(get(V1), get(SV), get(P), v128Load(16), F64X2_MUL, F64X2_ADD, set(V1))
   emit([END])
-  emit(get(P), get(ROWB), [ADD], set(P), get(WP), get(ROWB), [ADD], set(WP), get(PP), i32(8), [ADD], set(PP))
-  emit(get(R), i32(1), [ADD], set(R))
+  emit(get(P), get(ROWB), [I32_ADD], set(P), get(WP), get(ROWB), [I32_ADD], set(WP), get(PP), i32Const(8), [I32_ADD], set(PP))
+  emit(get(R), i32Const(1), [I32_ADD], set(R))
   emit(br(0), [END, END])
   emit(get(CS), F64_CONST_0, [F64_EQ], IF) // if c = 0: store the sums at w
-  emit(get(W), get(JB), i32(5), [SHL, ADD], set(WP))
+  emit(get(W), get(JB), i32Const(5), [I32_SHL, I32_ADD], set(WP))
   emit(get(WP), get(V0), v128Store(0), get(WP), get(V1), v128Store(16))
   emit([END])
-  emit(get(JB), i32(1), [ADD], set(JB))
+  emit(get(JB), i32Const(1), [I32_ADD], set(JB))
   emit(br(0), [END, END])
   return { name: 'rows', params: [I32, I32, I32, I32, I32, F64], results: [], locals: [[6, I32], [4, V128]], code }
 }
@@ -236,42 +218,35 @@ function cholBody(): FuncSpec {
   const [J, K, I, CJ, CJ1, P, Q, STB] = [3, 4, 5, 6, 7, 8, 9, 10]
   const [D, INV, LJ1J, INV1, T] = [11, 12, 13, 14, 15]
   const [A0, A1, B0, B1, X0, X1, U, V] = [16, 17, 18, 19, 20, 21, 22, 23]
-  const code: number[] = []
-  const emit = (...parts: number[][]) => {
-    for (const part of parts) code.push(...part)
-  }
-  const f64Load = (offset: number) => [F64_LOAD, ...memarg(offset)]
-  const f64Store = (offset: number) => [F64_STORE, ...memarg(offset)]
-  const f64One = [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]
-  const f64Zero = F64_CONST_0
+  const { bytes: code, emit } = new Code()
   /** byte address of column `col` (a local) plus 8·(row local + extra) */
-  const addr = (base: number, row: number, extra = 0) => [...get(base), ...get(row), ...i32(3), SHL, ADD, ...(extra ? [...i32(8 * extra), ADD] : [])]
+  const addr = (base: number, row: number, extra = 0) => [...get(base), ...get(row), ...i32Const(3), I32_SHL, I32_ADD, ...(extra ? [...i32Const(8 * extra), I32_ADD] : [])]
   /** D ← D − Σ_{K < limit} x_K·y_K with x at P, y at Q, both stepping by STB (P = Q: a sum of squares) */
   const dotDown = (acc: number, limit: number[], square: boolean) => {
-    emit(i32(0), set(K))
+    emit(i32Const(0), set(K))
     emit(BLOCK, LOOP)
-    emit(get(K), limit, [GE_U], brIf(1))
+    emit(get(K), limit, [I32_GE_U], brIf(1))
     if (square) emit(get(P), f64Load(0), set(T), get(acc), get(T), get(T), [F64_MUL, F64_SUB], set(acc))
     else emit(get(acc), get(P), f64Load(0), get(Q), f64Load(0), [F64_MUL, F64_SUB], set(acc))
-    emit(get(P), get(STB), [ADD], set(P), get(Q), get(STB), [ADD], set(Q))
-    emit(get(K), i32(1), [ADD], set(K))
+    emit(get(P), get(STB), [I32_ADD], set(P), get(Q), get(STB), [I32_ADD], set(Q))
+    emit(get(K), i32Const(1), [I32_ADD], set(K))
     emit(br(0), [END, END])
   }
   /** if !(D > 0) return col */
-  const checkPivot = (col: number[]) => emit(get(D), f64Zero, [F64_GT, EQZ], IF, col, [RETURN, END])
-  emit(get(ST), i32(3), [SHL], set(STB))
-  emit(i32(0), set(J))
+  const checkPivot = (col: number[]) => emit(get(D), F64_CONST_0, [F64_GT, I32_EQZ], IF, col, [RETURN, END])
+  emit(get(ST), i32Const(3), [I32_SHL], set(STB))
+  emit(i32Const(0), set(J))
   emit(BLOCK, LOOP)
-  emit(get(J), i32(1), [ADD], get(N), [GE_U], brIf(1))
-  emit(get(C), get(J), get(STB), [MUL, ADD], set(CJ))
-  emit(get(CJ), get(STB), [ADD], set(CJ1))
+  emit(get(J), i32Const(1), [I32_ADD], get(N), [I32_GE_U], brIf(1))
+  emit(get(C), get(J), get(STB), [I32_MUL, I32_ADD], set(CJ))
+  emit(get(CJ), get(STB), [I32_ADD], set(CJ1))
   // pivot j: D = M[j, j] − Σ_{k<j} L[j, k]²
   emit(addr(CJ, J), f64Load(0), set(D))
   emit(addr(C, J), set(P), get(P), set(Q))
   dotDown(D, get(J), true)
   checkPivot(get(J))
   emit(addr(CJ, J), get(D), [F64_SQRT], set(D), get(D), f64Store(0))
-  emit(f64One, get(D), [F64_DIV], set(INV))
+  emit(f64Const(1), get(D), [F64_DIV], set(INV))
   // L[j + 1, j] = (M[j + 1, j] − Σ_{k<j} L[j + 1, k]·L[j, k])·inv
   emit(addr(CJ, J, 1), f64Load(0), set(T))
   emit(addr(C, J, 1), set(P), addr(C, J), set(Q))
@@ -281,28 +256,28 @@ function cholBody(): FuncSpec {
   // pivot j + 1: D = M[j + 1, j + 1] − Σ_{k≤j} L[j + 1, k]²
   emit(addr(CJ1, J, 1), f64Load(0), set(D))
   emit(addr(C, J, 1), set(P), get(P), set(Q))
-  dotDown(D, [...get(J), ...i32(1), ADD], true)
-  checkPivot([...get(J), ...i32(1), ADD])
+  dotDown(D, [...get(J), ...i32Const(1), I32_ADD], true)
+  checkPivot([...get(J), ...i32Const(1), I32_ADD])
   emit(addr(CJ1, J, 1), get(D), [F64_SQRT], set(D), get(D), f64Store(0))
-  emit(f64One, get(D), [F64_DIV], set(INV1))
+  emit(f64Const(1), get(D), [F64_DIV], set(INV1))
   // rows i ≥ j + 2, four at a time (two f64x2 per column)
-  emit(get(J), i32(2), [ADD], set(I))
+  emit(get(J), i32Const(2), [I32_ADD], set(I))
   emit(BLOCK, LOOP)
-  emit(get(I), get(N), [GE_U], brIf(1))
+  emit(get(I), get(N), [I32_GE_U], brIf(1))
   emit(addr(CJ, I), v128Load(0), set(A0), addr(CJ, I), v128Load(16), set(A1))
   emit(addr(CJ1, I), v128Load(0), set(B0), addr(CJ1, I), v128Load(16), set(B1))
   emit(addr(C, I), set(P), addr(C, J), set(Q))
-  emit(i32(0), set(K))
+  emit(i32Const(0), set(K))
   emit(BLOCK, LOOP)
-  emit(get(K), get(J), [GE_U], brIf(1))
+  emit(get(K), get(J), [I32_GE_U], brIf(1))
   emit(get(P), v128Load(0), set(X0), get(P), v128Load(16), set(X1))
-  emit(get(Q), load64Splat(0), set(U), get(Q), load64Splat(8), set(V))
+  emit(get(Q), v128Load64Splat(0), set(U), get(Q), v128Load64Splat(8), set(V))
   emit(get(A0), get(X0), get(U), F64X2_MUL, F64X2_SUB, set(A0))
   emit(get(A1), get(X1), get(U), F64X2_MUL, F64X2_SUB, set(A1))
   emit(get(B0), get(X0), get(V), F64X2_MUL, F64X2_SUB, set(B0))
   emit(get(B1), get(X1), get(V), F64X2_MUL, F64X2_SUB, set(B1))
-  emit(get(P), get(STB), [ADD], set(P), get(Q), get(STB), [ADD], set(Q))
-  emit(get(K), i32(1), [ADD], set(K))
+  emit(get(P), get(STB), [I32_ADD], set(P), get(Q), get(STB), [I32_ADD], set(Q))
+  emit(get(K), i32Const(1), [I32_ADD], set(K))
   emit(br(0), [END, END])
   // column j: a·inv; column j + 1: (b − L[i, j]·L[j + 1, j])·inv1
   emit(get(INV), F64X2_SPLAT, set(U), get(A0), get(U), F64X2_MUL, set(A0), get(A1), get(U), F64X2_MUL, set(A1))
@@ -311,20 +286,20 @@ function cholBody(): FuncSpec {
   emit(get(B0), get(A0), get(U), F64X2_MUL, F64X2_SUB, get(V), F64X2_MUL, set(B0))
   emit(get(B1), get(A1), get(U), F64X2_MUL, F64X2_SUB, get(V), F64X2_MUL, set(B1))
   emit(addr(CJ1, I), get(B0), v128Store(0), addr(CJ1, I), get(B1), v128Store(16))
-  emit(get(I), i32(4), [ADD], set(I))
+  emit(get(I), i32Const(4), [I32_ADD], set(I))
   emit(br(0), [END, END])
-  emit(get(J), i32(2), [ADD], set(J))
+  emit(get(J), i32Const(2), [I32_ADD], set(J))
   emit(br(0), [END, END])
   // n odd: the last pivot alone
   emit(get(J), get(N), [I32_LT_U], IF) // if J < N
-  emit(get(C), get(J), get(STB), [MUL, ADD], set(CJ))
+  emit(get(C), get(J), get(STB), [I32_MUL, I32_ADD], set(CJ))
   emit(addr(CJ, J), f64Load(0), set(D))
   emit(addr(C, J), set(P), get(P), set(Q))
   dotDown(D, get(J), true)
   checkPivot(get(J))
   emit(addr(CJ, J), get(D), [F64_SQRT], f64Store(0))
   emit([END])
-  emit(i32(0), i32(1), [SUB])
+  emit(i32Const(0), i32Const(1), [I32_SUB])
   return { name: 'chol', params: [I32, I32, I32], results: [I32], locals: [[8, I32], [5, F64], [8, V128]], code }
 }
 
