@@ -3,8 +3,7 @@
  * SIMD128 kernels: the modules are written byte by byte from TypeScript, so there is no compiled
  * artefact (.wasm, .wat, a C toolchain) to keep in sync with the code. Used by
  * - numeric/wasm-simd.ts (the gemm/gemv/tred2/QL kernels; it assembles its own module with the
- *   primitives here, and `instantiate` below consults its setWasmSimdEnabled switch: the two files
- *   import each other, so neither may use the other's exports at module top level);
+ *   primitives here);
  * - gns-approx-newton (wasmKernels.ts);
  * - overparam-sensing-symmetry-curse (senseWasm.ts, factorWasm.ts);
  * - vr-halpern-finite-sum (lsqPass.ts);
@@ -20,7 +19,6 @@
  * References: WebAssembly Core Specification 2.0, §5 (binary format: §5.2.2 integers, §5.4
  * instructions, §5.5 modules) and its SIMD opcode table (§5.4.8 vector instructions).
  */
-import { wasmSimdKernel } from './wasm-simd'
 
 // ---- binary-format primitives (§5.1–5.2) ---------------------------------------------------------
 
@@ -210,6 +208,22 @@ export function moduleBytes(funcs: FuncSpec[]): Uint8Array {
 
 // ---- instantiation -------------------------------------------------------------------------------
 
+let simdEnabled = true
+
+/**
+ * Switch every WebAssembly SIMD path off (or back on): the numeric core's kernels and the
+ * studies' modules alike. Each path gives bit-identical results to its JavaScript twin; tests use
+ * this to prove it, and it is an escape hatch should a runtime miscompile a module.
+ */
+export function setWasmSimdEnabled(on: boolean): void {
+  simdEnabled = on
+}
+
+/** false after setWasmSimdEnabled(false) */
+export function wasmSimdEnabled(): boolean {
+  return simdEnabled
+}
+
 /** The slice of the WebAssembly JS API used here and in wasm-simd.ts (the project's TypeScript libs omit its types). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer
@@ -227,12 +241,11 @@ const compiled = new Map<string, object | null>()
  * A fresh instance (its own memory, grown to hold `doubles` float64 values; `f64` views all of it,
  * `f64.buffer` is the memory's buffer) of the module that `build` emits, compiled once per `key`
  * (keys are global: prefix them with the study). Null where WebAssembly SIMD is unavailable or
- * switched off (numeric/wasm-simd's setWasmSimdEnabled, which governs every SIMD path), where the
- * module does not validate, or beyond 2 GiB: callers then run their JavaScript twins, which give
+ * switched off (setWasmSimdEnabled above), where the module does not validate (no SIMD128), or beyond 2 GiB: callers then run their JavaScript twins, which give
  * the same bits.
  */
 export function instantiate(key: string, build: () => FuncSpec[], doubles: number): { f64: Float64Array; exports: Record<string, unknown> } | null {
-  if (wasmSimdKernel() === null) return null
+  if (!simdEnabled) return null
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
   if (!api) return null
   let mod = compiled.get(key)

@@ -14,9 +14,6 @@
  * References: WebAssembly Core Specification 2.0, §5 (binary format) and the SIMD opcode table.
  */
 
-// wasm-emit.ts imports wasmSimdKernel from here (its `instantiate` honours setWasmSimdEnabled): the
-// two files import each other, so this one uses the emitter's exports inside functions only, never
-// at module top level.
 import {
   BLOCK,
   br,
@@ -58,6 +55,7 @@ import {
   MODULE_HEADER,
   section,
   set,
+  setWasmSimdEnabled,
   str,
   uleb,
   V128,
@@ -66,6 +64,7 @@ import {
   V128_LOAD64_SPLAT,
   V128_STORE,
   vec,
+  wasmSimdEnabled,
   type WasmApi,
   type WasmMemory,
 } from './wasm-emit'
@@ -778,15 +777,8 @@ interface Kernel {
 }
 
 let kernel: Kernel | null | undefined
-let enabled = true
-
-/**
- * Switch the SIMD paths off (or back on). Both paths give bit-identical results; tests use this
- * to prove it, and it is an escape hatch should a runtime miscompile the module.
- */
-export function setWasmSimdEnabled(on: boolean): void {
-  enabled = on
-}
+/** The switch lives in wasm-emit.ts (it governs the studies' modules too); re-exported for the core's callers. */
+export { setWasmSimdEnabled }
 
 /**
  * Ensure the wasm memory holds at least `doubles` float64 values and return the current view,
@@ -809,7 +801,7 @@ export function wasmScratch(kern: Kernel, doubles: number): Float64Array | null 
 
 /** The instantiated kernel, or null where WebAssembly SIMD is unavailable or switched off. */
 export function wasmSimdKernel(): Kernel | null {
-  if (!enabled) return null
+  if (!wasmSimdEnabled()) return null
   if (kernel !== undefined) return kernel
   kernel = null
   try {
