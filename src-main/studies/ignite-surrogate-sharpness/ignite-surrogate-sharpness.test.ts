@@ -33,7 +33,7 @@ function weighted(net: Mlp, beta: Float64Array, X: Float64Array, w: Float64Array
 /**
  * The surrogate's passes as plain per-sample loops: each output summed from its bias (or 0) in
  * ascending index order, the order the gemm path keeps, and the backward factored as mlp.ts does
- * (δ2 = g·e2 with e2 = w3 ⊙ σ'(a2), δ1 = g·e1 with e1 = (e2·W2ᵀ) ⊙ σ'(a1), ∇_x = g·(e1·W1ᵀ)).
+ * (δ2 = g·e2 with e2 = w3 ⊙ σ'(a2), e1 = (e2·W2ᵀ) ⊙ σ'(a1), ∇W1 = Σ (g·x)·e1, ∇_x = g·(e1·W1ᵀ)).
  */
 function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int32Array, from: number, B: number, dout: Float64Array) {
   const { d, H, slope } = net
@@ -47,7 +47,6 @@ function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int
   const e2 = new Float64Array(H)
   const e1 = new Float64Array(H)
   const d2 = new Float64Array(H)
-  const d1 = new Float64Array(H)
   for (let i = 0; i < B; i++) {
     const xo = idx[from + i] * d
     for (let j = 0; j < H; j++) a1[j] = beta[net.ob1 + j]
@@ -74,14 +73,13 @@ function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int
       let s = 0
       for (let j = 0; j < H; j++) s += e2[j] * beta[net.oW2 + k * H + j]
       e1[k] = s * (a1[k] > 0 ? 1 : slope)
-      d1[k] = g * e1[k]
     }
     for (let k = 0; k < H; k++) for (let j = 0; j < H; j++) grad[net.oW2 + k * H + j] += h1[k] * d2[j]
     for (let j = 0; j < H; j++) {
       grad[net.ob2 + j] += d2[j]
-      grad[net.ob1 + j] += d1[j]
+      grad[net.ob1 + j] += g * e1[j]
     }
-    for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) grad[net.oW1 + k * H + j] += X[xo + k] * d1[j]
+    for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) grad[net.oW1 + k * H + j] += g * X[xo + k] * e1[j]
     for (let k = 0; k < d; k++) {
       let s = 0
       for (let j = 0; j < H; j++) s += e1[j] * beta[net.oW1 + k * H + j]

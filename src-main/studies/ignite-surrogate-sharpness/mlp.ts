@@ -8,10 +8,11 @@ import { gemmStrided } from '../../numeric/dense'
  *
  * Backward of Σ_i g_i·ĝ(x_i): the output-layer factor and the layer-1 factor do not depend on g,
  *   e2_ij = w3_j·σ'(a2_ij),   e1_ik = (Σ_j e2_ij·W2_kj)·σ'(a1_ik),
- * and δ2_ij = g_i·e2_ij, δ1_ik = g_i·e1_ik. The forward pass leaves e2 (and σ'(a1)); one product
- * e2·W2ᵀ serves every backward pass through it (the training step's ∇L and ∇G, and ∇_x in the
- * gradient ascent), and only the cheap row scalings by g are per pass. Then ∇W2 = h1ᵀ·δ2,
- * ∇W1 = xᵀ·δ1, ∇w3 = h2ᵀ·g, ∇_x = g ⊙ (e1·W1ᵀ).
+ * and ∂/∂a2_ij = g_i·e2_ij, ∂/∂a1_ik = g_i·e1_ik. The forward pass leaves e2 (and σ'(a1)); one
+ * product e2·W2ᵀ serves every backward pass through it (the training step's ∇L and ∇G, and ∇_x in
+ * the gradient ascent), and only cheap row scalings by g are per pass:
+ *   ∇W2 = h1ᵀ·δ2 with δ2 = g ⊙ e2,   ∇W1 = (g ⊙ x)ᵀ·e1,   ∇w3 = h2ᵀ·g,   ∇_x = g ⊙ (e1·W1ᵀ)
+ * (layer 1 scales its d inputs per row rather than e1's H columns).
  *
  * The layer products go through numeric/dense.ts's packed gemm (WebAssembly SIMD), which sums
  * each output in ascending order of the summed index starting from the output's prior value. A
@@ -50,12 +51,13 @@ export class Mlp {
   private readonly e2: Float64Array
   private readonly s1: Float64Array
   private readonly e1: Float64Array
-  /** δ2 and δ1 of up to two passes side by side (B×2H) */
+  /** δ2 of up to two passes side by side (B×2H) */
   private readonly d2: Float64Array
-  private readonly d1: Float64Array
+  /** g ⊙ [1 | x_i] of up to two passes side by side (B×2(d+1)) */
+  private readonly xs: Float64Array
   /** the per-sample weights g of up to two passes, as rows (c×B) */
   private readonly gs: Float64Array
-  /** a layer's [bias; weights] gradients of up to two passes side by side ((max(d, H) + 1)×2H) */
+  /** a layer's [bias; weights] gradients of up to two passes (2·max(d, H)+2 rows of H, or the transpose) */
   private readonly gw: Float64Array
   /** [slope, 1], indexed by +(z > 0) */
   private readonly sFactor: Float64Array
@@ -86,8 +88,8 @@ export class Mlp {
     this.s1 = new Float64Array(maxBatch * H)
     this.e1 = new Float64Array(maxBatch * H)
     this.d2 = new Float64Array(maxBatch * 2 * H)
-    this.d1 = new Float64Array(maxBatch * 2 * H)
-    this.gw = new Float64Array((Math.max(d, H) + 1) * 2 * H)
+    this.xs = new Float64Array(maxBatch * 2 * (d + 1))
+    this.gw = new Float64Array(Math.max(H + 1, d + 1) * 2 * H)
     this.sFactor = Float64Array.from([slope, 1])
     this.out = new Float64Array(maxBatch)
   }
@@ -135,22 +137,37 @@ export class Mlp {
     // a2, then h2 = σ(a2) into h2a, e2 = w3 ⊙ σ'(a2) and the output layer
     a.fill(0, 0, B * H)
     gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, a, 0, H)
+    // two rows at a time: each output's sum (b3 + h_0w_0 + h_1w_1 + …) is a chain of dependent
+    // additions, and two independent chains run in the time of one
     const ow3 = this.ow3
-    for (let i = 0; i < B; i++) {
-      const ro = i * H
-      const rh = i * H1c + 1
-      h2a[rh - 1] = 1
-      let o = beta[this.ob3]
+    const b3 = beta[this.ob3]
+    for (let i = 0; i < B; i += 2) {
+      const i1 = Math.min(i + 1, B - 1)
+      const r0 = i * H
+      const r1 = i1 * H
+      const q0 = i * H1c + 1
+      const q1 = i1 * H1c + 1
+      h2a[q0 - 1] = 1
+      h2a[q1 - 1] = 1
+      let o0 = b3
+      let o1 = b3
       for (let j = 0; j < H; j++) {
-        const z = a[ro + j]
-        const s = sFactor[+(z > 0)]
         const w = beta[ow3 + j]
-        const h = z * s
-        h2a[rh + j] = h
-        e2[ro + j] = w * s
-        o += h * w
+        const z0 = a[r0 + j]
+        const z1 = a[r1 + j]
+        const s0 = sFactor[+(z0 > 0)]
+        const s1 = sFactor[+(z1 > 0)]
+        const h0 = z0 * s0
+        const h1 = z1 * s1
+        h2a[q0 + j] = h0
+        h2a[q1 + j] = h1
+        e2[r0 + j] = w * s0
+        e2[r1 + j] = w * s1
+        o0 += h0 * w
+        o1 += h1 * w
       }
-      out[i] = o
+      out[i] = o0
+      out[i1] = o1
     }
     return out
   }
@@ -160,7 +177,7 @@ export class Mlp {
    * (overwritten) when grad is given, and ∇_x into dX (B×d) when dX is given.
    */
   backward(beta: Float64Array, _X: Float64Array, _idx: Int32Array | null, _from: number, B: number, dout: Float64Array, grad: Float64Array | null, dX: Float64Array | null = null): void {
-    this.layer1(beta, B, grad ? 1 : 0, dout, dout)
+    this.layer1(beta, B)
     if (grad) this.paramGrads(beta, B, 1, dout, grad, dout, null)
     if (dX) {
       // ∇_x = g ⊙ (e1·W1ᵀ), the row scaling after the product
@@ -180,33 +197,22 @@ export class Mlp {
    * gives, sharing the product e2·W2ᵀ and with their weight-gradient products side by side.
    */
   backward2(beta: Float64Array, B: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array): void {
-    this.layer1(beta, B, 2, doutA, doutB)
+    this.layer1(beta, B)
     this.paramGrads(beta, B, 2, doutA, gradA, doutB, gradB)
   }
 
-  /** e1 = (e2·W2ᵀ) ⊙ σ'(a1), and δ1 = g ⊙ e1 for c = 0, 1 or 2 passes (pass t in columns tH…). */
-  private layer1(beta: Float64Array, B: number, c: number, doutA: Float64Array, doutB: Float64Array): void {
-    const { H, e2, s1, e1, d1 } = this
-    e1.fill(0, 0, B * H)
+  /** e1 = (e2·W2ᵀ) ⊙ σ'(a1), shared by every backward pass through the last forward pass. */
+  private layer1(beta: Float64Array, B: number): void {
+    const { H, e2, s1, e1 } = this
+    const BH = B * H
+    e1.fill(0, 0, BH)
     gemmStrided(B, H, H, 1, e2, 0, H, 1, beta, this.oW2, 1, H, e1, 0, H)
-    const cH = c * H
-    for (let i = 0; i < B; i++) {
-      const ro = i * H
-      const rd = i * cH
-      const ga = doutA[i]
-      const gb = doutB[i]
-      for (let k = 0; k < H; k++) {
-        const e = e1[ro + k] * s1[ro + k]
-        e1[ro + k] = e
-        if (c > 0) d1[rd + k] = ga * e
-        if (c === 2) d1[rd + H + k] = gb * e
-      }
-    }
+    for (let t = 0; t < BH; t++) e1[t] *= s1[t]
   }
 
   /** ∇_β of c = 1 or 2 passes after `layer1`. */
   private paramGrads(beta: Float64Array, B: number, c: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array | null): void {
-    const { d, H, h2a, e2, d2, d1, h1a, xa, gw, gs } = this
+    const { d, H, h2a, e2, d2, e1, h1a, xa, xs, gw, gs } = this
     const ow3 = this.ow3
     const cH = c * H
     // δ2 = g ⊙ e2 per pass, and the doubles gathered as the rows of G (c×B)
@@ -231,14 +237,34 @@ export class Mlp {
       g[this.ob3] = gw[t * (H + 1)]
       for (let j = 0; j < H; j++) g[ow3 + j] = gw[t * (H + 1) + 1 + j]
     }
-    // [∇b2; ∇W2] = [1 | h1]ᵀ·δ2 and [∇b1; ∇W1] = [1 | x]ᵀ·δ1 (the bias column of the inputs
-    // sums the bias gradients)
+    // [∇b2; ∇W2] = [1 | h1]ᵀ·δ2 (the bias column of the input sums the bias gradient)
     gw.fill(0, 0, (H + 1) * cH)
     gemmStrided(H + 1, cH, B, 1, h1a, 0, 1, H + 1, d2, 0, cH, 1, gw, 0, cH)
     this.unpack(gw, H, c, gradA, gradB, this.ob2, this.oW2)
-    gw.fill(0, 0, (d + 1) * cH)
-    gemmStrided(d + 1, cH, B, 1, xa, 0, 1, d + 1, d1, 0, cH, 1, gw, 0, cH)
-    this.unpack(gw, d, c, gradA, gradB, this.ob1, this.oW1)
+    // [∇b1; ∇W1] = (g ⊙ [1 | x])ᵀ·e1: layer 1's few inputs (d + 1 per row) are scaled by g rather
+    // than e1 (H per row); the passes' blocks stacked, rows t(d+1) … (t+1)(d+1) − 1 for pass t
+    const d1c = d + 1
+    const cd = c * d1c
+    for (let i = 0; i < B; i++) {
+      const ro = i * d1c
+      const rs = i * cd
+      const ga = doutA[i]
+      const gb = doutB[i]
+      for (let k = 0; k < d1c; k++) {
+        const x = xa[ro + k]
+        xs[rs + k] = ga * x
+        if (c === 2) xs[rs + d1c + k] = gb * x
+      }
+    }
+    gw.fill(0, 0, cd * H)
+    gemmStrided(cd, H, B, 1, xs, 0, 1, cd, e1, 0, H, 1, gw, 0, H)
+    for (let t = 0; t < c; t++) {
+      const g = t === 0 ? gradA : gradB
+      if (!g) continue
+      const base = t * d1c * H
+      for (let j = 0; j < H; j++) g[this.ob1 + j] = gw[base + j]
+      for (let j = 0; j < d * H; j++) g[this.oW1 + j] = gw[base + H + j]
+    }
   }
 
   /**
