@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { amax, axpy, dot, eye, frobNorm, gemm, gemmStrided, gemmStridedScalar, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
+import { addColumnSums, amax, axpy, broadcastRow, dot, eye, frobNorm, gemm, gemmStrided, gemmStridedScalar, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
 import { Rng } from './rng'
 import { gemmModuleBytes, gemmWasm, wasmSimdKernel, wasmSimdAvailable } from './wasm-simd'
 
@@ -353,5 +353,29 @@ describe('WebAssembly SIMD gemm kernel', () => {
   it('emits a module that validates', () => {
     expect(wasmSimdAvailable()).toBe(true)
     expect(Array.from(gemmModuleBytes().subarray(0, 8))).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
+  })
+})
+
+describe('bias helpers', () => {
+  it('broadcastRow fills every row with the bias, for row counts around the doubling steps', () => {
+    const bias = Float64Array.of(9, 1.5, -2, 0.25, 7)
+    for (const rows of [0, 1, 2, 3, 4, 5, 7, 8, 9, 33]) {
+      const Z = new Float64Array(rows * 3 + 2).fill(NaN)
+      broadcastRow(Z, rows, 3, bias, 1)
+      for (let i = 0; i < rows; i++) expect([...Z.subarray(i * 3, i * 3 + 3)]).toEqual([1.5, -2, 0.25])
+      expect(Number.isNaN(Z[rows * 3])).toBe(true)
+    }
+  })
+
+  it('addColumnSums adds each column in row order, bit for bit, for widths around the 4-wide blocks', () => {
+    const rng = new Rng(4, 'colsums')
+    for (const [rows, n] of [[1, 1], [3, 4], [7, 5], [50, 64], [13, 11]]) {
+      const D = rng.gaussianMatrix(rows, n)
+      const out = rng.gaussianMatrix(1, n + 2)
+      const want = out.slice()
+      for (let j = 0; j < n; j++) for (let i = 0; i < rows; i++) want[1 + j] += D[i * n + j]
+      addColumnSums(D, rows, n, out, 1)
+      expect(Buffer.from(out.buffer).equals(Buffer.from(want.buffer))).toBe(true)
+    }
   })
 })

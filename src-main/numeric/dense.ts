@@ -616,3 +616,49 @@ export function eye(n: number): Float64Array {
   for (let i = 0; i < n; i++) I[i * n + i] = 1
   return I
 }
+
+/**
+ * Every row of Z (rows × n, row-major) ← src[off .. off + n): a bias broadcast. The first row is
+ * copied, then native copies double the filled part.
+ */
+export function broadcastRow(Z: Float64Array, rows: number, n: number, src: Float64Array, off = 0): void {
+  if (rows === 0) return
+  Z.set(src.subarray(off, off + n), 0)
+  const len = rows * n
+  for (let done = n; done < len; done *= 2) Z.copyWithin(done, 0, Math.min(done, len - done))
+}
+
+/**
+ * out[off + j] += Σ_i D[i·n + j] over the rows of D (rows × n, row-major), i ascending: a bias
+ * gradient. Four columns at a time in locals.
+ */
+export function addColumnSums(D: Float64Array, rows: number, n: number, out: Float64Array, off = 0): void {
+  const n4 = n & ~3
+  addColumnSums4(D, rows, n, n4, out, off)
+  for (let j = n4; j < n; j++) {
+    let s = out[off + j]
+    for (let i = 0; i < rows; i++) s += D[i * n + j]
+    out[off + j] = s
+  }
+}
+
+/** `addColumnSums` on the columns j < n4 (a multiple of 4); a function of its own so that V8 keeps the four sums in registers. */
+function addColumnSums4(D: Float64Array, rows: number, n: number, n4: number, out: Float64Array, off: number): void {
+  const end = rows * n
+  for (let j = 0; j < n4; j += 4) {
+    let s0 = out[off + j]
+    let s1 = out[off + j + 1]
+    let s2 = out[off + j + 2]
+    let s3 = out[off + j + 3]
+    for (let o = j; o < end; o += n) {
+      s0 += D[o]
+      s1 += D[o + 1]
+      s2 += D[o + 2]
+      s3 += D[o + 3]
+    }
+    out[off + j] = s0
+    out[off + j + 1] = s1
+    out[off + j + 2] = s2
+    out[off + j + 3] = s3
+  }
+}

@@ -14,7 +14,7 @@
  * kernel is faster than any scalar loop here, even one that skips the ReLU zeros. `hvp` keeps
  * its own loops, which skip the rows of V that are zero (a basis direction touches one row).
  */
-import { gemmStrided } from '../../numeric/dense'
+import { addColumnSums, broadcastRow, gemmStrided } from '../../numeric/dense'
 
 export interface LayerShape {
   inDim: number
@@ -167,7 +167,7 @@ export class Mlp {
       const d = this.D[l]
       g.fill(0, w, b + outDim)
       gemmStrided(inDim, outDim, n, 1, this.input(l), 0, 1, inDim, d, 0, outDim, 1, g, w, outDim)
-      sumRows(d, n, outDim, g, b)
+      addColumnSums(d, n, outDim, g, b)
       if (l > 0) {
         // δ_{l−1} = (δ_l·W_lᵀ) ⊙ relu'(z_{l−1}), the mask as a product with 0 or 1: a branch on
         // the sign mispredicts half the time on a ReLU pattern (a masked entry is ±0, which the
@@ -411,45 +411,5 @@ function accumulateAtB(A: Float64Array, B: Float64Array, n: number, inDim: numbe
       }
       G[go + q] = g0
     }
-  }
-}
-
-/** Every row of Z (rows × n) ← src[off .. off+n): the first row, then native copies doubling the filled part. */
-function broadcastRow(Z: Float64Array, rows: number, n: number, src: Float64Array, off: number): void {
-  if (rows === 0) return
-  Z.set(src.subarray(off, off + n), 0)
-  const len = rows * n
-  for (let done = n; done < len; done *= 2) Z.copyWithin(done, 0, Math.min(done, len - done))
-}
-
-/** out[off + q] += Σ_i D[i·width + q] (i ascending), four columns at a time in locals. */
-function sumRows(D: Float64Array, n: number, width: number, out: Float64Array, off: number): void {
-  const q4 = width & ~3
-  sumRowsBlocks(D, n, width, q4, out, off)
-  for (let q = q4; q < width; q++) {
-    let s = out[off + q]
-    for (let i = 0; i < n; i++) s += D[i * width + q]
-    out[off + q] = s
-  }
-}
-
-/** `sumRows` on the columns q < q4 (a multiple of 4); a function of its own so that V8 keeps the four sums in registers. */
-function sumRowsBlocks(D: Float64Array, n: number, width: number, q4: number, out: Float64Array, off: number): void {
-  const end = n * width
-  for (let q = 0; q < q4; q += 4) {
-    let s0 = out[off + q]
-    let s1 = out[off + q + 1]
-    let s2 = out[off + q + 2]
-    let s3 = out[off + q + 3]
-    for (let o = q; o < end; o += width) {
-      s0 += D[o]
-      s1 += D[o + 1]
-      s2 += D[o + 2]
-      s3 += D[o + 3]
-    }
-    out[off + q] = s0
-    out[off + q + 1] = s1
-    out[off + q + 2] = s2
-    out[off + q + 3] = s3
   }
 }

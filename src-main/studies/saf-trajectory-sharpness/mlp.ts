@@ -8,7 +8,7 @@
  * Layout of w: for each layer l = 1..L, W_l (in_l × out_l, row-major, z_l = a_{l−1}·W_l + b_l)
  * then b_l. Activations are sample-major (rows × width). relu'(0) = 0 throughout.
  */
-import { gemmStrided } from '../../numeric/dense'
+import { addColumnSums, broadcastRow, gemmStrided } from '../../numeric/dense'
 
 export interface Layer {
   inDim: number
@@ -171,7 +171,7 @@ export class MlpWorkspace {
       const { inDim, outDim, w: wo, b: bo } = layers[l]
       const ain = l === 0 ? this.X : this.A[l - 1]
       const d = this.delta[l]
-      sumRows(d, rows, outDim, grad, bo)
+      addColumnSums(d, rows, outDim, grad, bo)
       gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, d, 0, outDim, 1, grad, wo, outDim)
       if (l === 0) break
       const dPrev = this.delta[l - 1]
@@ -238,7 +238,7 @@ export class MlpWorkspace {
       const ain = l === 0 ? this.X : this.A[l - 1]
       const d = this.delta[l]
       const rd = this.RD[l]
-      sumRows(rd, rows, outDim, out, bo)
+      addColumnSums(rd, rows, outDim, out, bo)
       gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, rd, 0, outDim, 1, out, wo, outDim)
       if (l === 0) break
       gemmStrided(inDim, outDim, rows, 1, this.RZ[l - 1], 0, 1, inDim, d, 0, outDim, 1, out, wo, outDim)
@@ -251,45 +251,8 @@ export class MlpWorkspace {
   }
 }
 
-/** Every row of Z (rows × n) ← src[off .. off+n): the first row, then native copies doubling the filled part. */
-function broadcastRow(Z: Float64Array, rows: number, n: number, src: Float64Array, off: number): void {
-  if (rows === 0) return
-  Z.set(src.subarray(off, off + n), 0)
-  const len = rows * n
-  for (let done = n; done < len; done *= 2) Z.copyWithin(done, 0, Math.min(done, len - done))
-}
 
-/** out[off + j] += Σ_i D[i, j] (i ascending), four columns at a time in locals. */
-function sumRows(D: Float64Array, rows: number, n: number, out: Float64Array, off: number): void {
-  const n4 = n & ~3
-  sumRowsBlocks(D, rows, n, n4, out, off)
-  for (let j = n4; j < n; j++) {
-    let s = out[off + j]
-    for (let i = 0; i < rows; i++) s += D[i * n + j]
-    out[off + j] = s
-  }
-}
 
-/** `sumRows` on the columns j < n4 (a multiple of 4); a function of its own so that V8 keeps the four sums in registers. */
-function sumRowsBlocks(D: Float64Array, rows: number, n: number, n4: number, out: Float64Array, off: number): void {
-  const end = rows * n
-  for (let j = 0; j < n4; j += 4) {
-    let s0 = out[off + j]
-    let s1 = out[off + j + 1]
-    let s2 = out[off + j + 2]
-    let s3 = out[off + j + 3]
-    for (let o = j; o < end; o += n) {
-      s0 += D[o]
-      s1 += D[o + 1]
-      s2 += D[o + 2]
-      s3 += D[o + 3]
-    }
-    out[off + j] = s0
-    out[off + j + 1] = s1
-    out[off + j + 2] = s2
-    out[off + j + 3] = s3
-  }
-}
 
 /**
  * X ⊙ relu'(z) with relu'(z) = 1[a > 0], a = relu(z): X times 0 or 1, without a branch on the
