@@ -2,8 +2,8 @@
  * The spec's claims at the spec's sizes: figure `paired-seeds` (plain, IGNITE and IGNITE2 on
  * trials 0–15, N_full = 4000, 100 epochs, plain runs also rerun GA at m = 0.9), reproduced per
  * figure seed, on figure seeds 0, 1 and 2 (IGNITE_CLAIM_SEEDS=… overrides, e.g. "0").
- * One seed is 48 training runs (≈ 2 CPU-minutes: ≈ 1.5 s plain, ≈ 2.5 s IGNITE per run on an
- * unloaded core), so the runs of all seeds are spread over IGNITE_CLAIM_WORKERS (default 2)
+ * One seed is 48 training runs (≈ 50 s of run time at load 1–2, about 1 s per run), so the runs
+ * of all seeds are spread over IGNITE_CLAIM_WORKERS (default 2)
  * worker threads, longest first, as the spec asks ("use 2 workers, sharded by seed"), and the
  * claims are evaluated here on the joined runs exactly as `descent reproduce` does. Nothing is
  * loosened: every claim must pass on every seed.

@@ -31,8 +31,9 @@ function weighted(net: Mlp, beta: Float64Array, X: Float64Array, w: Float64Array
 }
 
 /**
- * The surrogate's passes as plain per-sample loops: each output summed from its bias (or 0) in
- * ascending index order, the order the gemm path keeps, and the backward factored as mlp.ts does
+ * The surrogate's passes as plain per-sample loops: each output summed from 0 in ascending index
+ * order, then the bias added (x₀w₀ + … + x_{d−1}w_{d−1} + 1·b, the order of gemm's [x | 1]·[W; b]),
+ * and the backward factored as mlp.ts does
  * (δ2 = g·e2 with e2 = w3 ⊙ σ'(a2), e1 = (e2·W2ᵀ) ⊙ σ'(a1), ∇W1 = Σ (g·x)·e1, ∇_x = g·(e1·W1ᵀ)).
  */
 function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int32Array, from: number, B: number, dout: Float64Array) {
@@ -49,19 +50,21 @@ function referencePasses(net: Mlp, beta: Float64Array, X: Float64Array, idx: Int
   const d2 = new Float64Array(H)
   for (let i = 0; i < B; i++) {
     const xo = idx[from + i] * d
-    for (let j = 0; j < H; j++) a1[j] = beta[net.ob1 + j]
+    a1.fill(0)
     for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) a1[j] += X[xo + k] * beta[net.oW1 + k * H + j]
     for (let j = 0; j < H; j++) {
+      a1[j] += beta[net.ob1 + j]
       h1[j] = a1[j] > 0 ? a1[j] : slope * a1[j]
-      a2[j] = beta[net.ob2 + j]
     }
+    a2.fill(0)
     for (let k = 0; k < H; k++) for (let j = 0; j < H; j++) a2[j] += h1[k] * beta[net.oW2 + k * H + j]
-    let o = beta[net.ob3]
+    for (let j = 0; j < H; j++) a2[j] += beta[net.ob2 + j]
+    let o = 0
     for (let j = 0; j < H; j++) {
       h2[j] = a2[j] > 0 ? a2[j] : slope * a2[j]
       o += h2[j] * beta[net.ow3 + j]
     }
-    out[i] = o
+    out[i] = o + beta[net.ob3]
     const g = dout[i]
     grad[net.ob3] += g
     for (let j = 0; j < H; j++) {

@@ -6,20 +6,23 @@ import { gemmStrided } from '../../numeric/dense'
  * perturbations, copies and Adam act on one vector. Hand-written float64 forward and backward
  * passes over a minibatch with preallocated workspaces (no allocation per step).
  *
+ * Each layer's weights and bias lie in β as one (fan_in + 1)×fan_out matrix [W; b], so a layer is
+ * one product [x | 1]·[W; b] straight from β, and its gradient [∇W; ∇b] = [x | 1]ᵀ·δ lands in β's
+ * layout (the bias gradient summed by the column of ones).
+ *
  * Backward of Σ_i g_i·ĝ(x_i): the output-layer factor and the layer-1 factor do not depend on g,
  *   e2_ij = w3_j·σ'(a2_ij),   e1_ik = (Σ_j e2_ij·W2_kj)·σ'(a1_ik),
  * and ∂/∂a2_ij = g_i·e2_ij, ∂/∂a1_ik = g_i·e1_ik. The forward pass leaves e2 (and σ'(a1)); one
  * product e2·W2ᵀ serves every backward pass through it (the training step's ∇L and ∇G, and ∇_x in
  * the gradient ascent), and only cheap row scalings by g are per pass:
- *   ∇W2 = h1ᵀ·δ2 with δ2 = g ⊙ e2,   ∇W1 = (g ⊙ x)ᵀ·e1,   ∇w3 = h2ᵀ·g,   ∇_x = g ⊙ (e1·W1ᵀ)
- * (layer 1 scales its d inputs per row rather than e1's H columns).
+ *   [∇W2; ∇b2] = [h1 | 1]ᵀ·(g ⊙ e2),   [∇W1; ∇b1] = (g ⊙ [x | 1])ᵀ·e1,   [∇w3; ∇b3] = [h2 | 1]ᵀ·g,
+ *   ∇_x = g ⊙ (e1·W1ᵀ)
+ * (layer 1 scales its d + 1 inputs per row rather than e1's H columns).
  *
  * The layer products go through numeric/dense.ts's packed gemm (WebAssembly SIMD), which sums
- * each output in ascending order of the summed index starting from the output's prior value. A
- * layer's bias is therefore folded in as a leading row of its weights against a leading column of
- * ones in its input (b + x₀w₀ + x₁w₁ + …, the order of the plain per-sample loop), the bias
- * gradients likewise come out of the weight-gradient products (0 + δ_0 + δ_1 + …), and every
- * backward product accumulates into zeros: for sums of at most 256 terms (gemm's panel depth;
+ * each output in ascending order of the summed index starting from the output's prior value, and
+ * every product here accumulates into zeros: a pre-activation is (x₀w₀ + x₁w₁ + …) + b and a
+ * gradient entry Σ_i in sample order, and for sums of at most 256 terms (gemm's panel depth;
  * widths and batches of this study's presets) the results equal plain per-sample loops in this
  * order bit for bit (the unit test's reference).
  *
@@ -36,29 +39,24 @@ export class Mlp {
   readonly ob2: number
   readonly ow3: number
   readonly ob3: number
-  /** [1 | x_i] per row (B×(d+1)): the minibatch rows gathered, with the bias column */
+  /** [x_i | 1] per row (B×(d+1)): the minibatch rows gathered, with the bias column */
   private readonly xa: Float64Array
   /** a layer's pre-activations (B×H) */
   private readonly a: Float64Array
-  /** [1 | h1_i] per row (B×(H+1)) */
+  /** [h1_i | 1] and [h2_i | 1] per row (B×(H+1)) */
   private readonly h1a: Float64Array
-  /** [b1; W1] ((d+1)×H) and [b2; W2] ((H+1)×H), copied from β at each forward pass */
-  private readonly w1a: Float64Array
-  private readonly w2a: Float64Array
-  /** [1 | h2_i] per row (B×(H+1)) */
   private readonly h2a: Float64Array
   /** e2 = w3 ⊙ σ'(a2), σ'(a1), e1 per row (B×H) */
   private readonly e2: Float64Array
   private readonly s1: Float64Array
   private readonly e1: Float64Array
-  /** δ2 of up to two passes side by side (B×2H) */
+  /** δ2 = g ⊙ e2 (B×H), and g ⊙ [x_i | 1] (B×(d+1)), of the pass being summed */
   private readonly d2: Float64Array
-  /** g ⊙ [1 | x_i] of up to two passes side by side (B×2(d+1)) */
   private readonly xs: Float64Array
+  /** [∇w3; ∇b3] of up to two passes (2×(H+1)) */
+  private readonly gw3: Float64Array
   /** the per-sample weights g of up to two passes, as rows (c×B) */
   private readonly gs: Float64Array
-  /** a layer's [bias; weights] gradients of up to two passes (2·max(d, H)+2 rows of H, or the transpose) */
-  private readonly gw: Float64Array
   /** [slope, 1], indexed by +(z > 0) */
   private readonly sFactor: Float64Array
   /** the outputs of the last forward pass (length = its batch size) */
@@ -80,16 +78,14 @@ export class Mlp {
     this.xa = new Float64Array(maxBatch * (d + 1))
     this.a = new Float64Array(maxBatch * H)
     this.h1a = new Float64Array(maxBatch * (H + 1))
-    this.w1a = new Float64Array((d + 1) * H)
-    this.w2a = new Float64Array((H + 1) * H)
     this.h2a = new Float64Array(maxBatch * (H + 1))
-    this.gs = new Float64Array(2 * maxBatch)
     this.e2 = new Float64Array(maxBatch * H)
     this.s1 = new Float64Array(maxBatch * H)
     this.e1 = new Float64Array(maxBatch * H)
-    this.d2 = new Float64Array(maxBatch * 2 * H)
-    this.xs = new Float64Array(maxBatch * 2 * (d + 1))
-    this.gw = new Float64Array(Math.max(H + 1, d + 1) * 2 * H)
+    this.d2 = new Float64Array(maxBatch * H)
+    this.xs = new Float64Array(maxBatch * (d + 1))
+    this.gw3 = new Float64Array(2 * (H + 1))
+    this.gs = new Float64Array(2 * maxBatch)
     this.sFactor = Float64Array.from([slope, 1])
     this.out = new Float64Array(maxBatch)
   }
@@ -107,37 +103,34 @@ export class Mlp {
 
   /** Forward pass on rows idx[from..from+B) of X (n×d), or rows 0..B of X when idx is null. */
   forward(beta: Float64Array, X: Float64Array, idx: Int32Array | null, from: number, B: number): Float64Array {
-    const { d, H, xa, a, h1a, w1a, w2a, h2a, e2, s1, out, sFactor } = this
+    const { d, H, xa, a, h1a, h2a, e2, s1, out, sFactor } = this
     const d1c = d + 1
     const H1c = H + 1
     for (let i = 0; i < B; i++) {
       const xo = (idx ? idx[from + i] : i) * d
       const ro = i * d1c
-      xa[ro] = 1
-      for (let k = 0; k < d; k++) xa[ro + 1 + k] = X[xo + k]
+      for (let k = 0; k < d; k++) xa[ro + k] = X[xo + k]
+      xa[ro + d] = 1
     }
-    w1a.set(beta.subarray(this.ob1, this.ob1 + H), 0)
-    w1a.set(beta.subarray(this.oW1, this.oW1 + d * H), H)
-    w2a.set(beta.subarray(this.ob2, this.ob2 + H), 0)
-    w2a.set(beta.subarray(this.oW2, this.oW2 + H * H), H)
-    // a1 (contiguous, so that gemm moves it with one copy each way), then h1 = σ(a1) into h1a
+    // a1 = [x | 1]·[W1; b1] (into a contiguous buffer, so that gemm moves it with one copy each
+    // way), then h1 = σ(a1) into h1a
     a.fill(0, 0, B * H)
-    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, w1a, 0, H, 1, a, 0, H)
+    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, beta, this.oW1, H, 1, a, 0, H)
     for (let i = 0; i < B; i++) {
       const ro = i * H
-      const rh = i * H1c + 1
-      h1a[rh - 1] = 1
+      const rh = i * H1c
       for (let j = 0; j < H; j++) {
         const z = a[ro + j]
         const s = sFactor[+(z > 0)]
         s1[ro + j] = s
         h1a[rh + j] = z * s
       }
+      h1a[rh + H] = 1
     }
-    // a2, then h2 = σ(a2) into h2a, e2 = w3 ⊙ σ'(a2) and the output layer
+    // a2 = [h1 | 1]·[W2; b2], then h2 = σ(a2) into h2a, e2 = w3 ⊙ σ'(a2) and the output layer
     a.fill(0, 0, B * H)
-    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, w2a, 0, H, 1, a, 0, H)
-    // two rows at a time: each output's sum (b3 + h_0w_0 + h_1w_1 + …) is a chain of dependent
+    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, beta, this.oW2, H, 1, a, 0, H)
+    // two rows at a time: each output's sum (h_0w_0 + h_1w_1 + … + b3) is a chain of dependent
     // additions, and two independent chains run in the time of one
     const ow3 = this.ow3
     const b3 = beta[this.ob3]
@@ -145,12 +138,10 @@ export class Mlp {
       const i1 = Math.min(i + 1, B - 1)
       const r0 = i * H
       const r1 = i1 * H
-      const q0 = i * H1c + 1
-      const q1 = i1 * H1c + 1
-      h2a[q0 - 1] = 1
-      h2a[q1 - 1] = 1
-      let o0 = b3
-      let o1 = b3
+      const q0 = i * H1c
+      const q1 = i1 * H1c
+      let o0 = 0
+      let o1 = 0
       for (let j = 0; j < H; j++) {
         const w = beta[ow3 + j]
         const z0 = a[r0 + j]
@@ -166,8 +157,10 @@ export class Mlp {
         o0 += h0 * w
         o1 += h1 * w
       }
-      out[i] = o0
-      out[i1] = o1
+      h2a[q0 + H] = 1
+      h2a[q1 + H] = 1
+      out[i] = o0 + b3
+      out[i1] = o1 + b3
     }
     return out
   }
@@ -178,7 +171,10 @@ export class Mlp {
    */
   backward(beta: Float64Array, _X: Float64Array, _idx: Int32Array | null, _from: number, B: number, dout: Float64Array, grad: Float64Array | null, dX: Float64Array | null = null): void {
     this.layer1(beta, B)
-    if (grad) this.paramGrads(beta, B, 1, dout, grad, dout, null)
+    if (grad) {
+      this.outputLayerGrads(B, 1, dout, grad, dout, null)
+      this.layerGrads(B, dout, grad)
+    }
     if (dX) {
       // ∇_x = g ⊙ (e1·W1ᵀ), the row scaling after the product
       const { d, H } = this
@@ -194,11 +190,13 @@ export class Mlp {
   /**
    * Two backward passes through the last forward pass at once: ∇_β Σ_i doutA[i]·ĝ(x_i) into gradA
    * and ∇_β Σ_i doutB[i]·ĝ(x_i) into gradB (both overwritten), each bit for bit what `backward`
-   * gives, sharing the product e2·W2ᵀ and with their weight-gradient products side by side.
+   * gives, sharing the product e2·W2ᵀ.
    */
   backward2(beta: Float64Array, B: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array): void {
     this.layer1(beta, B)
-    this.paramGrads(beta, B, 2, doutA, gradA, doutB, gradB)
+    this.outputLayerGrads(B, 2, doutA, gradA, doutB, gradB)
+    this.layerGrads(B, doutA, gradA)
+    this.layerGrads(B, doutB, gradB)
   }
 
   /** e1 = (e2·W2ᵀ) ⊙ σ'(a1), shared by every backward pass through the last forward pass. */
@@ -210,76 +208,36 @@ export class Mlp {
     for (let t = 0; t < BH; t++) e1[t] *= s1[t]
   }
 
-  /** ∇_β of c = 1 or 2 passes after `layer1`. */
-  private paramGrads(beta: Float64Array, B: number, c: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array | null): void {
-    const { d, H, h2a, e2, d2, e1, h1a, xa, xs, gw, gs } = this
-    const ow3 = this.ow3
-    const cH = c * H
-    // δ2 = g ⊙ e2 per pass, and the doubles gathered as the rows of G (c×B)
-    for (let i = 0; i < B; i++) {
-      const ro = i * H
-      const rd = i * cH
-      const ga = doutA[i]
-      gs[i] = ga
-      for (let j = 0; j < H; j++) d2[rd + j] = ga * e2[ro + j]
-      if (c === 2) {
-        const gb = doutB[i]
-        gs[B + i] = gb
-        for (let j = 0; j < H; j++) d2[rd + H + j] = gb * e2[ro + j]
-      }
-    }
-    // [∇b3, ∇w3] = G·[1 | h2]
-    gw.fill(0, 0, c * (H + 1))
-    gemmStrided(c, H + 1, B, 1, gs, 0, B, 1, h2a, 0, H + 1, 1, gw, 0, H + 1)
-    for (let t = 0; t < c; t++) {
-      const g = t === 0 ? gradA : gradB
-      if (!g) continue
-      g[this.ob3] = gw[t * (H + 1)]
-      for (let j = 0; j < H; j++) g[ow3 + j] = gw[t * (H + 1) + 1 + j]
-    }
-    // [∇b2; ∇W2] = [1 | h1]ᵀ·δ2 (the bias column of the input sums the bias gradient)
-    gw.fill(0, 0, (H + 1) * cH)
-    gemmStrided(H + 1, cH, B, 1, h1a, 0, 1, H + 1, d2, 0, cH, 1, gw, 0, cH)
-    this.unpack(gw, H, c, gradA, gradB, this.ob2, this.oW2)
-    // [∇b1; ∇W1] = (g ⊙ [1 | x])ᵀ·e1: layer 1's few inputs (d + 1 per row) are scaled by g rather
-    // than e1 (H per row); the passes' blocks stacked, rows t(d+1) … (t+1)(d+1) − 1 for pass t
-    const d1c = d + 1
-    const cd = c * d1c
-    for (let i = 0; i < B; i++) {
-      const ro = i * d1c
-      const rs = i * cd
-      const ga = doutA[i]
-      const gb = doutB[i]
-      for (let k = 0; k < d1c; k++) {
-        const x = xa[ro + k]
-        xs[rs + k] = ga * x
-        if (c === 2) xs[rs + d1c + k] = gb * x
-      }
-    }
-    gw.fill(0, 0, cd * H)
-    gemmStrided(cd, H, B, 1, xs, 0, 1, cd, e1, 0, H, 1, gw, 0, H)
-    for (let t = 0; t < c; t++) {
-      const g = t === 0 ? gradA : gradB
-      if (!g) continue
-      const base = t * d1c * H
-      for (let j = 0; j < H; j++) g[this.ob1 + j] = gw[base + j]
-      for (let j = 0; j < d * H; j++) g[this.oW1 + j] = gw[base + H + j]
-    }
+  /** [∇w3; ∇b3] = [h2 | 1]ᵀ·g of c = 1 or 2 passes, as one product G·[h2 | 1] (G: the g's as rows). */
+  private outputLayerGrads(B: number, c: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array | null): void {
+    const { H, h2a, gs, gw3 } = this
+    const H1c = H + 1
+    for (let i = 0; i < B; i++) gs[i] = doutA[i]
+    if (c === 2) for (let i = 0; i < B; i++) gs[B + i] = doutB[i]
+    gw3.fill(0, 0, c * H1c)
+    gemmStrided(c, H1c, B, 1, gs, 0, B, 1, h2a, 0, H1c, 1, gw3, 0, H1c)
+    for (let j = 0; j < H1c; j++) gradA[this.ow3 + j] = gw3[j]
+    if (gradB) for (let j = 0; j < H1c; j++) gradB[this.ow3 + j] = gw3[H1c + j]
   }
 
-  /**
-   * The (rows+1) × cH block of a layer's [bias; weights] gradients, the passes side by side, into
-   * gradA (and gradB when c = 2): row 0 to the bias at ob, rows 1…rows to the weights at oW.
-   */
-  private unpack(gw: Float64Array, rows: number, c: number, gradA: Float64Array, gradB: Float64Array | null, ob: number, oW: number): void {
-    const H = this.H
-    const cH = c * H
-    for (let r = 0; r <= rows; r++) {
-      const src = r * cH
-      const dst = r === 0 ? ob : oW + (r - 1) * H
-      for (let j = 0; j < H; j++) gradA[dst + j] = gw[src + j]
-      if (gradB) for (let j = 0; j < H; j++) gradB[dst + j] = gw[src + H + j]
+  /** The hidden layers' gradients of one pass, straight into grad's [W2; b2] and [W1; b1] blocks. */
+  private layerGrads(B: number, dout: Float64Array, grad: Float64Array): void {
+    const { d, H, h1a, e2, d2, e1, xa, xs } = this
+    const d1c = d + 1
+    // [∇W2; ∇b2] = [h1 | 1]ᵀ·δ2, δ2 = g ⊙ e2
+    for (let i = 0; i < B; i++) {
+      const g = dout[i]
+      for (let j = i * H, e = j + H; j < e; j++) d2[j] = g * e2[j]
     }
+    grad.fill(0, this.oW2, this.ob2 + H)
+    gemmStrided(H + 1, H, B, 1, h1a, 0, 1, H + 1, d2, 0, H, 1, grad, this.oW2, H)
+    // [∇W1; ∇b1] = (g ⊙ [x | 1])ᵀ·e1
+    for (let i = 0; i < B; i++) {
+      const g = dout[i]
+      for (let k = i * d1c, e = k + d1c; k < e; k++) xs[k] = g * xa[k]
+    }
+    grad.fill(0, this.oW1, this.ob1 + H)
+    gemmStrided(d1c, H, B, 1, xs, 0, 1, d1c, e1, 0, H, 1, grad, this.oW1, H)
   }
 }
 
