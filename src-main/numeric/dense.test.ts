@@ -379,3 +379,34 @@ describe('bias helpers', () => {
     }
   })
 })
+
+describe('gemmStrided with overwrite', () => {
+  it('replaces the C block without reading it: equal to zeroing first, SIMD on and off, strided and contiguous', async () => {
+    const { setWasmSimdEnabled } = await import('./wasm-simd')
+    const rng = new Rng(11, 'overwrite')
+    try {
+      for (const simd of [true, false]) {
+        setWasmSimdEnabled(simd)
+        for (const [m, n, k, ldc] of [[3, 5, 2, 5], [16, 16, 16, 16], [50, 64, 10, 64], [128, 64, 64, 70], [300, 20, 20, 23], [40, 40, 300, 40]]) {
+          for (const transA of [false, true]) {
+            const A = rng.gaussianMatrix(m, k)
+            const B = rng.gaussianMatrix(k, n)
+            const [ars, acs] = transA ? [1, m] : [k, 1]
+            const want = new Float64Array(m * ldc + 3)
+            gemmStrided(m, n, k, 0.5, A, 0, ars, acs, B, 0, n, 1, want, 3, ldc)
+            const C = new Float64Array(m * ldc + 3).fill(NaN)
+            for (let i = 0; i < m; i++) for (let j = n; j < ldc; j++) C[3 + i * ldc + j] = 0
+            C[0] = C[1] = C[2] = 0
+            gemmStrided(m, n, k, 0.5, A, 0, ars, acs, B, 0, n, 1, C, 3, ldc, true)
+            expect(Buffer.from(C.buffer).equals(Buffer.from(want.buffer)), `${m}x${n}x${k} ldc ${ldc} transA ${transA} simd ${simd}`).toBe(true)
+          }
+        }
+        const Z = new Float64Array(12).fill(NaN)
+        gemmStrided(3, 4, 0, 1, new Float64Array(0), 0, 0, 1, new Float64Array(0), 0, 4, 1, Z, 0, 4, true)
+        expect([...Z]).toEqual(new Array(12).fill(0))
+      }
+    } finally {
+      setWasmSimdEnabled(true)
+    }
+  })
+})

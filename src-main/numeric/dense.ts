@@ -291,6 +291,9 @@ export function gemm(
  * C[cOff + i·ldc + j] += alpha·Σ_p A[aOff + i·ars + p·acs]·B[bOff + p·brs + j·bcs] for i < m, j < n:
  * the packed gemm on strided submatrices, for blocked factorisations that update a trailing
  * block in place. The three regions must not overlap (A and B may share an array with C).
+ *
+ * With `overwrite`, C's block is replaced (C = alpha·A·B, as if zeroed first) and never read: the
+ * wasm path then skips copying C in, which is most of its staging for a small layer product.
  */
 export function gemmStrided(
   m: number,
@@ -308,10 +311,23 @@ export function gemmStrided(
   C: Float64Array,
   cOff: number,
   ldc: number,
+  overwrite = false,
 ): void {
-  if (alpha === 0 || k === 0 || m === 0 || n === 0) return
-  if (gemmWasm(m, n, k, alpha, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc)) return
+  if (m === 0 || n === 0) return
+  if (alpha === 0 || k === 0) {
+    if (overwrite) zeroBlock(C, cOff, ldc, m, n)
+    return
+  }
+  // gemmWasm returns false before touching C when it cannot run
+  if (gemmWasm(m, n, k, alpha, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, overwrite)) return
+  if (overwrite) zeroBlock(C, cOff, ldc, m, n)
   gemmPacked(m, n, k, alpha, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc)
+}
+
+/** C[cOff + i·ldc + j] = 0 for i < m, j < n */
+function zeroBlock(C: Float64Array, cOff: number, ldc: number, m: number, n: number): void {
+  if (ldc === n) C.fill(0, cOff, cOff + m * n)
+  else for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n)
 }
 
 /** `gemmStrided` forced onto the scalar JavaScript kernel (the fallback; for tests and benches). */
