@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { eye, frobNorm, gemm, matmul, transpose } from './dense'
+import { dotAt, eye, frobNorm, gemm, matmul, transpose } from './dense'
 import {
   cholesky,
   det,
@@ -416,3 +416,422 @@ describe('symEig on highly degenerate matrices (QL used to iterate on subnormal 
     })
   }
 })
+
+// ---- symEig against its implementation at 9a507e8, kept verbatim below (scalar path) ----------
+// Every study's setup goes through symEig, so a faster symEig must give the same bits: the
+// eigenvalues and every eigenvector entry, for every input.
+
+/** Indices where a and b differ in any bit (−0 ≠ +0; NaN equals NaN of the same bits). */
+function bitMismatches(a: Float64Array, b: Float64Array): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length)
+  const x = new BigUint64Array(a.buffer, a.byteOffset, a.length)
+  const y = new BigUint64Array(b.buffer, b.byteOffset, b.length)
+  let bad = 0
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) bad++
+  return bad
+}
+
+/** Q·diag(lambda)·Qᵀ with Q = I − 2vvᵀ/vᵀv (a Householder reflector, exactly symmetric result). */
+function withSpectrum(lambda: Float64Array, g: Rng): Float64Array {
+  const n = lambda.length
+  const v = g.gaussianMatrix(n, 1)
+  let vv = 0
+  for (let i = 0; i < n; i++) vv += v[i] * v[i]
+  const Q = eye(n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Q[i * n + j] -= (2 * v[i] * v[j]) / vv
+  const QL = Q.slice()
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) QL[i * n + j] *= lambda[j]
+  const A = gemm(false, true, n, n, n, 1, QL, Q, 0, new Float64Array(n * n))
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) A[j * n + i] = A[i * n + j]
+  return A
+}
+
+function referenceFamilies(n: number, g: Rng): [string, Float64Array][] {
+  const gaussian = () => {
+    const G = g.gaussianMatrix(n, n)
+    const A = new Float64Array(n * n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = G[i * n + j] + G[j * n + i]
+    return A
+  }
+  const graded = gaussian()
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) graded[i * n + j] *= 10 ** (-6 * (i + j) / Math.max(1, n))
+  const repeated = withSpectrum(Float64Array.from({ length: n }, (_, i) => 1 + Math.floor((3 * i) / Math.max(1, n))), g)
+  const k = Math.floor(n / 3)
+  const B = g.gaussianMatrix(n, Math.max(k, 1))
+  const rankDeficient = k > 0 ? gemm(false, true, n, n, k, 1, B, B, 0, new Float64Array(n * n)) : new Float64Array(n * n)
+  const diagonal = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) diagonal[i * n + i] = (i * 7) % 5
+  return [
+    ['gaussian', gaussian()],
+    ['graded', graded],
+    ['repeated eigenvalues', repeated],
+    ['rank-deficient', rankDeficient],
+    ['n·11ᵀ', new Float64Array(n * n).fill(n)],
+    ['diagonal with repeats', diagonal],
+  ]
+}
+
+describe('symEig and symEigvalues are bit-identical to the implementation at 9a507e8', () => {
+  it('n = 1 … 130: gaussian, graded, repeated eigenvalues, rank-deficient, n·11ᵀ, diagonal; SIMD on and off', async () => {
+    const { setWasmSimdEnabled } = await import('./wasm-simd')
+    const g = Rng.stream(11, 'symEig reference')
+    const failures: string[] = []
+    for (let n = 1; n <= 130; n++) {
+      for (const [name, A] of referenceFamilies(n, g)) {
+        const ref = refSymEig(A, n)
+        const refValues = refSymEigvalues(A, n)
+        for (const simd of [true, false]) {
+          setWasmSimdEnabled(simd)
+          const got = symEig(A, n)
+          const bad = bitMismatches(got.values, ref.values) + bitMismatches(got.vectors, ref.vectors) + bitMismatches(symEigvalues(A, n), refValues)
+          if (bad > 0) failures.push(`${name} n=${n} simd=${simd}: ${bad} entries differ`)
+        }
+        setWasmSimdEnabled(true)
+      }
+    }
+    expect(failures).toEqual([])
+  })
+
+  it('matrices with NaN or ±Inf give the same results (or the same error) as before', () => {
+    const outcome = (f: () => { values: Float64Array; vectors: Float64Array }) => {
+      try {
+        return f()
+      } catch (err) {
+        return String(err)
+      }
+    }
+    for (const n of [16, 17, 50]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const A = randomSymmetric(n)
+        A[3 * n + 5] = bad
+        A[5 * n + 3] = bad
+        const got = outcome(() => symEig(A, n))
+        const want = outcome(() => refSymEig(A, n))
+        if (typeof got === 'string' || typeof want === 'string') expect(got).toEqual(want)
+        else {
+          expect(bitMismatches(got.values, want.values)).toBe(0)
+          expect(bitMismatches(got.vectors, want.vectors)).toBe(0)
+        }
+      }
+    }
+  })
+})
+
+/** sqrt(a² + b²) without destructive overflow or underflow (Math.hypot is slow in V8). */
+function refHypot(a: number, b: number): number {
+  const x = Math.abs(a)
+  const y = Math.abs(b)
+  if (x > y) {
+    const r = y / x
+    return x * Math.sqrt(1 + r * r)
+  }
+  if (y === 0) return 0
+  const r = x / y
+  return y * Math.sqrt(1 + r * r)
+}
+
+/**
+ * Householder reduction of the symmetric matrix held in W (n×n) to tridiagonal form: EISPACK
+ * tred2 as transcribed in JAMA, with every V[a][b] of the original read as W[b·n + a], so that
+ * W ends as the transpose of the accumulated orthogonal matrix (row j = column j of Q). Writes
+ * the diagonal to d and the subdiagonal to e[1..n-1]. With `vectors = false` the accumulation is
+ * skipped and W is left as scratch.
+ */
+/** SIMD back-accumulation step: `d` is a view in wasm memory, `apply(i)` runs the step for row i + 1. */
+type AccumulationStep = { d: Float64Array; apply: (i: number) => void }
+
+/**
+ * SIMD rank-2 update closing reduction step i (wasm-simd.ts `rank2`); only valid when W, d and e
+ * all live in wasm memory.
+ */
+type Rank2Update = (i: number) => void
+
+function refTridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, step: AccumulationStep | null = null, rank2: Rank2Update | null = null): void {
+  for (let j = 0; j < n; j++) d[j] = W[j * n + n - 1]
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0
+    let h = 0
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k])
+    if (scale === 0) {
+      e[i] = d[i - 1]
+      for (let j = 0; j < i; j++) {
+        d[j] = W[j * n + i - 1]
+        W[j * n + i] = 0
+        W[i * n + j] = 0
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] /= scale
+        h += d[k] * d[k]
+      }
+      let f = d[i - 1]
+      let g = Math.sqrt(h)
+      if (f > 0) g = -g
+      e[i] = scale * g
+      h -= f * g
+      d[i - 1] = f - g
+      for (let j = 0; j < i; j++) e[j] = 0
+      // e = A·u over the lower triangle (symv). Each row's dot product g is one running sum, so
+      // a row alone waits on the adder's latency; two rows at a time run two independent sums.
+      // Every g and every e[k] still gets the same additions in the same order (row j's before
+      // row j + 1's), so the result is bit-identical to one row at a time.
+      let j2 = 0
+      for (; j2 + 3 < i; j2 += 4) {
+        // Four rows: rows j2+1.. start once the earlier rows have added into their e entry.
+        const f0 = d[j2]
+        const f1 = d[j2 + 1]
+        const f2 = d[j2 + 2]
+        const f3 = d[j2 + 3]
+        const wi = i * n + j2
+        W[wi] = f0
+        W[wi + 1] = f1
+        W[wi + 2] = f2
+        W[wi + 3] = f3
+        const w0 = j2 * n
+        const w1 = w0 + n
+        const w2 = w1 + n
+        const w3 = w2 + n
+        let k = j2 + 1
+        let g0 = e[j2] + W[w0 + j2] * f0
+        g0 += W[w0 + k] * d[k]
+        e[k] += W[w0 + k] * f0
+        let g1 = e[k] + W[w1 + k] * f1
+        k++
+        g0 += W[w0 + k] * d[k]
+        e[k] += W[w0 + k] * f0
+        g1 += W[w1 + k] * d[k]
+        e[k] += W[w1 + k] * f1
+        let g2 = e[k] + W[w2 + k] * f2
+        k++
+        g0 += W[w0 + k] * d[k]
+        e[k] += W[w0 + k] * f0
+        g1 += W[w1 + k] * d[k]
+        e[k] += W[w1 + k] * f1
+        g2 += W[w2 + k] * d[k]
+        e[k] += W[w2 + k] * f2
+        let g3 = e[k] + W[w3 + k] * f3
+        for (k++; k <= i - 1; k++) {
+          const a0 = W[w0 + k]
+          const a1 = W[w1 + k]
+          const a2 = W[w2 + k]
+          const a3 = W[w3 + k]
+          const dk = d[k]
+          g0 += a0 * dk
+          g1 += a1 * dk
+          g2 += a2 * dk
+          g3 += a3 * dk
+          e[k] = e[k] + a0 * f0 + a1 * f1 + a2 * f2 + a3 * f3
+        }
+        e[j2] = g0
+        e[j2 + 1] = g1
+        e[j2 + 2] = g2
+        e[j2 + 3] = g3
+      }
+      for (; j2 + 1 < i; j2 += 2) {
+        const f0 = d[j2]
+        const f1 = d[j2 + 1]
+        W[i * n + j2] = f0
+        W[i * n + j2 + 1] = f1
+        const w0 = j2 * n
+        const w1 = w0 + n
+        let g0 = e[j2] + W[w0 + j2] * f0
+        g0 += W[w0 + j2 + 1] * d[j2 + 1]
+        e[j2 + 1] += W[w0 + j2 + 1] * f0
+        let g1 = e[j2 + 1] + W[w1 + j2 + 1] * f1
+        for (let k = j2 + 2; k <= i - 1; k++) {
+          const a = W[w0 + k]
+          const b = W[w1 + k]
+          const dk = d[k]
+          g0 += a * dk
+          g1 += b * dk
+          e[k] += a * f0
+          e[k] += b * f1
+        }
+        e[j2] = g0
+        e[j2 + 1] = g1
+      }
+      for (let j = j2; j < i; j++) {
+        f = d[j]
+        W[i * n + j] = f
+        const wj = j * n
+        g = e[j] + W[wj + j] * f
+        for (let k = j + 1; k <= i - 1; k++) {
+          g += W[wj + k] * d[k]
+          e[k] += W[wj + k] * f
+        }
+        e[j] = g
+      }
+      f = 0
+      for (let j = 0; j < i; j++) {
+        e[j] /= h
+        f += e[j] * d[j]
+      }
+      const hh = f / (h + h)
+      for (let j = 0; j < i; j++) e[j] -= hh * d[j]
+      if (rank2) rank2(i)
+      else for (let j = 0; j < i; j++) {
+        f = d[j]
+        g = e[j]
+        const wj = j * n
+        for (let k = j; k <= i - 1; k++) W[wj + k] -= f * e[k] + g * d[k]
+        d[j] = W[wj + i - 1]
+        W[wj + i] = 0
+      }
+    }
+    d[i] = h
+  }
+  if (!vectors) {
+    // The tridiagonal's diagonal sits on W's diagonal after the reduction (tred2 keeps it there).
+    for (let i = 0; i < n; i++) d[i] = W[i * n + i]
+    e[0] = 0
+    return
+  }
+  // Accumulate the Householder transformations.
+  for (let i = 0; i < n - 1; i++) {
+    W[i * n + n - 1] = W[i * n + i]
+    W[i * n + i] = 1
+    const h = d[i + 1]
+    const wi1 = (i + 1) * n
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = W[wi1 + k] / h
+      if (step) {
+        step.d.set(d.subarray(0, i + 1))
+        step.apply(i)
+      } else for (let j = 0; j <= i; j++) {
+        const wj = j * n
+        const g = dotAt(W, wi1, W, wj, i + 1)
+        for (let k = 0; k <= i; k++) W[wj + k] -= g * d[k]
+      }
+    }
+    for (let k = 0; k <= i; k++) W[wi1 + k] = 0
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = W[j * n + n - 1]
+    W[j * n + n - 1] = 0
+  }
+  W[n * n - 1] = 1
+  e[0] = 0
+}
+
+/**
+ * Implicit QL with Wilkinson shifts on the tridiagonal (d, e): EISPACK tql2 via JAMA. Rotations
+ * are applied to rows of W (eigenvectors as rows) when `vectors` is set. Leaves eigenvalues in d
+ * (unsorted).
+ */
+/** Applies one QL sweep's rotations, recorded as (c, s) pairs in cs, to rows first, first−1, …. */
+type RotationSweep = { cs: Float64Array; apply: (first: number, count: number) => void }
+
+function refTridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, sweep: RotationSweep | null = null): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i]
+  if (n > 0) e[n - 1] = 0
+  let f = 0
+  let tst1 = 0
+  // tql2 deflates when |e_m| ≤ eps·(the largest |d|+|e| seen so far). When the leading block is
+  // rounding noise (a highly degenerate A, e.g. n·11ᵀ at n = 64), that running bound is itself
+  // noise, and QL then iterates on subnormal numbers whose rotations are not orthogonal
+  // (eigenvectors lost orthogonality, 0.65 at n = 64). Entries below eps²·‖T‖ are negligible
+  // by any standard, so they deflate too; this never triggers once tst1 ≥ eps·‖T‖.
+  let tnorm = 0
+  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(e[i]))
+  const negligible = EPS * EPS * tnorm
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]))
+    let m = l
+    while (m < n) {
+      if (Math.abs(e[m]) <= EPS * tst1 || Math.abs(e[m]) <= negligible) break
+      m++
+    }
+    if (m > l) {
+      let iter = 0
+      do {
+        if (++iter > 60) throw new Error(`symEig: QL iteration did not converge for eigenvalue ${l}`)
+        let g = d[l]
+        let p = (d[l + 1] - g) / (2 * e[l])
+        let r = refHypot(p, 1)
+        if (p < 0) r = -r
+        d[l] = e[l] / (p + r)
+        d[l + 1] = e[l] * (p + r)
+        const dl1 = d[l + 1]
+        let h = g - d[l]
+        for (let i = l + 2; i < n; i++) d[i] -= h
+        f += h
+        p = d[m]
+        let c = 1
+        let c2 = c
+        let c3 = c
+        const el1 = e[l + 1]
+        let s = 0
+        let s2 = 0
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2
+          c2 = c
+          s2 = s
+          g = c * e[i]
+          h = c * p
+          r = refHypot(p, e[i])
+          e[i + 1] = s * r
+          s = e[i] / r
+          c = p / r
+          p = c * d[i] - s * g
+          d[i + 1] = h + s * (c * g + s * d[i])
+          if (sweep) {
+            const t = m - 1 - i
+            sweep.cs[2 * t] = c
+            sweep.cs[2 * t + 1] = s
+          } else if (vectors) {
+            const wi = i * n
+            const wi1 = wi + n
+            for (let k = 0; k < n; k++) {
+              const hk = W[wi1 + k]
+              const vk = W[wi + k]
+              W[wi1 + k] = s * vk + c * hk
+              W[wi + k] = c * vk - s * hk
+            }
+          }
+        }
+        // The rotations never feed back into the recurrence, so applying them after it, in the
+        // same order, changes nothing (the SIMD path).
+        if (sweep) sweep.apply(m - 1, m - l)
+        p = (-s * s2 * c3 * el1 * e[l]) / dl1
+        e[l] = s * p
+        d[l] = c * p
+      } while (Math.abs(e[l]) > EPS * tst1 && Math.abs(e[l]) > negligible)
+    }
+    d[l] += f
+    e[l] = 0
+  }
+}
+
+function refSymEig(A: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  // The scalar path of symEig at 9a507e8 (its wasm path was tested bit-identical to it).
+  const W = A.slice(0, n * n)
+  const d = new Float64Array(n)
+  const e = new Float64Array(n)
+  refTridiagonalise(W, n, d, e, true)
+  refTridiagonalQL(W, n, d, e, true)
+  const order = refAscendingOrder(d)
+  const values = new Float64Array(n)
+  const vectors = new Float64Array(n * n)
+  for (let j = 0; j < n; j++) {
+    const src = order[j]
+    values[j] = d[src]
+    const w = src * n
+    for (let i = 0; i < n; i++) vectors[i * n + j] = W[w + i]
+  }
+  return { values, vectors }
+}
+
+function refSymEigvalues(A: Float64Array, n: number): Float64Array {
+  const W = A.slice(0, n * n)
+  const d = new Float64Array(n)
+  const e = new Float64Array(n)
+  refTridiagonalise(W, n, d, e, false)
+  refTridiagonalQL(W, n, d, e, false)
+  return d.sort()
+}
+
+function refAscendingOrder(v: Float64Array): Int32Array {
+  const idx = Array.from({ length: v.length }, (_, i) => i)
+  idx.sort((a, b) => v[a] - v[b] || a - b)
+  return Int32Array.from(idx)
+}

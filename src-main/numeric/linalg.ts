@@ -235,10 +235,14 @@ function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64A
  * are applied to rows of W (eigenvectors as rows) when `vectors` is set. Leaves eigenvalues in d
  * (unsorted).
  */
-/** Applies one QL sweep's rotations, recorded as (c, s) pairs in cs, to rows first, first−1, …. */
-type RotationSweep = { cs: Float64Array; apply: (first: number, count: number) => void }
+/**
+ * The whole QL loop in wasm (wasm-simd.ts `ql`) on W, d and e held in wasm memory: `run`
+ * returns where it stopped (n: done; l < n: resume the loop below at l; n + 1 + l: eigenvalue l
+ * did not converge) and leaves the running f and tst1 in `state`.
+ */
+type QlKernel = { run: (negligible: number) => number; state: Float64Array }
 
-function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, sweep: RotationSweep | null = null): void {
+function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, wasmQl: QlKernel | null = null): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]
   if (n > 0) e[n - 1] = 0
   let f = 0
@@ -251,7 +255,15 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
   let tnorm = 0
   for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(e[i]))
   const negligible = EPS * EPS * tnorm
-  for (let l = 0; l < n; l++) {
+  let l0 = 0
+  if (wasmQl) {
+    // Same operations in the same order (rotations applied as they come): bit-identical.
+    l0 = wasmQl.run(negligible)
+    f = wasmQl.state[0]
+    tst1 = wasmQl.state[1]
+    if (l0 > n) throw new Error(`symEig: QL iteration did not converge for eigenvalue ${l0 - n - 1}`)
+  }
+  for (let l = l0; l < n; l++) {
     tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]))
     let m = l
     while (m < n) {
@@ -291,11 +303,7 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
           c = p / r
           p = c * d[i] - s * g
           d[i + 1] = h + s * (c * g + s * d[i])
-          if (sweep) {
-            const t = m - 1 - i
-            sweep.cs[2 * t] = c
-            sweep.cs[2 * t + 1] = s
-          } else if (vectors) {
+          if (vectors) {
             const wi = i * n
             const wi1 = wi + n
             for (let k = 0; k < n; k++) {
@@ -306,9 +314,6 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
             }
           }
         }
-        // The rotations never feed back into the recurrence, so applying them after it, in the
-        // same order, changes nothing (the SIMD path).
-        if (sweep) sweep.apply(m - 1, m - l)
         p = (-s * s2 * c3 * el1 * e[l]) / dl1
         e[l] = s * p
         d[l] = c * p
@@ -327,12 +332,13 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
 export function symEig(A: Float64Array, n: number): SymEig {
   checkSquare('symEig', A, n)
   // A = Aᵀ, so A's storage is already the transposed working matrix tred2 expects. For even
-  // n ≥ 16 the working matrix lives in wasm memory, and tred2's back-accumulation and the QL
-  // rotations run as f64x2 SIMD (wasm-simd.ts: same operations, same order, bit-identical).
+  // n ≥ 16 the working matrix lives in wasm memory: tred2's rank-2 updates and back-accumulation
+  // run as f64x2 SIMD, and the whole QL loop runs in wasm with each rotation applied to the
+  // eigenvector rows as f64x2 pairs (wasm-simd.ts: same operations, same order, bit-identical).
   const kern = n >= 16 && n % 2 === 0 ? wasmSimdKernel() : null
-  const M = kern ? wasmScratch(kern, n * n + 5 * n) : null
+  const M = kern ? wasmScratch(kern, n * n + 5 * n + 2) : null
   let W: Float64Array
-  let sweep: RotationSweep | null = null
+  let ql: QlKernel | null = null
   let step: AccumulationStep | null = null
   let rank2: Rank2Update | null = null
   let d: Float64Array = new Float64Array(n)
@@ -340,9 +346,7 @@ export function symEig(A: Float64Array, n: number): SymEig {
   if (kern && M) {
     W = M.subarray(0, n * n)
     W.set(A.subarray(0, n * n))
-    const { rotate, accumulate } = kern
-    const csByte = n * n * 8
-    sweep = { cs: M.subarray(n * n, n * n + 2 * n), apply: (first, count) => rotate(0, n * 8, first, count, csByte) }
+    const { accumulate } = kern
     const dByte = (n * n + 2 * n) * 8
     step = { d: M.subarray(n * n + 2 * n, n * n + 3 * n), apply: (i) => accumulate(0, n * 8, i, dByte) }
     // The reduction's d and e in wasm memory too, for its SIMD rank-2 updates.
@@ -351,11 +355,13 @@ export function symEig(A: Float64Array, n: number): SymEig {
     d = M.subarray(n * n + 3 * n, n * n + 4 * n).fill(0)
     e = M.subarray(n * n + 4 * n, n * n + 5 * n).fill(0)
     rank2 = (i) => kern.rank2(0, n * 8, i, dRedByte, eRedByte)
+    const stByte = (n * n + 5 * n) * 8
+    ql = { run: (negligible) => kern.ql(0, n * 8, n, dRedByte, eRedByte, stByte, negligible), state: M.subarray(n * n + 5 * n, n * n + 5 * n + 2) }
   } else {
     W = A.slice(0, n * n)
   }
   tridiagonalise(W, n, d, e, true, step, rank2)
-  tridiagonalQL(W, n, d, e, true, sweep)
+  tridiagonalQL(W, n, d, e, true, ql)
   const order = ascendingOrder(d)
   const values = new Float64Array(n)
   const vectors = new Float64Array(n * n)

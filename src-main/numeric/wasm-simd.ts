@@ -25,12 +25,19 @@ import {
   F64,
   F64_ADD,
   F64_CONST_0,
+  F64_DIV,
   F64_EQ,
+  F64_GT,
+  F64_LE,
+  F64_LT,
   F64_LOAD,
   F64_MUL,
   F64_STORE,
+  F64_SQRT,
   F64_SUB,
+  f64Const,
   f64Load,
+  f64Store,
   F64X2_ADD,
   F64X2_MUL,
   F64X2_SPLAT,
@@ -43,6 +50,7 @@ import {
   I32_EQZ,
   I32_GE_U,
   I32_GT_U,
+  I32_LT_U,
   I32_MUL,
   I32_OR,
   I32_SHL,
@@ -52,11 +60,13 @@ import {
   IF,
   LOOP,
   memarg,
+  RETURN,
   MODULE_HEADER,
   section,
   set,
   setWasmSimdEnabled,
   str,
+  tee,
   uleb,
   V128,
   V128_CONST_0,
@@ -152,42 +162,145 @@ function panelBody(): number[] {
   return [...locals, ...code]
 }
 
+// Opcodes the shared table lacks (WebAssembly Core Specification 2.0, §5.4.7).
+const F64_ABS = 0x99
+const F64_NEG = 0x9a
+const F64_MAX = 0xa5
+const I32_EQ = 0x46
+const EPS = 2 ** -52
+
 /**
- * Body of rotate(w, rowBytes, first, count, cs): for t = 0 … count−1, with i = first − t and
- * (c, s) = cs[2t], cs[2t+1], replace rows i and i+1 of the matrix at w by
- *   row_{i+1} ← s·row_i + c·row_{i+1},   row_i ← c·row_i − s·row_{i+1}
- * (the Givens rotations of one implicit-QL sweep, in the order tql2 applies them). rowBytes must
+ * Body of ql(w, rowBytes, n, d, e, st, negligible) → i32: linalg.ts `tridiagonalQL`'s main loop
+ * (EISPACK tql2 via JAMA: implicit QL with Wilkinson shifts) on the tridiagonal (d, e) already
+ * shifted there, with each Givens rotation applied at once, in f64x2 pairs, to rows i and i+1 of
+ * the eigenvector matrix at w:
+ *   row_{i+1} ← s·row_i + c·row_{i+1},   row_i ← c·row_i − s·row_{i+1}.
+ * Every scalar operation is the JavaScript loop's, in its order (hypot included, branch for
+ * branch), and the rotations are elementwise, so the result is bit-identical to it. Returns n
+ * when done; l when the search for a small subdiagonal ran past the end (only with NaN in the
+ * matrix), for the JavaScript loop to resume at l; n + 1 + l when eigenvalue l did not converge.
+ * Before returning it stores the running shift f and bound tst1 at st and st + 8. rowBytes must
  * be a multiple of 16.
  */
-function rotateBody(): number[] {
-  const [W, ROW, FIRST, COUNT, CS] = [0, 1, 2, 3, 4]
-  const [T, R0, R1, REND] = [5, 6, 7, 8]
-  const [C, S, V, H] = [9, 10, 11, 12]
+function qlBody(): number[] {
+  const [W, ROW, N, D, E, ST, NEG] = [0, 1, 2, 3, 4, 5, 6]
+  const [L, M, I, ITER, A0, A1, AEND, DL, DI] = [7, 8, 9, 10, 11, 12, 13, 14, 15]
+  const [F, TST1, G, P, R, H, C, C2, C3, S, S2, EL1, DL1, X, Y, T, EI] = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32]
+  const [CV, SV, V, HV, V2, HV2] = [33, 34, 35, 36, 37, 38]
   const { bytes: code, emit } = new Code()
-  emit(i32Const(0), set(T))
+  // address of entry `idx` of the array at `base`
+  const at = (base: number, idx: number): number[] => [...get(base), ...get(idx), ...i32Const(3), I32_SHL, I32_ADD]
+  // R = hypot(X, Y) for X = |a|, Y = |b| (linalg.ts `hypot`, branch for branch).
+  const hypot = (): void => {
+    emit(get(X), get(Y), [F64_GT], IF)
+    emit(get(Y), get(X), [F64_DIV], set(T), get(X), f64Const(1), get(T), get(T), [F64_MUL, F64_ADD, F64_SQRT, F64_MUL], set(R))
+    emit([ELSE], get(Y), F64_CONST_0, [F64_EQ], IF)
+    emit(F64_CONST_0, set(R))
+    emit([ELSE], get(X), get(Y), [F64_DIV], set(T), get(Y), f64Const(1), get(T), get(T), [F64_MUL, F64_ADD, F64_SQRT, F64_MUL], set(R))
+    emit([END, END])
+  }
+  const store = (): void => {
+    emit(get(ST), get(F), f64Store(0), get(ST), get(TST1), f64Store(8))
+  }
+  emit(F64_CONST_0, set(F), F64_CONST_0, set(TST1), i32Const(0), set(L))
   emit(BLOCK, LOOP)
-  emit(get(T), get(COUNT), [I32_GE_U], brIf(1))
-  // r0 = w + (first − t)·rowBytes; r1 = r0 + rowBytes; end = r0 + rowBytes.
-  emit(get(W), get(FIRST), get(T), [I32_SUB], get(ROW), [I32_MUL, I32_ADD], set(R0))
-  emit(get(R0), get(ROW), [I32_ADD], set(R1))
-  emit(get(R1), set(REND))
-  emit(get(CS), get(T), i32Const(4), [I32_SHL, I32_ADD], V128_LOAD64_SPLAT, memarg(0), set(C))
-  emit(get(CS), get(T), i32Const(4), [I32_SHL, I32_ADD], V128_LOAD64_SPLAT, memarg(8), set(S))
+  emit(get(L), get(N), [I32_GE_U], brIf(1))
+  emit(at(D, L), set(DL))
+  // tst1 = max(tst1, |d[l]| + |e[l]|)
+  emit(get(TST1), get(DL), f64Load(0), [F64_ABS], at(E, L), f64Load(0), [F64_ABS, F64_ADD, F64_MAX], set(TST1))
+  // m = first index ≥ l with |e[m]| ≤ eps·tst1 or ≤ negligible
+  emit(get(L), set(M))
   emit(BLOCK, LOOP)
-  emit(get(R0), get(REND), [I32_GE_U], brIf(1))
-  emit(get(R0), V128_LOAD, memarg(0), set(V))
-  emit(get(R1), V128_LOAD, memarg(0), set(H))
-  emit(get(R1), get(S), get(V), F64X2_MUL, get(C), get(H), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(0))
-  emit(get(R0), get(C), get(V), F64X2_MUL, get(S), get(H), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
-  emit(get(R0), i32Const(16), [I32_ADD], set(R0))
-  emit(get(R1), i32Const(16), [I32_ADD], set(R1))
+  emit(get(M), get(N), [I32_GE_U], brIf(1))
+  emit(at(E, M), f64Load(0), [F64_ABS], set(T))
+  emit(get(T), f64Const(EPS), get(TST1), [F64_MUL, F64_LE], brIf(1))
+  emit(get(T), get(NEG), [F64_LE], brIf(1))
+  emit(get(M), i32Const(1), [I32_ADD], set(M))
   emit(br(0), [END, END])
-  emit(get(T), i32Const(1), [I32_ADD], set(T))
+  emit(get(M), get(N), [I32_EQ], IF)
+  store()
+  emit(get(L), [RETURN, END])
+  emit(get(L), get(M), [I32_LT_U], IF)
+  emit(i32Const(0), set(ITER))
+  emit(LOOP)
+  emit(get(ITER), i32Const(1), [I32_ADD], tee(ITER), i32Const(60), [I32_GT_U], IF)
+  store()
+  emit(get(N), i32Const(1), [I32_ADD], get(L), [I32_ADD, RETURN, END])
+  // g = d[l]; p = (d[l+1] − g) / (2·e[l]); r = ±hypot(p, 1)
+  emit(get(DL), f64Load(0), set(G))
+  emit(get(DL), f64Load(8), get(G), [F64_SUB], f64Const(2), at(E, L), f64Load(0), [F64_MUL, F64_DIV], set(P))
+  emit(get(P), [F64_ABS], set(X), f64Const(1), set(Y))
+  hypot()
+  emit(get(P), F64_CONST_0, [F64_LT], IF, get(R), [F64_NEG], set(R), [END])
+  // d[l] = e[l] / (p + r); d[l+1] = e[l]·(p + r); dl1 = d[l+1]; h = g − d[l]
+  emit(get(P), get(R), [F64_ADD], set(T))
+  emit(get(DL), at(E, L), f64Load(0), get(T), [F64_DIV], f64Store(0))
+  emit(get(DL), at(E, L), f64Load(0), get(T), [F64_MUL], tee(DL1), f64Store(8))
+  emit(get(G), get(DL), f64Load(0), [F64_SUB], set(H))
+  // d[i] −= h for i ≥ l + 2; f += h
+  emit(get(L), i32Const(2), [I32_ADD], set(I))
+  emit(BLOCK, LOOP)
+  emit(get(I), get(N), [I32_GE_U], brIf(1))
+  emit(at(D, I), set(DI), get(DI), get(DI), f64Load(0), get(H), [F64_SUB], f64Store(0))
+  emit(get(I), i32Const(1), [I32_ADD], set(I))
   emit(br(0), [END, END])
+  emit(get(F), get(H), [F64_ADD], set(F))
+  emit(at(D, M), f64Load(0), set(P))
+  emit(f64Const(1), set(C), f64Const(1), set(C2), f64Const(1), set(C3))
+  emit(at(E, L), f64Load(8), set(EL1), F64_CONST_0, set(S), F64_CONST_0, set(S2))
+  // the sweep, i = m − 1 down to l
+  emit(get(M), i32Const(1), [I32_SUB], set(I))
+  emit(BLOCK, LOOP)
+  emit(get(C2), set(C3), get(C), set(C2), get(S), set(S2))
+  emit(at(E, I), f64Load(0), set(EI))
+  emit(get(C), get(EI), [F64_MUL], set(G), get(C), get(P), [F64_MUL], set(H))
+  emit(get(P), [F64_ABS], set(X), get(EI), [F64_ABS], set(Y))
+  hypot()
+  emit(at(E, I), get(S), get(R), [F64_MUL], f64Store(8))
+  emit(get(EI), get(R), [F64_DIV], set(S), get(P), get(R), [F64_DIV], set(C))
+  emit(at(D, I), set(DI))
+  emit(get(C), get(DI), f64Load(0), [F64_MUL], get(S), get(G), [F64_MUL, F64_SUB], set(P))
+  emit(get(DI), get(H), get(S), get(C), get(G), [F64_MUL], get(S), get(DI), f64Load(0), [F64_MUL, F64_ADD, F64_MUL, F64_ADD], f64Store(8))
+  // rotate rows i and i + 1, two f64x2 pairs per pass, then a last pair
+  emit(get(W), get(I), get(ROW), [I32_MUL, I32_ADD], tee(A0), get(ROW), [I32_ADD], tee(A1), set(AEND))
+  emit(get(C), F64X2_SPLAT, set(CV), get(S), F64X2_SPLAT, set(SV))
+  emit(BLOCK, LOOP)
+  emit(get(A0), i32Const(32), [I32_ADD], get(AEND), [I32_GT_U], brIf(1))
+  emit(get(A0), V128_LOAD, memarg(0), set(V), get(A1), V128_LOAD, memarg(0), set(HV))
+  emit(get(A0), V128_LOAD, memarg(16), set(V2), get(A1), V128_LOAD, memarg(16), set(HV2))
+  emit(get(A1), get(SV), get(V), F64X2_MUL, get(CV), get(HV), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(0))
+  emit(get(A0), get(CV), get(V), F64X2_MUL, get(SV), get(HV), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
+  emit(get(A1), get(SV), get(V2), F64X2_MUL, get(CV), get(HV2), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(16))
+  emit(get(A0), get(CV), get(V2), F64X2_MUL, get(SV), get(HV2), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(16))
+  emit(get(A0), i32Const(32), [I32_ADD], set(A0), get(A1), i32Const(32), [I32_ADD], set(A1))
+  emit(br(0), [END, END])
+  emit(get(A0), get(AEND), [I32_LT_U], IF)
+  emit(get(A0), V128_LOAD, memarg(0), set(V), get(A1), V128_LOAD, memarg(0), set(HV))
+  emit(get(A1), get(SV), get(V), F64X2_MUL, get(CV), get(HV), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(0))
+  emit(get(A0), get(CV), get(V), F64X2_MUL, get(SV), get(HV), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
   emit([END])
+  emit(get(I), get(L), [I32_EQ], brIf(1))
+  emit(get(I), i32Const(1), [I32_SUB], set(I))
+  emit(br(0), [END, END])
+  // p = (−s·s2·c3·el1·e[l]) / dl1; e[l] = s·p; d[l] = c·p
+  emit(get(S), [F64_NEG], get(S2), [F64_MUL], get(C3), [F64_MUL], get(EL1), [F64_MUL], at(E, L), f64Load(0), [F64_MUL], get(DL1), [F64_DIV], set(P))
+  emit(at(E, L), get(S), get(P), [F64_MUL], f64Store(0))
+  emit(get(DL), get(C), get(P), [F64_MUL], f64Store(0))
+  emit(at(E, L), f64Load(0), [F64_ABS], set(T))
+  emit(get(T), f64Const(EPS), get(TST1), [F64_MUL], [F64_GT], get(T), get(NEG), [F64_GT], [I32_AND], brIf(0))
+  emit([END]) // the iteration loop
+  emit([END]) // if m > l
+  // d[l] += f; e[l] = 0
+  emit(get(DL), get(DL), f64Load(0), get(F), [F64_ADD], f64Store(0))
+  emit(at(E, L), F64_CONST_0, f64Store(0))
+  emit(get(L), i32Const(1), [I32_ADD], set(L))
+  emit(br(0), [END, END])
+  store()
+  emit(get(N), [END])
   const locals = vec([
-    [...uleb(4), I32],
-    [...uleb(4), V128],
+    [...uleb(9), I32],
+    [...uleb(17), F64],
+    [...uleb(6), V128],
   ])
   return [...locals, ...code]
 }
@@ -690,7 +803,7 @@ function directNTBody(): number[] {
   return [...locals, ...code]
 }
 
-/** The complete module: one exported memory and the functions `panel`, `rotate`, `accumulate`, `rank2`, `gemvN`, `gemvT`, `panelS`, `panelR`, `scale`, `direct` and `directNT`. */
+/** The complete module: one exported memory and the functions `panel`, `ql`, `accumulate`, `rank2`, `gemvN`, `gemvT`, `panelS`, `panelR`, `scale`, `direct` and `directNT`. */
 export function gemmModuleBytes(): Uint8Array {
   const i32s = (count: number) => new Array<number>(count).fill(I32)
   const type = section(1, vec([
@@ -702,13 +815,14 @@ export function gemmModuleBytes(): Uint8Array {
     funcType([I32, I32, F64], []),
     funcType([...i32s(10), F64], []),
     funcType([...i32s(7), F64], []),
+    funcType([...i32s(6), F64], [I32]),
   ]))
-  const func = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(1), uleb(3), uleb(3), uleb(4), uleb(4), uleb(5), uleb(6), uleb(7)]))
+  const func = section(3, vec([uleb(0), uleb(8), uleb(2), uleb(1), uleb(3), uleb(3), uleb(4), uleb(4), uleb(5), uleb(6), uleb(7)]))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
   const exports = section(7, vec([
     [...str('memory'), 0x02, ...uleb(0)],
     [...str('panel'), 0x00, ...uleb(0)],
-    [...str('rotate'), 0x00, ...uleb(1)],
+    [...str('ql'), 0x00, ...uleb(1)],
     [...str('accumulate'), 0x00, ...uleb(2)],
     [...str('rank2'), 0x00, ...uleb(3)],
     [...str('gemvN'), 0x00, ...uleb(4)],
@@ -720,7 +834,7 @@ export function gemmModuleBytes(): Uint8Array {
     [...str('directNT'), 0x00, ...uleb(10)],
   ]))
   const body = panelBody()
-  const rot = rotateBody()
+  const rot = qlBody()
   const acc = accumulateBody()
   const r2 = rank2Body()
   const gn = gemvNBody()
@@ -763,7 +877,7 @@ type PanelStrided = (a: number, b: number, c: number, mb: number, nb: number, kc
 interface Kernel {
   memory: WasmMemory
   panel: (a: number, b: number, c: number, mb: number, nb: number, kc: number, ldc: number) => void
-  rotate: (w: number, rowBytes: number, first: number, count: number, cs: number) => void
+  ql: (w: number, rowBytes: number, n: number, d: number, e: number, st: number, negligible: number) => number
   accumulate: (w: number, rowBytes: number, i: number, d: number) => void
   rank2: (w: number, rowBytes: number, i: number, d: number, e: number) => void
   gemvN: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
@@ -812,7 +926,7 @@ export function wasmSimdKernel(): Kernel | null {
     kernel = {
       memory,
       panel: instance.exports.panel as Kernel['panel'],
-      rotate: instance.exports.rotate as Kernel['rotate'],
+      ql: instance.exports.ql as Kernel['ql'],
       accumulate: instance.exports.accumulate as Kernel['accumulate'],
       rank2: instance.exports.rank2 as Kernel['rank2'],
       gemvN: instance.exports.gemvN as Kernel['gemvN'],
