@@ -106,9 +106,13 @@ export class Mlp {
       broadcastRow(z, n, outDim, theta, b)
       gemmStrided(n, outDim, inDim, 1, this.input(l), 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim)
       if (l < L - 1) {
-        // relu; Math.max(z, 0) equals z > 0 ? z : 0 for every z but NaN, without a branch on the sign
+        // relu as z·[z > 0], without a branch on the sign (faster here than Math.max); a negative z
+        // gives −0, which no sum it enters can tell from +0
         const out = this.A[l]
-        for (let t = 0, end = n * outDim; t < end; t++) out[t] = Math.max(z[t], 0)
+        for (let t = 0, end = n * outDim; t < end; t++) {
+          const v = z[t]
+          out[t] = v * +(v > 0)
+        }
       }
     }
     // log-softmax cross-entropy; A[L-1] holds the probabilities
@@ -165,8 +169,9 @@ export class Mlp {
     for (let l = L - 1; l >= 0; l--) {
       const { inDim, outDim, w, b } = this.layers[l]
       const d = this.D[l]
-      g.fill(0, w, b + outDim)
-      gemmStrided(inDim, outDim, n, 1, this.input(l), 0, 1, inDim, d, 0, outDim, 1, g, w, outDim)
+      // gW_l written over g's block (overwrite: no zero fill, no copy of g into the kernel)
+      gemmStrided(inDim, outDim, n, 1, this.input(l), 0, 1, inDim, d, 0, outDim, 1, g, w, outDim, true)
+      g.fill(0, b, b + outDim)
       addColumnSums(d, n, outDim, g, b)
       if (l > 0) {
         // δ_{l−1} = (δ_l·W_lᵀ) ⊙ relu'(z_{l−1}), the mask as a product with 0 or 1: a branch on
@@ -174,8 +179,7 @@ export class Mlp {
         // sums it enters cannot tell from +0)
         const dPrev = this.D[l - 1]
         const aPrev = this.A[l - 1]
-        dPrev.fill(0, 0, n * inDim)
-        gemmStrided(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim)
+        gemmStrided(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
         for (let t = 0, end = n * inDim; t < end; t++) dPrev[t] *= +(aPrev[t] > 0)
       }
     }
