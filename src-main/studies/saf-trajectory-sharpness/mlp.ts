@@ -166,17 +166,18 @@ export class MlpWorkspace {
   backward(w: Float64Array, grad: Float64Array): void {
     const layers = this.shape.layers
     const rows = this.rows
-    grad.fill(0)
+    // each product writes over its output block (gemm's overwrite: no zero fill, and the kernel
+    // does not copy the old contents in); only the bias sums start from a zeroed slot
     for (let l = layers.length - 1; l >= 0; l--) {
       const { inDim, outDim, w: wo, b: bo } = layers[l]
       const ain = l === 0 ? this.X : this.A[l - 1]
       const d = this.delta[l]
+      grad.fill(0, bo, bo + outDim)
       addColumnSums(d, rows, outDim, grad, bo)
-      gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, d, 0, outDim, 1, grad, wo, outDim)
+      gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, d, 0, outDim, 1, grad, wo, outDim, true)
       if (l === 0) break
       const dPrev = this.delta[l - 1]
-      dPrev.fill(0, 0, rows * inDim)
-      gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, w, wo, 1, outDim, dPrev, 0, inDim)
+      gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, w, wo, 1, outDim, dPrev, 0, inDim, true)
       maskBy(dPrev, this.A[l - 1], rows * inDim)
     }
   }
@@ -232,19 +233,18 @@ export class MlpWorkspace {
       for (let k = 0; k < K; k++) rdL[o + k] = (P[o + k] * (rzL[o + k] - pr)) / rows
     }
     // R-backward
-    out.fill(0)
     for (let l = Lc - 1; l >= 0; l--) {
       const { inDim, outDim, w: wo, b: bo } = layers[l]
       const ain = l === 0 ? this.X : this.A[l - 1]
       const d = this.delta[l]
       const rd = this.RD[l]
+      out.fill(0, bo, bo + outDim)
       addColumnSums(rd, rows, outDim, out, bo)
-      gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, rd, 0, outDim, 1, out, wo, outDim)
+      gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, rd, 0, outDim, 1, out, wo, outDim, true)
       if (l === 0) break
       gemmStrided(inDim, outDim, rows, 1, this.RZ[l - 1], 0, 1, inDim, d, 0, outDim, 1, out, wo, outDim)
       const rdPrev = this.RD[l - 1]
-      rdPrev.fill(0, 0, rows * inDim)
-      gemmStrided(rows, inDim, outDim, 1, rd, 0, outDim, 1, w, wo, 1, outDim, rdPrev, 0, inDim)
+      gemmStrided(rows, inDim, outDim, 1, rd, 0, outDim, 1, w, wo, 1, outDim, rdPrev, 0, inDim, true)
       gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, v, wo, 1, outDim, rdPrev, 0, inDim)
       maskBy(rdPrev, this.A[l - 1], rows * inDim)
     }
