@@ -52,18 +52,10 @@ export interface SymEig {
  * tred2 as transcribed in JAMA, with every V[a][b] of the original read as W[b·n + a], so that
  * W ends as the transpose of the accumulated orthogonal matrix (row j = column j of Q). Writes
  * the diagonal to d and the subdiagonal to e[1..n-1]. With `vectors = false` the accumulation is
- * skipped and W is left as scratch.
+ * skipped and W is left as scratch. (symEig's wasm path runs this whole function as
+ * wasm-simd.ts `tred2`, bit-identical.)
  */
-/** SIMD back-accumulation step: `d` is a view in wasm memory, `apply(i)` runs the step for row i + 1. */
-type AccumulationStep = { d: Float64Array; apply: (i: number) => void }
-
-/**
- * SIMD rank-2 update closing reduction step i (wasm-simd.ts `rank2`); only valid when W, d and e
- * all live in wasm memory.
- */
-type Rank2Update = (i: number) => void
-
-function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean, step: AccumulationStep | null = null, rank2: Rank2Update | null = null): void {
+function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64Array, vectors: boolean): void {
   for (let j = 0; j < n; j++) d[j] = W[j * n + n - 1]
   for (let i = n - 1; i > 0; i--) {
     let scale = 0
@@ -185,8 +177,7 @@ function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64A
       }
       const hh = f / (h + h)
       for (let j = 0; j < i; j++) e[j] -= hh * d[j]
-      if (rank2) rank2(i)
-      else for (let j = 0; j < i; j++) {
+      for (let j = 0; j < i; j++) {
         f = d[j]
         g = e[j]
         const wj = j * n
@@ -211,10 +202,7 @@ function tridiagonalise(W: Float64Array, n: number, d: Float64Array, e: Float64A
     const wi1 = (i + 1) * n
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = W[wi1 + k] / h
-      if (step) {
-        step.d.set(d.subarray(0, i + 1))
-        step.apply(i)
-      } else for (let j = 0; j <= i; j++) {
+      for (let j = 0; j <= i; j++) {
         const wj = j * n
         const g = dotAt(W, wi1, W, wj, i + 1)
         for (let k = 0; k <= i; k++) W[wj + k] -= g * d[k]
@@ -336,40 +324,35 @@ export function symEig(A: Float64Array, n: number): SymEig {
   // run as f64x2 SIMD, and the whole QL loop runs in wasm with each rotation applied to the
   // eigenvector rows as f64x2 pairs (wasm-simd.ts: same operations, same order, bit-identical).
   const kern = n >= 16 && n % 2 === 0 ? wasmSimdKernel() : null
-  const M = kern ? wasmScratch(kern, n * n + 5 * n + 2) : null
+  const M = kern ? wasmScratch(kern, n * n + 2 * n + 2) : null
   let W: Float64Array
-  let ql: QlKernel | null = null
-  let step: AccumulationStep | null = null
-  let rank2: Rank2Update | null = null
-  let d: Float64Array = new Float64Array(n)
-  let e: Float64Array = new Float64Array(n)
+  let d: Float64Array
+  let e: Float64Array
   if (kern && M) {
+    // W, d, e and QL's two running scalars in wasm memory, one copy of A in.
     W = M.subarray(0, n * n)
     W.set(A.subarray(0, n * n))
-    const { accumulate } = kern
-    const dByte = (n * n + 2 * n) * 8
-    step = { d: M.subarray(n * n + 2 * n, n * n + 3 * n), apply: (i) => accumulate(0, n * 8, i, dByte) }
-    // The reduction's d and e in wasm memory too, for its SIMD rank-2 updates.
-    const dRedByte = (n * n + 3 * n) * 8
-    const eRedByte = (n * n + 4 * n) * 8
-    d = M.subarray(n * n + 3 * n, n * n + 4 * n).fill(0)
-    e = M.subarray(n * n + 4 * n, n * n + 5 * n).fill(0)
-    rank2 = (i) => kern.rank2(0, n * 8, i, dRedByte, eRedByte)
-    const stByte = (n * n + 5 * n) * 8
-    ql = { run: (negligible) => kern.ql(0, n * 8, n, dRedByte, eRedByte, stByte, negligible), state: M.subarray(n * n + 5 * n, n * n + 5 * n + 2) }
+    d = M.subarray(n * n, n * n + n).fill(0)
+    e = M.subarray(n * n + n, n * n + 2 * n).fill(0)
+    const [dByte, eByte, stByte] = [n * n * 8, (n * n + n) * 8, (n * n + 2 * n) * 8]
+    kern.tred2(0, n * 8, n, dByte, eByte)
+    const state = M.subarray(n * n + 2 * n, n * n + 2 * n + 2)
+    tridiagonalQL(W, n, d, e, true, { run: (negligible) => kern.ql(0, n * 8, n, dByte, eByte, stByte, negligible), state })
   } else {
     W = A.slice(0, n * n)
+    d = new Float64Array(n)
+    e = new Float64Array(n)
+    tridiagonalise(W, n, d, e, true)
+    tridiagonalQL(W, n, d, e, true)
   }
-  tridiagonalise(W, n, d, e, true, step, rank2)
-  tridiagonalQL(W, n, d, e, true, ql)
   const order = ascendingOrder(d)
   const values = new Float64Array(n)
   const vectors = new Float64Array(n * n)
-  for (let j = 0; j < n; j++) {
-    const src = order[j]
-    values[j] = d[src]
-    const w = src * n
-    for (let i = 0; i < n; i++) vectors[i * n + j] = W[w + i]
+  for (let j = 0; j < n; j++) values[j] = d[order[j]]
+  // vectors[i][j] = W[order[j]][i]: contiguous writes, row i of the result at a time
+  for (let i = 0; i < n; i++) {
+    const vi = i * n
+    for (let j = 0; j < n; j++) vectors[vi + j] = W[order[j] * n + i]
   }
   return { values, vectors }
 }
@@ -385,8 +368,31 @@ export function symEigvalues(A: Float64Array, n: number): Float64Array {
   return d.sort()
 }
 
+/**
+ * The permutation that sorts v ascending, ties (and ±0) in index order. Without NaN that order is
+ * total, so any sort gives the same permutation: up to 256 entries an insertion sort on an
+ * Int32Array (no boxed array, no comparator calls); otherwise, or with NaN (where the comparator
+ * below is not a total order and the result depends on the algorithm), Array.prototype.sort.
+ */
 function ascendingOrder(v: Float64Array): Int32Array {
-  const idx = Array.from({ length: v.length }, (_, i) => i)
+  const n = v.length
+  let hasNaN = false
+  for (let i = 0; i < n; i++) if (Number.isNaN(v[i])) hasNaN = true
+  if (n <= 256 && !hasNaN) {
+    const order = new Int32Array(n)
+    for (let i = 0; i < n; i++) {
+      const x = v[i]
+      let j = i
+      // entries already placed have smaller indices, so ties stay in index order: stop at ≤ x
+      while (j > 0 && v[order[j - 1]] > x) {
+        order[j] = order[j - 1]
+        j--
+      }
+      order[j] = i
+    }
+    return order
+  }
+  const idx = Array.from({ length: n }, (_, i) => i)
   idx.sort((a, b) => v[a] - v[b] || a - b)
   return Int32Array.from(idx)
 }

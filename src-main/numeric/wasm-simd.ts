@@ -30,6 +30,7 @@ import {
   F64_GT,
   F64_LE,
   F64_LT,
+  F64_NE,
   F64_LOAD,
   F64_MUL,
   F64_STORE,
@@ -301,6 +302,156 @@ function qlBody(): number[] {
     [...uleb(9), I32],
     [...uleb(17), F64],
     [...uleb(6), V128],
+  ])
+  return [...locals, ...code]
+}
+
+/**
+ * Body of tred2(w, rowBytes, n, d, e): linalg.ts `tridiagonalise` with vectors, whole, on the
+ * working matrix at w (n×n, rows of rowBytes) and d, e (n entries each): the Householder
+ * reduction, its symv four rows at a time and then one (every row's dot product and every e[k]
+ * get the same additions in the same order as in the JavaScript loops), the rank-2 update (a call
+ * of `rank2`) and the back-accumulation (a call of `accumulate` per step, its scaled row in d).
+ * Bit-identical to the JavaScript function.
+ */
+function tred2Body(accumulateIndex: number, rank2Index: number): number[] {
+  const [W, ROW, N, D, E] = [0, 1, 2, 3, 4]
+  const [I, J, K, J2, LAST, IM1, I1] = [5, 6, 7, 8, 9, 10, 11]
+  const RB = [12, 13, 14, 15]
+  const [SCALE, H, F, G, HH, DK] = [16, 17, 18, 19, 20, 21]
+  const FS = [22, 23, 24, 25]
+  const GS = [26, 27, 28, 29]
+  const AS = [30, 31, 32, 33]
+  const CALL = 0x10
+  const { bytes: code, emit } = new Code()
+  // byte address of entry idx of the array at base; of W[row][col]; of row `row`
+  const at = (base: number, idx: number): number[] => [...get(base), ...get(idx), ...i32Const(3), I32_SHL, I32_ADD]
+  const rowAt = (row: number): number[] => [...get(W), ...get(row), ...get(ROW), I32_MUL, I32_ADD]
+  const wAt = (row: number, col: number): number[] => [...rowAt(row), ...get(col), ...i32Const(3), I32_SHL, I32_ADD]
+  // for (v = from; v < to; v++) body()
+  const forUp = (v: number, from: number[], to: number[], body: () => void): void => {
+    emit(from, set(v))
+    emit(BLOCK, LOOP)
+    emit(get(v), to, [I32_GE_U], brIf(1))
+    body()
+    emit(get(v), i32Const(1), [I32_ADD], set(v))
+    emit(br(0), [END, END])
+  }
+  const zero = i32Const(0)
+  emit(get(N), i32Const(1), [I32_SUB], set(LAST))
+  // d[j] = W[j][n−1]
+  forUp(J, zero, get(N), () => emit(at(D, J), wAt(J, LAST), f64Load(0), f64Store(0)))
+  // for i = n−1 down to 1
+  emit(get(LAST), set(I))
+  emit(BLOCK, LOOP)
+  emit(get(I), [I32_EQZ], brIf(1))
+  emit(get(I), i32Const(1), [I32_SUB], set(IM1))
+  emit(F64_CONST_0, set(SCALE), F64_CONST_0, set(H))
+  forUp(K, zero, get(I), () => emit(get(SCALE), at(D, K), f64Load(0), [F64_ABS, F64_ADD], set(SCALE)))
+  emit(get(SCALE), F64_CONST_0, [F64_EQ], IF)
+  // e[i] = d[i−1]; d[j] = W[j][i−1], W[j][i] = 0, W[i][j] = 0
+  emit(at(E, I), at(D, IM1), f64Load(0), f64Store(0))
+  forUp(J, zero, get(I), () => {
+    emit(at(D, J), wAt(J, IM1), f64Load(0), f64Store(0))
+    emit(wAt(J, I), F64_CONST_0, f64Store(0))
+    emit(wAt(I, J), F64_CONST_0, f64Store(0))
+  })
+  emit([ELSE])
+  // d[k] /= scale; h += d[k]²
+  forUp(K, zero, get(I), () => {
+    emit(at(D, K), at(D, K), f64Load(0), get(SCALE), [F64_DIV], f64Store(0))
+    emit(get(H), at(D, K), f64Load(0), at(D, K), f64Load(0), [F64_MUL, F64_ADD], set(H))
+  })
+  // f = d[i−1]; g = −sign(f)·√h; e[i] = scale·g; h −= f·g; d[i−1] = f − g
+  emit(at(D, IM1), f64Load(0), set(F))
+  emit(get(H), [F64_SQRT], set(G))
+  emit(get(F), F64_CONST_0, [F64_GT], IF, get(G), [F64_NEG], set(G), [END])
+  emit(at(E, I), get(SCALE), get(G), [F64_MUL], f64Store(0))
+  emit(get(H), get(F), get(G), [F64_MUL, F64_SUB], set(H))
+  emit(at(D, IM1), get(F), get(G), [F64_SUB], f64Store(0))
+  forUp(J, zero, get(I), () => emit(at(E, J), F64_CONST_0, f64Store(0)))
+  // symv, four rows j2 … j2+3 at a time while j2 + 3 < i
+  emit(i32Const(0), set(J2))
+  emit(BLOCK, LOOP)
+  emit(get(J2), i32Const(3), [I32_ADD], get(I), [I32_GE_U], brIf(1))
+  for (let r = 0; r < 4; r++) {
+    emit(get(J2), i32Const(r), [I32_ADD], set(J))
+    emit(at(D, J), f64Load(0), set(FS[r]))
+    emit(wAt(I, J), get(FS[r]), f64Store(0))
+    emit(rowAt(J), set(RB[r]))
+  }
+  // the head: at k = j2 + t, rows r < t add their terms, then row t starts from e[k]
+  for (let t = 0; t < 4; t++) {
+    emit(get(J2), i32Const(t), [I32_ADD], set(K))
+    const wk = (r: number): number[] => [...get(RB[r]), ...get(K), ...i32Const(3), I32_SHL, I32_ADD, ...f64Load(0)]
+    for (let r = 0; r < t; r++) {
+      emit(get(GS[r]), wk(r), at(D, K), f64Load(0), [F64_MUL, F64_ADD], set(GS[r]))
+      emit(at(E, K), at(E, K), f64Load(0), wk(r), get(FS[r]), [F64_MUL, F64_ADD], f64Store(0))
+    }
+    emit(at(E, K), f64Load(0), wk(t), get(FS[t]), [F64_MUL, F64_ADD], set(GS[t]))
+  }
+  // k = j2 + 4 … i − 1: all four rows
+  forUp(K, [...get(J2), ...i32Const(4), I32_ADD], get(I), () => {
+    for (let r = 0; r < 4; r++) emit(get(RB[r]), get(K), i32Const(3), [I32_SHL, I32_ADD], f64Load(0), set(AS[r]))
+    emit(at(D, K), f64Load(0), set(DK))
+    for (let r = 0; r < 4; r++) emit(get(GS[r]), get(AS[r]), get(DK), [F64_MUL, F64_ADD], set(GS[r]))
+    emit(at(E, K), at(E, K), f64Load(0))
+    for (let r = 0; r < 4; r++) emit(get(AS[r]), get(FS[r]), [F64_MUL, F64_ADD])
+    emit(f64Store(0))
+  })
+  for (let r = 0; r < 4; r++) emit(get(J2), i32Const(r), [I32_ADD], set(J), at(E, J), get(GS[r]), f64Store(0))
+  emit(get(J2), i32Const(4), [I32_ADD], set(J2))
+  emit(br(0), [END, END])
+  // the remaining rows one at a time
+  forUp(J, get(J2), get(I), () => {
+    emit(at(D, J), f64Load(0), set(F))
+    emit(wAt(I, J), get(F), f64Store(0))
+    emit(rowAt(J), set(RB[0]))
+    emit(at(E, J), f64Load(0), wAt(J, J), f64Load(0), get(F), [F64_MUL, F64_ADD], set(G))
+    forUp(K, [...get(J), ...i32Const(1), I32_ADD], get(I), () => {
+      emit(get(RB[0]), get(K), i32Const(3), [I32_SHL, I32_ADD], f64Load(0), set(AS[0]))
+      emit(get(G), get(AS[0]), at(D, K), f64Load(0), [F64_MUL, F64_ADD], set(G))
+      emit(at(E, K), at(E, K), f64Load(0), get(AS[0]), get(F), [F64_MUL, F64_ADD], f64Store(0))
+    })
+    emit(at(E, J), get(G), f64Store(0))
+  })
+  // e[j] /= h; f = Σ e[j]·d[j]; hh = f / (h + h); e[j] −= hh·d[j]
+  emit(F64_CONST_0, set(F))
+  forUp(J, zero, get(I), () => {
+    emit(at(E, J), at(E, J), f64Load(0), get(H), [F64_DIV], f64Store(0))
+    emit(get(F), at(E, J), f64Load(0), at(D, J), f64Load(0), [F64_MUL, F64_ADD], set(F))
+  })
+  emit(get(F), get(H), get(H), [F64_ADD, F64_DIV], set(HH))
+  forUp(J, zero, get(I), () => emit(at(E, J), at(E, J), f64Load(0), get(HH), at(D, J), f64Load(0), [F64_MUL, F64_SUB], f64Store(0)))
+  emit(get(W), get(ROW), get(I), get(D), get(E), [CALL], uleb(rank2Index))
+  emit([END])
+  // d[i] = h
+  emit(at(D, I), get(H), f64Store(0))
+  emit(get(I), i32Const(1), [I32_SUB], set(I))
+  emit(br(0), [END, END])
+  // accumulate the transformations
+  forUp(I, zero, get(LAST), () => {
+    emit(get(I), i32Const(1), [I32_ADD], set(I1))
+    emit(wAt(I, LAST), wAt(I, I), f64Load(0), f64Store(0))
+    emit(wAt(I, I), f64Const(1), f64Store(0))
+    emit(at(D, I1), f64Load(0), set(H))
+    emit(get(H), F64_CONST_0, [F64_NE], IF)
+    forUp(K, zero, get(I1), () => emit(at(D, K), wAt(I1, K), f64Load(0), get(H), [F64_DIV], f64Store(0)))
+    emit(get(W), get(ROW), get(I), get(D), [CALL], uleb(accumulateIndex))
+    emit([END])
+    forUp(K, zero, get(I1), () => emit(wAt(I1, K), F64_CONST_0, f64Store(0)))
+  })
+  // d[j] = W[j][n−1], W[j][n−1] = 0; W[n−1][n−1] = 1; e[0] = 0
+  forUp(J, zero, get(N), () => {
+    emit(at(D, J), wAt(J, LAST), f64Load(0), f64Store(0))
+    emit(wAt(J, LAST), F64_CONST_0, f64Store(0))
+  })
+  emit(wAt(LAST, LAST), f64Const(1), f64Store(0))
+  emit(get(E), F64_CONST_0, f64Store(0))
+  emit([END])
+  const locals = vec([
+    [...uleb(11), I32],
+    [...uleb(18), F64],
   ])
   return [...locals, ...code]
 }
@@ -803,7 +954,7 @@ function directNTBody(): number[] {
   return [...locals, ...code]
 }
 
-/** The complete module: one exported memory and the functions `panel`, `ql`, `accumulate`, `rank2`, `gemvN`, `gemvT`, `panelS`, `panelR`, `scale`, `direct` and `directNT`. */
+/** The complete module: one exported memory and the functions `panel`, `ql`, `accumulate`, `rank2`, `gemvN`, `gemvT`, `panelS`, `panelR`, `scale`, `direct`, `directNT` and `tred2`. */
 export function gemmModuleBytes(): Uint8Array {
   const i32s = (count: number) => new Array<number>(count).fill(I32)
   const type = section(1, vec([
@@ -817,7 +968,7 @@ export function gemmModuleBytes(): Uint8Array {
     funcType([...i32s(7), F64], []),
     funcType([...i32s(6), F64], [I32]),
   ]))
-  const func = section(3, vec([uleb(0), uleb(8), uleb(2), uleb(1), uleb(3), uleb(3), uleb(4), uleb(4), uleb(5), uleb(6), uleb(7)]))
+  const func = section(3, vec([uleb(0), uleb(8), uleb(2), uleb(1), uleb(3), uleb(3), uleb(4), uleb(4), uleb(5), uleb(6), uleb(7), uleb(1)]))
   const memory = section(5, vec([[0x00, ...uleb(1)]]))
   const exports = section(7, vec([
     [...str('memory'), 0x02, ...uleb(0)],
@@ -832,6 +983,7 @@ export function gemmModuleBytes(): Uint8Array {
     [...str('scale'), 0x00, ...uleb(8)],
     [...str('direct'), 0x00, ...uleb(9)],
     [...str('directNT'), 0x00, ...uleb(10)],
+    [...str('tred2'), 0x00, ...uleb(11)],
   ]))
   const body = panelBody()
   const rot = qlBody()
@@ -844,6 +996,7 @@ export function gemmModuleBytes(): Uint8Array {
   const sc = scaleBody()
   const di = directBody()
   const dn = directNTBody()
+  const t2 = tred2Body(2, 3)
   const code = section(10, vec([
     [...uleb(body.length), ...body],
     [...uleb(rot.length), ...rot],
@@ -856,6 +1009,7 @@ export function gemmModuleBytes(): Uint8Array {
     [...uleb(sc.length), ...sc],
     [...uleb(di.length), ...di],
     [...uleb(dn.length), ...dn],
+    [...uleb(t2.length), ...t2],
   ]))
   return Uint8Array.from([...MODULE_HEADER, ...type, ...func, ...memory, ...exports, ...code])
 }
@@ -880,6 +1034,7 @@ interface Kernel {
   ql: (w: number, rowBytes: number, n: number, d: number, e: number, st: number, negligible: number) => number
   accumulate: (w: number, rowBytes: number, i: number, d: number) => void
   rank2: (w: number, rowBytes: number, i: number, d: number, e: number) => void
+  tred2: (w: number, rowBytes: number, n: number, d: number, e: number) => void
   gemvN: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
   gemvT: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
   panelS: PanelStrided
@@ -929,6 +1084,7 @@ export function wasmSimdKernel(): Kernel | null {
       ql: instance.exports.ql as Kernel['ql'],
       accumulate: instance.exports.accumulate as Kernel['accumulate'],
       rank2: instance.exports.rank2 as Kernel['rank2'],
+      tred2: instance.exports.tred2 as Kernel['tred2'],
       gemvN: instance.exports.gemvN as Kernel['gemvN'],
       gemvT: instance.exports.gemvT as Kernel['gemvT'],
       panelS: instance.exports.panelS as PanelStrided,
