@@ -173,9 +173,11 @@ const EPS = 2 ** -52
 /**
  * Body of ql(w, rowBytes, n, d, e, st, negligible) → i32: linalg.ts `tridiagonalQL`'s main loop
  * (EISPACK tql2 via JAMA: implicit QL with Wilkinson shifts) on the tridiagonal (d, e) already
- * shifted there, with each Givens rotation applied at once, in f64x2 pairs, to rows i and i+1 of
- * the eigenvector matrix at w:
- *   row_{i+1} ← s·row_i + c·row_{i+1},   row_i ← c·row_i − s·row_{i+1}.
+ * shifted there, with each Givens rotation applied, in f64x2 pairs, to rows i and i+1 of the
+ * eigenvector matrix at w:
+ *   row_{i+1} ← s·row_i + c·row_{i+1},   row_i ← c·row_i − s·row_{i+1},
+ * one step late (after the next step's recurrence), so that its row updates overlap that step's
+ * divide/square-root latency (n = 50: 0.167 → 0.129 ms per symEig against applying it at once).
  * Every scalar operation is the JavaScript loop's, in its order (hypot included, branch for
  * branch), and the rotations are elementwise, so the result is bit-identical to it. Returns n
  * when done; l when the search for a small subdiagonal ran past the end (only with NaN in the
@@ -188,6 +190,7 @@ function qlBody(): number[] {
   const [L, M, I, ITER, A0, A1, AEND, DL, DI] = [7, 8, 9, 10, 11, 12, 13, 14, 15]
   const [F, TST1, G, P, R, H, C, C2, C3, S, S2, EL1, DL1, X, Y, T, EI] = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32]
   const [CV, SV, V, HV, V2, HV2] = [33, 34, 35, 36, 37, 38]
+  const PI = 39 // the row of the pending rotation
   const { bytes: code, emit } = new Code()
   // address of entry `idx` of the array at `base`
   const at = (base: number, idx: number): number[] => [...get(base), ...get(idx), ...i32Const(3), I32_SHL, I32_ADD]
@@ -199,6 +202,25 @@ function qlBody(): number[] {
     emit(F64_CONST_0, set(R))
     emit([ELSE], get(X), get(Y), [F64_DIV], set(T), get(Y), f64Const(1), get(T), get(T), [F64_MUL, F64_ADD, F64_SQRT, F64_MUL], set(R))
     emit([END, END])
+  }
+  // Rotate rows PI and PI + 1 by (CV, SV): two f64x2 pairs per pass, then a last pair.
+  const rotate = (): void => {
+    emit(get(W), get(PI), get(ROW), [I32_MUL, I32_ADD], tee(A0), get(ROW), [I32_ADD], tee(A1), set(AEND))
+    emit(BLOCK, LOOP)
+    emit(get(A0), i32Const(32), [I32_ADD], get(AEND), [I32_GT_U], brIf(1))
+    emit(get(A0), V128_LOAD, memarg(0), set(V), get(A1), V128_LOAD, memarg(0), set(HV))
+    emit(get(A0), V128_LOAD, memarg(16), set(V2), get(A1), V128_LOAD, memarg(16), set(HV2))
+    emit(get(A1), get(SV), get(V), F64X2_MUL, get(CV), get(HV), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(0))
+    emit(get(A0), get(CV), get(V), F64X2_MUL, get(SV), get(HV), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
+    emit(get(A1), get(SV), get(V2), F64X2_MUL, get(CV), get(HV2), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(16))
+    emit(get(A0), get(CV), get(V2), F64X2_MUL, get(SV), get(HV2), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(16))
+    emit(get(A0), i32Const(32), [I32_ADD], set(A0), get(A1), i32Const(32), [I32_ADD], set(A1))
+    emit(br(0), [END, END])
+    emit(get(A0), get(AEND), [I32_LT_U], IF)
+    emit(get(A0), V128_LOAD, memarg(0), set(V), get(A1), V128_LOAD, memarg(0), set(HV))
+    emit(get(A1), get(SV), get(V), F64X2_MUL, get(CV), get(HV), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(0))
+    emit(get(A0), get(CV), get(V), F64X2_MUL, get(SV), get(HV), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
+    emit([END])
   }
   const store = (): void => {
     emit(get(ST), get(F), f64Store(0), get(ST), get(TST1), f64Store(8))
@@ -262,27 +284,17 @@ function qlBody(): number[] {
   emit(at(D, I), set(DI))
   emit(get(C), get(DI), f64Load(0), [F64_MUL], get(S), get(G), [F64_MUL, F64_SUB], set(P))
   emit(get(DI), get(H), get(S), get(C), get(G), [F64_MUL], get(S), get(DI), f64Load(0), [F64_MUL, F64_ADD, F64_MUL, F64_ADD], f64Store(8))
-  // rotate rows i and i + 1, two f64x2 pairs per pass, then a last pair
-  emit(get(W), get(I), get(ROW), [I32_MUL, I32_ADD], tee(A0), get(ROW), [I32_ADD], tee(A1), set(AEND))
-  emit(get(C), F64X2_SPLAT, set(CV), get(S), F64X2_SPLAT, set(SV))
-  emit(BLOCK, LOOP)
-  emit(get(A0), i32Const(32), [I32_ADD], get(AEND), [I32_GT_U], brIf(1))
-  emit(get(A0), V128_LOAD, memarg(0), set(V), get(A1), V128_LOAD, memarg(0), set(HV))
-  emit(get(A0), V128_LOAD, memarg(16), set(V2), get(A1), V128_LOAD, memarg(16), set(HV2))
-  emit(get(A1), get(SV), get(V), F64X2_MUL, get(CV), get(HV), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(0))
-  emit(get(A0), get(CV), get(V), F64X2_MUL, get(SV), get(HV), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
-  emit(get(A1), get(SV), get(V2), F64X2_MUL, get(CV), get(HV2), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(16))
-  emit(get(A0), get(CV), get(V2), F64X2_MUL, get(SV), get(HV2), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(16))
-  emit(get(A0), i32Const(32), [I32_ADD], set(A0), get(A1), i32Const(32), [I32_ADD], set(A1))
-  emit(br(0), [END, END])
-  emit(get(A0), get(AEND), [I32_LT_U], IF)
-  emit(get(A0), V128_LOAD, memarg(0), set(V), get(A1), V128_LOAD, memarg(0), set(HV))
-  emit(get(A1), get(SV), get(V), F64X2_MUL, get(CV), get(HV), F64X2_MUL, F64X2_ADD, V128_STORE, memarg(0))
-  emit(get(A0), get(CV), get(V), F64X2_MUL, get(SV), get(HV), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
+  // Rotation i is applied after the recurrence of step i − 1 has been issued, so the rows'
+  // updates fill the pipeline while that step waits on its divides and square root; rotations
+  // still run in tql2's order (i + 1 before i) and never feed back into the recurrence.
+  emit(get(I), i32Const(1), [I32_ADD], get(M), [I32_LT_U], IF)
+  rotate()
   emit([END])
+  emit(get(C), F64X2_SPLAT, set(CV), get(S), F64X2_SPLAT, set(SV), get(I), set(PI))
   emit(get(I), get(L), [I32_EQ], brIf(1))
   emit(get(I), i32Const(1), [I32_SUB], set(I))
   emit(br(0), [END, END])
+  rotate() // the sweep's last rotation, i = l
   // p = (−s·s2·c3·el1·e[l]) / dl1; e[l] = s·p; d[l] = c·p
   emit(get(S), [F64_NEG], get(S2), [F64_MUL], get(C3), [F64_MUL], get(EL1), [F64_MUL], at(E, L), f64Load(0), [F64_MUL], get(DL1), [F64_DIV], set(P))
   emit(at(E, L), get(S), get(P), [F64_MUL], f64Store(0))
@@ -302,6 +314,7 @@ function qlBody(): number[] {
     [...uleb(9), I32],
     [...uleb(17), F64],
     [...uleb(6), V128],
+    [...uleb(1), I32],
   ])
   return [...locals, ...code]
 }
