@@ -21,10 +21,11 @@ import { gemmStrided } from '../../numeric/dense'
  *
  * The layer products go through numeric/dense.ts's packed gemm (WebAssembly SIMD), which sums
  * each output in ascending order of the summed index starting from the output's prior value, and
- * every product here accumulates into zeros: a pre-activation is (x₀w₀ + x₁w₁ + …) + b and a
- * gradient entry Σ_i in sample order, and for sums of at most 256 terms (gemm's panel depth;
- * widths and batches of this study's presets) the results equal plain per-sample loops in this
- * order bit for bit (the unit test's reference).
+ * every product here writes over its output (gemm's overwrite: the same as accumulating into
+ * zeros, without zero fills or the kernel copying the old contents in): a pre-activation is
+ * (x₀w₀ + x₁w₁ + …) + b and a gradient entry Σ_i in sample order, and for sums of at most 256
+ * terms (gemm's panel depth; widths and batches of this study's presets) the results equal plain
+ * per-sample loops in this order bit for bit (the unit test's reference).
  *
  * The leaky-ReLU and its derivative are a multiply by a factor looked up from the sign
  * (σ(z) = z·s, s = [slope, 1][z > 0]) rather than a branch: the signs of a minibatch's
@@ -114,8 +115,7 @@ export class Mlp {
     }
     // a1 = [x | 1]·[W1; b1] (into a contiguous buffer, so that gemm moves it with one copy each
     // way), then h1 = σ(a1) into h1a
-    a.fill(0, 0, B * H)
-    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, beta, this.oW1, H, 1, a, 0, H)
+    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, beta, this.oW1, H, 1, a, 0, H, true)
     for (let i = 0; i < B; i++) {
       const ro = i * H
       const rh = i * H1c
@@ -128,8 +128,7 @@ export class Mlp {
       h1a[rh + H] = 1
     }
     // a2 = [h1 | 1]·[W2; b2], then h2 = σ(a2) into h2a, e2 = w3 ⊙ σ'(a2) and the output layer
-    a.fill(0, 0, B * H)
-    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, beta, this.oW2, H, 1, a, 0, H)
+    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, beta, this.oW2, H, 1, a, 0, H, true)
     // two rows at a time: each output's sum (h_0w_0 + h_1w_1 + … + b3) is a chain of dependent
     // additions, and two independent chains run in the time of one
     const ow3 = this.ow3
@@ -178,8 +177,7 @@ export class Mlp {
     if (dX) {
       // ∇_x = g ⊙ (e1·W1ᵀ), the row scaling after the product
       const { d, H } = this
-      dX.fill(0, 0, B * d)
-      gemmStrided(B, d, H, 1, this.e1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d)
+      gemmStrided(B, d, H, 1, this.e1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d, true)
       for (let i = 0; i < B; i++) {
         const g = dout[i]
         for (let k = 0; k < d; k++) dX[i * d + k] *= g
@@ -203,8 +201,7 @@ export class Mlp {
   private layer1(beta: Float64Array, B: number): void {
     const { H, e2, s1, e1 } = this
     const BH = B * H
-    e1.fill(0, 0, BH)
-    gemmStrided(B, H, H, 1, e2, 0, H, 1, beta, this.oW2, 1, H, e1, 0, H)
+    gemmStrided(B, H, H, 1, e2, 0, H, 1, beta, this.oW2, 1, H, e1, 0, H, true)
     for (let t = 0; t < BH; t++) e1[t] *= s1[t]
   }
 
@@ -214,8 +211,7 @@ export class Mlp {
     const H1c = H + 1
     for (let i = 0; i < B; i++) gs[i] = doutA[i]
     if (c === 2) for (let i = 0; i < B; i++) gs[B + i] = doutB[i]
-    gw3.fill(0, 0, c * H1c)
-    gemmStrided(c, H1c, B, 1, gs, 0, B, 1, h2a, 0, H1c, 1, gw3, 0, H1c)
+    gemmStrided(c, H1c, B, 1, gs, 0, B, 1, h2a, 0, H1c, 1, gw3, 0, H1c, true)
     for (let j = 0; j < H1c; j++) gradA[this.ow3 + j] = gw3[j]
     if (gradB) for (let j = 0; j < H1c; j++) gradB[this.ow3 + j] = gw3[H1c + j]
   }
@@ -229,15 +225,13 @@ export class Mlp {
       const g = dout[i]
       for (let j = i * H, e = j + H; j < e; j++) d2[j] = g * e2[j]
     }
-    grad.fill(0, this.oW2, this.ob2 + H)
-    gemmStrided(H + 1, H, B, 1, h1a, 0, 1, H + 1, d2, 0, H, 1, grad, this.oW2, H)
+    gemmStrided(H + 1, H, B, 1, h1a, 0, 1, H + 1, d2, 0, H, 1, grad, this.oW2, H, true)
     // [∇W1; ∇b1] = (g ⊙ [x | 1])ᵀ·e1
     for (let i = 0; i < B; i++) {
       const g = dout[i]
       for (let k = i * d1c, e = k + d1c; k < e; k++) xs[k] = g * xa[k]
     }
-    grad.fill(0, this.oW1, this.ob1 + H)
-    gemmStrided(d1c, H, B, 1, xs, 0, 1, d1c, e1, 0, H, 1, grad, this.oW1, H)
+    gemmStrided(d1c, H, B, 1, xs, 0, 1, d1c, e1, 0, H, 1, grad, this.oW1, H, true)
   }
 }
 

@@ -123,7 +123,7 @@ export interface TrainResult {
  * - plain: g = ∇_β L_B(β), L_B the minibatch MSE on z-scored y.
  * - IGNITE (trainers.py of the official repo; the paper's constrained form ρ‖∇_β G‖ ≤ ε):
  *   u = ∇_β G_B(β), G_B = mean prediction on the clean batch, n = ‖u‖ (global norm);
- *   β̂ = β + r·u/n, û = ∇_β G_B(β̂), β restored by copy;
+ *   β̂ = β + r·u/n (in a buffer of its own), û = ∇_β G_B(β̂);
  *   g = ∇_β L_B + λ·(ρ/r)·(û − u)  (finite-difference HVP: ρ·∇_β‖∇_β G‖);
  *   Adam step with g; dual ascent λ ← λ + η_λ·(ρ·n − ε) (unclipped in the repo; max(0, ·) if projected).
  * - IGNITE2 (penalty form): the same g with λ fixed (lambdaFixed) and ρ = r = rhoPenalty / rPenalty; no dual step.
@@ -135,7 +135,8 @@ export function trainSurrogate(p: IgniteParams, data: OfflineData, net: Mlp, bet
   const gL = new Float64Array(P)
   const u = new Float64Array(P)
   const uHat = new Float64Array(P)
-  const saved = new Float64Array(P)
+  /** β̂ = β + r·u/‖u‖ (β itself is never perturbed: no save and restore) */
+  const betaHat = new Float64Array(P)
   const dout = new Float64Array(p.batch)
   const ones = new Float64Array(p.batch)
   const isIgnite = p.method === 'ignite'
@@ -165,12 +166,10 @@ export function trainSurrogate(p: IgniteParams, data: OfflineData, net: Mlp, bet
       gradNormG = globalNorm(u)
       let penaltyNorm = 0
       if (usesPenalty) {
-        saved.set(beta)
         const sc = r / gradNormG
-        for (let i = 0; i < P; i++) beta[i] += sc * u[i]
-        net.forward(beta, Xz, perm, from, B)
-        net.backward(beta, Xz, perm, from, B, ones, uHat)
-        beta.set(saved)
+        for (let i = 0; i < P; i++) betaHat[i] = beta[i] + sc * u[i]
+        net.forward(betaHat, Xz, perm, from, B)
+        net.backward(betaHat, Xz, perm, from, B, ones, uHat)
         const c = (lambda * rho) / r
         let pn = 0
         for (let i = 0; i < P; i++) {
