@@ -474,13 +474,19 @@ function tred2Body(accumulateIndex: number, rank2Index: number): number[] {
  * working matrix at w. For j = 0 … i: g = ⟨row_{i+1}, row_j⟩ over the first i + 1 entries, then
  * row_j[k] −= g·d[k] for k ≤ i. The dot product keeps `dotAt`'s four partial sums (lanes of two
  * f64x2 accumulators), its scalar tail into the first sum and its final (s0 + s1) + (s2 + s3), so
- * the result is bit-identical to the scalar code.
+ * the result is bit-identical to the scalar code. Rows j go two at a time (independent sums, so
+ * twice the adds in flight; no row reads another row j), then one.
  */
 function accumulateBody(): number[] {
   const [W, ROW, I, D] = [0, 1, 2, 3]
-  const [J, XR, YR, P, LENB, END4, END2] = [4, 5, 6, 7, 8, 9, 10]
-  const [S0, S1, S2, S3, G] = [11, 12, 13, 14, 15]
-  const [ACC01, ACC23, GV] = [16, 17, 18]
+  const [J, XR, P, LENB, END4, END2] = [4, 5, 6, 7, 8, 9]
+  const YR = [10, 11]
+  const [S0, S1, S2, S3] = [12, 13, 14, 15]
+  const G = [16, 17]
+  const ACC01 = [18, 19]
+  const ACC23 = [20, 21]
+  const GV = [22, 23]
+  const [XV, DV] = [24, 25]
   const { bytes: code, emit } = new Code()
   // lenBytes = (i+1)·8; end4 = ((i+1) >> 2)·32; end2 = ((i+1) >> 1)·16; xr = w + (i+1)·rowBytes.
   emit(get(I), i32Const(1), [I32_ADD], i32Const(3), [I32_SHL], set(LENB))
@@ -488,42 +494,59 @@ function accumulateBody(): number[] {
   emit(get(I), i32Const(1), [I32_ADD], i32Const(1), [I32_SHR_U], i32Const(4), [I32_SHL], set(END2))
   emit(get(W), get(I), i32Const(1), [I32_ADD], get(ROW), [I32_MUL, I32_ADD], set(XR))
   emit(i32Const(0), set(J))
-  emit(BLOCK, LOOP)
-  emit(get(J), get(I), [I32_GT_U], brIf(1))
-  emit(get(W), get(J), get(ROW), [I32_MUL, I32_ADD], set(YR))
-  emit(V128_CONST_0, set(ACC01), V128_CONST_0, set(ACC23), i32Const(0), set(P))
-  emit(BLOCK, LOOP)
-  emit(get(P), get(END4), [I32_GE_U], brIf(1))
-  emit(get(ACC01), get(XR), get(P), [I32_ADD], V128_LOAD, memarg(0), get(YR), get(P), [I32_ADD], V128_LOAD, memarg(0), F64X2_MUL, F64X2_ADD, set(ACC01))
-  emit(get(ACC23), get(XR), get(P), [I32_ADD], V128_LOAD, memarg(16), get(YR), get(P), [I32_ADD], V128_LOAD, memarg(16), F64X2_MUL, F64X2_ADD, set(ACC23))
-  emit(get(P), i32Const(32), [I32_ADD], set(P))
-  emit(br(0), [END, END])
-  emit(get(ACC01), extractLane(0), set(S0), get(ACC01), extractLane(1), set(S1))
-  emit(get(ACC23), extractLane(0), set(S2), get(ACC23), extractLane(1), set(S3))
-  emit(BLOCK, LOOP)
-  emit(get(P), get(LENB), [I32_GE_U], brIf(1))
-  emit(get(S0), get(XR), get(P), [I32_ADD, F64_LOAD], memarg(0), get(YR), get(P), [I32_ADD, F64_LOAD], memarg(0), [F64_MUL, F64_ADD], set(S0))
-  emit(get(P), i32Const(8), [I32_ADD], set(P))
-  emit(br(0), [END, END])
-  emit(get(S0), get(S1), [F64_ADD], get(S2), get(S3), [F64_ADD, F64_ADD], set(G))
-  emit(get(G), F64X2_SPLAT, set(GV), i32Const(0), set(P))
-  emit(BLOCK, LOOP)
-  emit(get(P), get(END2), [I32_GE_U], brIf(1))
-  emit(get(YR), get(P), [I32_ADD], get(YR), get(P), [I32_ADD], V128_LOAD, memarg(0), get(GV), get(D), get(P), [I32_ADD], V128_LOAD, memarg(0), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
-  emit(get(P), i32Const(16), [I32_ADD], set(P))
-  emit(br(0), [END, END])
-  emit(BLOCK, LOOP)
-  emit(get(P), get(LENB), [I32_GE_U], brIf(1))
-  emit(get(YR), get(P), [I32_ADD], get(YR), get(P), [I32_ADD, F64_LOAD], memarg(0), get(G), get(D), get(P), [I32_ADD, F64_LOAD], memarg(0), [F64_MUL, F64_SUB, F64_STORE], memarg(0))
-  emit(get(P), i32Const(8), [I32_ADD], set(P))
-  emit(br(0), [END, END])
-  emit(get(J), i32Const(1), [I32_ADD], set(J))
-  emit(br(0), [END, END])
+  // rows = rows j, j+1, … handled per pass: two while j + 1 ≤ i (sharing the loads of row i+1
+  // and of d, each row's sums and updates its own, as one row at a time), then one.
+  for (const rows of [2, 1]) {
+    emit(BLOCK, LOOP)
+    emit(get(J), i32Const(rows - 1), [I32_ADD], get(I), [I32_GT_U], brIf(1))
+    for (let r = 0; r < rows; r++) {
+      emit(get(W), get(J), i32Const(r), [I32_ADD], get(ROW), [I32_MUL, I32_ADD], set(YR[r]))
+      emit(V128_CONST_0, set(ACC01[r]), V128_CONST_0, set(ACC23[r]))
+    }
+    emit(i32Const(0), set(P))
+    emit(BLOCK, LOOP)
+    emit(get(P), get(END4), [I32_GE_U], brIf(1))
+    for (const off of [0, 16]) {
+      const acc = off === 0 ? ACC01 : ACC23
+      emit(get(XR), get(P), [I32_ADD], V128_LOAD, memarg(off), set(XV))
+      for (let r = 0; r < rows; r++) emit(get(acc[r]), get(XV), get(YR[r]), get(P), [I32_ADD], V128_LOAD, memarg(off), F64X2_MUL, F64X2_ADD, set(acc[r]))
+    }
+    emit(get(P), i32Const(32), [I32_ADD], set(P))
+    emit(br(0), [END, END])
+    for (let r = 0; r < rows; r++) {
+      // dotAt's four partial sums, its scalar tail into the first, then (s0 + s1) + (s2 + s3)
+      emit(get(ACC01[r]), extractLane(0), set(S0), get(ACC01[r]), extractLane(1), set(S1))
+      emit(get(ACC23[r]), extractLane(0), set(S2), get(ACC23[r]), extractLane(1), set(S3))
+      emit(get(END4), set(P))
+      emit(BLOCK, LOOP)
+      emit(get(P), get(LENB), [I32_GE_U], brIf(1))
+      emit(get(S0), get(XR), get(P), [I32_ADD, F64_LOAD], memarg(0), get(YR[r]), get(P), [I32_ADD, F64_LOAD], memarg(0), [F64_MUL, F64_ADD], set(S0))
+      emit(get(P), i32Const(8), [I32_ADD], set(P))
+      emit(br(0), [END, END])
+      emit(get(S0), get(S1), [F64_ADD], get(S2), get(S3), [F64_ADD, F64_ADD], set(G[r]))
+      emit(get(G[r]), F64X2_SPLAT, set(GV[r]))
+    }
+    // row_j[k] −= g_j·d[k], k ≤ i
+    emit(i32Const(0), set(P))
+    emit(BLOCK, LOOP)
+    emit(get(P), get(END2), [I32_GE_U], brIf(1))
+    emit(get(D), get(P), [I32_ADD], V128_LOAD, memarg(0), set(DV))
+    for (let r = 0; r < rows; r++) emit(get(YR[r]), get(P), [I32_ADD], get(YR[r]), get(P), [I32_ADD], V128_LOAD, memarg(0), get(GV[r]), get(DV), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0))
+    emit(get(P), i32Const(16), [I32_ADD], set(P))
+    emit(br(0), [END, END])
+    emit(BLOCK, LOOP)
+    emit(get(P), get(LENB), [I32_GE_U], brIf(1))
+    for (let r = 0; r < rows; r++) emit(get(YR[r]), get(P), [I32_ADD], get(YR[r]), get(P), [I32_ADD, F64_LOAD], memarg(0), get(G[r]), get(D), get(P), [I32_ADD, F64_LOAD], memarg(0), [F64_MUL, F64_SUB, F64_STORE], memarg(0))
+    emit(get(P), i32Const(8), [I32_ADD], set(P))
+    emit(br(0), [END, END])
+    emit(get(J), i32Const(rows), [I32_ADD], set(J))
+    emit(br(0), [END, END])
+  }
   emit([END])
   const locals = vec([
-    [...uleb(7), I32],
-    [...uleb(5), F64],
-    [...uleb(3), V128],
+    [...uleb(8), I32],
+    [...uleb(6), F64],
+    [...uleb(10), V128],
   ])
   return [...locals, ...code]
 }
