@@ -40,6 +40,7 @@ import {
   f64Load,
   f64Store,
   F64X2_ADD,
+  F64X2_DIV,
   F64X2_MUL,
   F64X2_SPLAT,
   F64X2_SUB,
@@ -335,6 +336,7 @@ function tred2Body(accumulateIndex: number, rank2Index: number): number[] {
   const FS = [22, 23, 24, 25]
   const GS = [26, 27, 28, 29]
   const AS = [30, 31, 32, 33]
+  const PB = 34 // a byte offset
   const CALL = 0x10
   const { bytes: code, emit } = new Code()
   // byte address of entry idx of the array at base; of W[row][col]; of row `row`
@@ -350,6 +352,21 @@ function tred2Body(accumulateIndex: number, rank2Index: number): number[] {
     emit(get(v), i32Const(1), [I32_ADD], set(v))
     emit(br(0), [END, END])
   }
+  // for the entries 0 … count−1 of elementwise work: pair(p) for byte offsets p = 0, 16, … while a
+  // whole f64x2 pair fits, then one(p) for a last single entry (f64x2 lanes do exactly the
+  // scalar operations, so this is the scalar loop's result)
+  const elementwise = (count: number[], pair: () => void, one: () => void): void => {
+    emit(i32Const(0), set(PB))
+    emit(BLOCK, LOOP)
+    emit(get(PB), i32Const(16), [I32_ADD], count, i32Const(3), [I32_SHL, I32_GT_U], brIf(1))
+    pair()
+    emit(get(PB), i32Const(16), [I32_ADD], set(PB))
+    emit(br(0), [END, END])
+    emit(get(PB), count, i32Const(3), [I32_SHL, I32_LT_U], IF)
+    one()
+    emit([END])
+  }
+  const vAt = (base: number): number[] => [...get(base), ...get(PB), I32_ADD]
   const zero = i32Const(0)
   emit(get(N), i32Const(1), [I32_SUB], set(LAST))
   // d[j] = W[j][n−1]
@@ -371,10 +388,12 @@ function tred2Body(accumulateIndex: number, rank2Index: number): number[] {
   })
   emit([ELSE])
   // d[k] /= scale; h += d[k]²
-  forUp(K, zero, get(I), () => {
-    emit(at(D, K), at(D, K), f64Load(0), get(SCALE), [F64_DIV], f64Store(0))
-    emit(get(H), at(D, K), f64Load(0), at(D, K), f64Load(0), [F64_MUL, F64_ADD], set(H))
-  })
+  elementwise(
+    get(I),
+    () => emit(vAt(D), vAt(D), V128_LOAD, memarg(0), get(SCALE), F64X2_SPLAT, F64X2_DIV, V128_STORE, memarg(0)),
+    () => emit(vAt(D), vAt(D), f64Load(0), get(SCALE), [F64_DIV], f64Store(0)),
+  )
+  forUp(K, zero, get(I), () => emit(get(H), at(D, K), f64Load(0), at(D, K), f64Load(0), [F64_MUL, F64_ADD], set(H)))
   // f = d[i−1]; g = −sign(f)·√h; e[i] = scale·g; h −= f·g; d[i−1] = f − g
   emit(at(D, IM1), f64Load(0), set(F))
   emit(get(H), [F64_SQRT], set(G))
@@ -430,12 +449,18 @@ function tred2Body(accumulateIndex: number, rank2Index: number): number[] {
   })
   // e[j] /= h; f = Σ e[j]·d[j]; hh = f / (h + h); e[j] −= hh·d[j]
   emit(F64_CONST_0, set(F))
-  forUp(J, zero, get(I), () => {
-    emit(at(E, J), at(E, J), f64Load(0), get(H), [F64_DIV], f64Store(0))
-    emit(get(F), at(E, J), f64Load(0), at(D, J), f64Load(0), [F64_MUL, F64_ADD], set(F))
-  })
+  elementwise(
+    get(I),
+    () => emit(vAt(E), vAt(E), V128_LOAD, memarg(0), get(H), F64X2_SPLAT, F64X2_DIV, V128_STORE, memarg(0)),
+    () => emit(vAt(E), vAt(E), f64Load(0), get(H), [F64_DIV], f64Store(0)),
+  )
+  forUp(J, zero, get(I), () => emit(get(F), at(E, J), f64Load(0), at(D, J), f64Load(0), [F64_MUL, F64_ADD], set(F)))
   emit(get(F), get(H), get(H), [F64_ADD, F64_DIV], set(HH))
-  forUp(J, zero, get(I), () => emit(at(E, J), at(E, J), f64Load(0), get(HH), at(D, J), f64Load(0), [F64_MUL, F64_SUB], f64Store(0)))
+  elementwise(
+    get(I),
+    () => emit(vAt(E), vAt(E), V128_LOAD, memarg(0), get(HH), F64X2_SPLAT, vAt(D), V128_LOAD, memarg(0), F64X2_MUL, F64X2_SUB, V128_STORE, memarg(0)),
+    () => emit(vAt(E), vAt(E), f64Load(0), get(HH), vAt(D), f64Load(0), [F64_MUL, F64_SUB], f64Store(0)),
+  )
   emit(get(W), get(ROW), get(I), get(D), get(E), [CALL], uleb(rank2Index))
   emit([END])
   // d[i] = h
@@ -449,7 +474,12 @@ function tred2Body(accumulateIndex: number, rank2Index: number): number[] {
     emit(wAt(I, I), f64Const(1), f64Store(0))
     emit(at(D, I1), f64Load(0), set(H))
     emit(get(H), F64_CONST_0, [F64_NE], IF)
-    forUp(K, zero, get(I1), () => emit(at(D, K), wAt(I1, K), f64Load(0), get(H), [F64_DIV], f64Store(0)))
+    emit(rowAt(I1), set(RB[0]))
+    elementwise(
+      get(I1),
+      () => emit(vAt(D), vAt(RB[0]), V128_LOAD, memarg(0), get(H), F64X2_SPLAT, F64X2_DIV, V128_STORE, memarg(0)),
+      () => emit(vAt(D), vAt(RB[0]), f64Load(0), get(H), [F64_DIV], f64Store(0)),
+    )
     emit(get(W), get(ROW), get(I), get(D), [CALL], uleb(accumulateIndex))
     emit([END])
     forUp(K, zero, get(I1), () => emit(wAt(I1, K), F64_CONST_0, f64Store(0)))
@@ -465,6 +495,7 @@ function tred2Body(accumulateIndex: number, rank2Index: number): number[] {
   const locals = vec([
     [...uleb(11), I32],
     [...uleb(18), F64],
+    [...uleb(1), I32],
   ])
   return [...locals, ...code]
 }
