@@ -320,9 +320,10 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
 export function symEig(A: Float64Array, n: number): SymEig {
   checkSquare('symEig', A, n)
   // A = Aᵀ, so A's storage is already the transposed working matrix tred2 expects. For even
-  // n ≥ 16 the working matrix lives in wasm memory: tred2's rank-2 updates and back-accumulation
-  // run as f64x2 SIMD, and the whole QL loop runs in wasm with each rotation applied to the
-  // eigenvector rows as f64x2 pairs (wasm-simd.ts: same operations, same order, bit-identical).
+  // n ≥ 16 the working matrix lives in wasm memory and both tridiagonalise (wasm-simd.ts
+  // `tred2`, its rank-2 updates and back-accumulation as f64x2 SIMD) and the whole QL loop (`ql`,
+  // each rotation applied to the eigenvector rows as f64x2 pairs) run there: same operations,
+  // same order, bit-identical to the JavaScript below (linalg.test.ts checks every bit).
   const kern = n >= 16 && n % 2 === 0 ? wasmSimdKernel() : null
   const M = kern ? wasmScratch(kern, n * n + 2 * n + 2) : null
   let W: Float64Array
