@@ -167,18 +167,22 @@ export class MlpWorkspace {
     const layers = this.shape.layers
     const rows = this.rows
     // each product writes over its output block (gemm's overwrite: no zero fill, and the kernel
-    // does not copy the old contents in); only the bias sums start from a zeroed slot
+    // does not copy the old contents in); only the bias sums start from a zeroed slot. A hidden
+    // δ's bias sum is taken in the same pass as its ReLU mask.
+    const last = layers[layers.length - 1]
+    grad.fill(0, last.b, last.b + last.outDim)
+    addColumnSums(this.delta[layers.length - 1], rows, last.outDim, grad, last.b)
     for (let l = layers.length - 1; l >= 0; l--) {
-      const { inDim, outDim, w: wo, b: bo } = layers[l]
+      const { inDim, outDim, w: wo } = layers[l]
       const ain = l === 0 ? this.X : this.A[l - 1]
       const d = this.delta[l]
-      grad.fill(0, bo, bo + outDim)
-      addColumnSums(d, rows, outDim, grad, bo)
       gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, d, 0, outDim, 1, grad, wo, outDim, true)
       if (l === 0) break
       const dPrev = this.delta[l - 1]
       gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, w, wo, 1, outDim, dPrev, 0, inDim, true)
-      maskBy(dPrev, this.A[l - 1], rows * inDim)
+      const bPrev = layers[l - 1].b
+      grad.fill(0, bPrev, bPrev + inDim)
+      maskAndColumnSums(dPrev, this.A[l - 1], rows, inDim, grad, bPrev)
     }
   }
 
@@ -232,21 +236,23 @@ export class MlpWorkspace {
       for (let k = 0; k < K; k++) pr += P[o + k] * rzL[o + k]
       for (let k = 0; k < K; k++) rdL[o + k] = (P[o + k] * (rzL[o + k] - pr)) / rows
     }
-    // R-backward
+    // R-backward (a hidden Rδ's bias sum in the same pass as its mask, as in `backward`)
+    out.fill(0, layers[Lc - 1].b, layers[Lc - 1].b + K)
+    addColumnSums(rdL, rows, K, out, layers[Lc - 1].b)
     for (let l = Lc - 1; l >= 0; l--) {
-      const { inDim, outDim, w: wo, b: bo } = layers[l]
+      const { inDim, outDim, w: wo } = layers[l]
       const ain = l === 0 ? this.X : this.A[l - 1]
       const d = this.delta[l]
       const rd = this.RD[l]
-      out.fill(0, bo, bo + outDim)
-      addColumnSums(rd, rows, outDim, out, bo)
       gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, rd, 0, outDim, 1, out, wo, outDim, true)
       if (l === 0) break
       gemmStrided(inDim, outDim, rows, 1, this.RZ[l - 1], 0, 1, inDim, d, 0, outDim, 1, out, wo, outDim)
       const rdPrev = this.RD[l - 1]
       gemmStrided(rows, inDim, outDim, 1, rd, 0, outDim, 1, w, wo, 1, outDim, rdPrev, 0, inDim, true)
       gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, v, wo, 1, outDim, rdPrev, 0, inDim)
-      maskBy(rdPrev, this.A[l - 1], rows * inDim)
+      const bPrev = layers[l - 1].b
+      out.fill(0, bPrev, bPrev + inDim)
+      maskAndColumnSums(rdPrev, this.A[l - 1], rows, inDim, out, bPrev)
     }
   }
 }
@@ -261,4 +267,46 @@ export class MlpWorkspace {
  */
 function maskBy(X: Float64Array, a: Float64Array, n: number): void {
   for (let t = 0; t < n; t++) X[t] *= +(a[t] > 0)
+}
+
+/**
+ * `maskBy` on D (rows × n, row-major) fused with `addColumnSums` of the masked D into out[off ..
+ * off + n): one pass, four columns at a time in locals, rows ascending (the same sums, bit for bit).
+ */
+function maskAndColumnSums(D: Float64Array, a: Float64Array, rows: number, n: number, out: Float64Array, off: number): void {
+  const n4 = n & ~3
+  const end = rows * n
+  for (let j = 0; j < n4; j += 4) {
+    let s0 = out[off + j]
+    let s1 = out[off + j + 1]
+    let s2 = out[off + j + 2]
+    let s3 = out[off + j + 3]
+    for (let o = j; o < end; o += n) {
+      const x0 = D[o] * +(a[o] > 0)
+      const x1 = D[o + 1] * +(a[o + 1] > 0)
+      const x2 = D[o + 2] * +(a[o + 2] > 0)
+      const x3 = D[o + 3] * +(a[o + 3] > 0)
+      D[o] = x0
+      D[o + 1] = x1
+      D[o + 2] = x2
+      D[o + 3] = x3
+      s0 += x0
+      s1 += x1
+      s2 += x2
+      s3 += x3
+    }
+    out[off + j] = s0
+    out[off + j + 1] = s1
+    out[off + j + 2] = s2
+    out[off + j + 3] = s3
+  }
+  for (let j = n4; j < n; j++) {
+    let s = out[off + j]
+    for (let o = j; o < end; o += n) {
+      const x = D[o] * +(a[o] > 0)
+      D[o] = x
+      s += x
+    }
+    out[off + j] = s
+  }
 }
