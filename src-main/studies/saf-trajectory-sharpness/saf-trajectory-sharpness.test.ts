@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { runLocal, resolveStudyParams } from '../../kit/harness'
+import { nrm2 } from '../../numeric/dense'
 import { symEig } from '../../numeric/linalg'
 import { Rng } from '../../numeric/rng'
 import { makeMixture } from './data'
 import { initParams, mlpShape, MlpWorkspace, softmaxCE } from './mlp'
-import { addTrajectoryGradient, parseEpochList, safSlots, sharpness, Trainer, type TrainerParams } from './solver'
+import { addTrajectoryGradient, gradientNorm, parseEpochList, safSlots, sharpness, Trainer, type TrainerParams } from './solver'
 import study from './study'
 
 const tinyShape = mlpShape([3, 5, 4, 3])
@@ -26,6 +27,19 @@ function meanCE(ws: MlpWorkspace, w: Float64Array, X: Float64Array, y: Int32Arra
 
 /** a tiny study config that runs in well under a second */
 const TINY = { nTrain: 60, nTest: 200, batch: 20, epochs: 12, hidden: 8, powerIters: 20, trackEpochs: '4, 8', eStart: 5 }
+
+describe('gradientNorm (SAM\'s ascent norm)', () => {
+  it('matches the scaled nrm2 to round-off, lengths not a multiple of 4 included', () => {
+    const rng = new Rng(3, 'norm')
+    for (const n of [0, 1, 3, 4, 7, 5316]) {
+      const g = new Float64Array(n)
+      rng.fillNormal(g)
+      for (let i = 0; i < n; i++) g[i] *= 1e-3
+      expect(gradientNorm(g)).toBeCloseTo(nrm2(g), 14)
+      if (n > 0) expect(Math.abs(gradientNorm(g) - nrm2(g))).toBeLessThanOrEqual(1e-14 * nrm2(g))
+    }
+  })
+})
 
 describe('MLP gradient and R-operator Hessian-vector product', () => {
   it('the gradient matches central differences of the mean CE (rel. 1e-7)', () => {

@@ -265,7 +265,7 @@ export class Trainer {
     }
     ws.backward(w, grad)
     if (p.method === 'sam') {
-      const c = p.samRho / (nrm2(grad) + 1e-12)
+      const c = p.samRho / (gradientNorm(grad) + 1e-12)
       const wa = this.wAscent
       for (let i = 0; i < w.length; i++) wa[i] = w[i] + c * grad[i]
       ws.forward(wa, xb, nb)
@@ -282,6 +282,28 @@ export class Trainer {
     }
     return batchLoss
   }
+}
+
+/**
+ * ‖g‖₂ as √(Σ g²) in four interleaved partial sums, (s0 + s1) + (s2 + s3): SAM's ascent norm,
+ * unscaled as in the reference SAM (a minibatch gradient is nowhere near the squares' overflow),
+ * about a third of the time of the scaled `nrm2` (a division per entry).
+ */
+export function gradientNorm(g: Float64Array): number {
+  const n = g.length
+  const n4 = n & ~3
+  let s0 = 0
+  let s1 = 0
+  let s2 = 0
+  let s3 = 0
+  for (let i = 0; i < n4; i += 4) {
+    s0 += g[i] * g[i]
+    s1 += g[i + 1] * g[i + 1]
+    s2 += g[i + 2] * g[i + 2]
+    s3 += g[i + 3] * g[i + 3]
+  }
+  for (let i = n4; i < n; i++) s0 += g[i] * g[i]
+  return Math.sqrt(s0 + s1 + (s2 + s3))
 }
 
 /**
