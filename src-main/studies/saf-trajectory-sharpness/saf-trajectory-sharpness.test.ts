@@ -5,7 +5,7 @@ import { symEig } from '../../numeric/linalg'
 import { Rng } from '../../numeric/rng'
 import { makeMixture } from './data'
 import { initParams, mlpShape, MlpWorkspace, softmaxCE } from './mlp'
-import { addTrajectoryGradient, gradientNorm, parseEpochList, safSlots, sharpness, Trainer, type TrainerParams } from './solver'
+import { addTrajectoryGradient, gradientNorm, parseEpochList, safSlots, sharpness, Trainer, trajectoryRecord, type TrainerParams } from './solver'
 import study from './study'
 
 const tinyShape = mlpShape([3, 5, 4, 3])
@@ -145,7 +145,7 @@ describe('SAF trajectory loss', () => {
     const lambda = 3
     const B = 50
     const dz = new Float64Array(K)
-    const value = addTrajectoryGradient(z, 0, zOld, 0, K, tau, lambda / B, dz, new Float64Array(2 * K))
+    const value = addTrajectoryGradient(z, 0, zOld, 0, K, tau, lambda / B, dz, new Float64Array(4 * K))
     expect(value).toBeCloseTo((termValue(z, lambda, B) * B) / lambda, 13)
     const h = 1e-6
     for (let k = 0; k < K; k++) {
@@ -160,7 +160,7 @@ describe('SAF trajectory loss', () => {
 
   it('is KL(old ‖ new), not the reverse direction', () => {
     const dz = new Float64Array(K)
-    const value = addTrajectoryGradient(z, 0, zOld, 0, K, tau, 1, dz, new Float64Array(2 * K))
+    const value = addTrajectoryGradient(z, 0, zOld, 0, K, tau, 1, dz, new Float64Array(4 * K))
     const sm = (a: Float64Array) => {
       const e = Array.from(a, (x) => Math.exp(x / tau))
       const s = e.reduce((x, y) => x + y, 0)
@@ -203,7 +203,9 @@ describe('SAF trajectory loss', () => {
     const slots = p.eTilde + 1
     for (let id = 0; id < data.nTrain; id++) {
       for (const slot of [0, 1]) {
-        for (let k = 0; k < 4; k++) expect(trainer.logitBuffer[(id * slots + slot) * 4 + k]).toBeCloseTo(ws.logits[id * 4 + k], 12)
+        const rec = new Float64Array(8)
+        trajectoryRecord(ws.logits, id * 4, 4, p.tau, rec, 0)
+        for (let k = 0; k < 8; k++) expect(trainer.logitBuffer[(id * slots + slot) * 8 + k]).toBeCloseTo(rec[k], 12)
       }
     }
     // the lag-3 slot is read (as zeros) only from e = Ẽ on in a real run: eStart ≥ Ẽ − 1 is validated

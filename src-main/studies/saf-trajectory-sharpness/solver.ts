@@ -64,10 +64,41 @@ export function safSlots(e: number, eTilde: number): { read: number; write: numb
 }
 
 /**
- * Adds SAF's trajectory-loss gradient to the logit gradient of one sample and returns the term's
- * value τ²·KL(p_old ‖ q) (before the λ weight), with p_old = softmax(z_old/τ), q = softmax(z/τ):
+ * The SAF buffer's record of one sample's logits z (K values from zo): softmax(z/τ) into
+ * rec[ro .. ro+K) and the log-probabilities z/τ − log Σ exp(z/τ) into rec[ro+K .. ro+2K). It is
+ * what the trajectory term needs of the logits both as the current ones and, Ẽ epochs later, as
+ * the old ones, so each logit row's tempered softmax is computed once.
+ */
+export function trajectoryRecord(z: Float64Array, zo: number, K: number, tau: number, rec: Float64Array, ro: number): void {
+  const lse = temperedSoftmax(z, zo, K, tau, rec, ro)
+  for (let k = 0; k < K; k++) rec[ro + K + k] = z[zo + k] / tau - lse
+}
+
+/**
+ * Adds SAF's trajectory-loss gradient to the logit gradient of one sample (dz from zo) and
+ * returns the term's value τ²·KL(p_old ‖ q) (before the λ weight), with p_old = softmax(z_old/τ)
+ * and q = softmax(z/τ) given as records (`trajectoryRecord`) at old[oo] and cur[co]:
  *   ∂/∂z [λ·τ²·KL(p_old ‖ q)] / B = λ·τ·(q − p_old) / B
  * (the official code's F.kl_div(log_softmax(z/τ), softmax(z_old/τ))·τ², averaged over the batch).
+ */
+export function addTrajectoryGradientFromRecords(
+  cur: Float64Array, co: number,
+  old: Float64Array, oo: number,
+  K: number, tau: number, lambdaOverB: number,
+  dz: Float64Array, zo: number,
+): number {
+  let kl = 0
+  for (let k = 0; k < K; k++) {
+    const pOld = old[oo + k]
+    if (pOld > 0) kl += pOld * (old[oo + K + k] - cur[co + K + k])
+    dz[zo + k] += lambdaOverB * tau * (cur[co + k] - pOld)
+  }
+  return tau * tau * kl
+}
+
+/**
+ * `addTrajectoryGradientFromRecords` from the logits themselves: z (from zo) and z_old (from
+ * oo); scratch holds the two records (4K entries).
  */
 export function addTrajectoryGradient(
   z: Float64Array, zo: number,
@@ -75,15 +106,9 @@ export function addTrajectoryGradient(
   K: number, tau: number, lambdaOverB: number,
   dz: Float64Array, scratch: Float64Array,
 ): number {
-  const lseNew = temperedSoftmax(z, zo, K, tau, scratch, 0)
-  const lseOld = temperedSoftmax(zOld, oo, K, tau, scratch, K)
-  let kl = 0
-  for (let k = 0; k < K; k++) {
-    const pOld = scratch[K + k]
-    if (pOld > 0) kl += pOld * (zOld[oo + k] / tau - lseOld - (z[zo + k] / tau - lseNew))
-    dz[zo + k] += lambdaOverB * tau * (scratch[k] - pOld)
-  }
-  return tau * tau * kl
+  trajectoryRecord(z, zo, K, tau, scratch, 0)
+  trajectoryRecord(zOld, oo, K, tau, scratch, 2 * K)
+  return addTrajectoryGradientFromRecords(scratch, 0, scratch, 2 * K, K, tau, lambdaOverB, dz, zo)
 }
 
 /**
@@ -181,7 +206,10 @@ export type TrainerParams = Pick<SafParams, 'method' | 'lr' | 'momentum' | 'weig
 export class Trainer {
   readonly w: Float64Array
   readonly velocity: Float64Array
-  /** SAF's logits per sample id: [N, Ẽ+1, K] (empty for SGD and SAM) */
+  /**
+   * SAF's logits per sample id, each as its `trajectoryRecord` (softmax(z/τ), then z/τ − lse):
+   * [N, Ẽ+1, 2K], every slot starting as the record of zero logits (empty for SGD and SAM)
+   */
   readonly logitBuffer: Float64Array
   readonly stepsPerEpoch: number
   /** minibatch gradient evaluations so far */
@@ -193,7 +221,6 @@ export class Trainer {
   private readonly yb: Int32Array
   private readonly ids: Int32Array
   private readonly probs: Float64Array
-  private readonly scratch: Float64Array
   private readonly B: number
   private readonly K: number
   private readonly d: number
@@ -218,8 +245,11 @@ export class Trainer {
     this.yb = new Int32Array(this.B)
     this.ids = new Int32Array(this.B)
     this.probs = new Float64Array(this.B * this.K)
-    this.scratch = new Float64Array(2 * this.K)
-    this.logitBuffer = p.method === 'saf' ? new Float64Array(N * (p.eTilde + 1) * this.K) : new Float64Array(0)
+    this.logitBuffer = new Float64Array(p.method === 'saf' ? N * (p.eTilde + 1) * 2 * this.K : 0)
+    if (p.method === 'saf') {
+      const zero = new Float64Array(this.K)
+      for (let r = 0; r < this.logitBuffer.length; r += 2 * this.K) trajectoryRecord(zero, 0, this.K, p.tau, this.logitBuffer, r)
+    }
   }
 
   /** δ_L = (P − onehot)/rows for the minibatch in the workspace; returns its mean CE. */
@@ -257,10 +287,13 @@ export class Trainer {
       const active = e > p.eStart
       const z = ws.logits
       const dL = ws.delta[ws.delta.length - 1]
+      const buf = this.logitBuffer
       for (let i = 0; i < nb; i++) {
-        const base = ids[i] * slots * K
-        if (active) kl.sum += addTrajectoryGradient(z, i * K, this.logitBuffer, base + read * K, K, p.tau, p.safLambda / nb, dL, this.scratch)
-        for (let k = 0; k < K; k++) this.logitBuffer[base + write * K + k] = z[i * K + k]
+        // the record written now is the current logits' half of the term (read ≠ write: Ẽ ≥ 1)
+        const base = ids[i] * slots * 2 * K
+        const wo = base + write * 2 * K
+        trajectoryRecord(z, i * K, K, p.tau, buf, wo)
+        if (active) kl.sum += addTrajectoryGradientFromRecords(buf, wo, buf, base + read * 2 * K, K, p.tau, p.safLambda / nb, dL, i * K)
       }
     }
     ws.backward(w, grad)
