@@ -14,7 +14,7 @@
  * kernel is faster than any scalar loop here, even one that skips the ReLU zeros. `hvp` keeps
  * its own loops, which skip the rows of V that are zero (a basis direction touches one row).
  */
-import { addColumnSums, broadcastRow, gemmStrided } from '../../numeric/dense'
+import { broadcastRow, gemmStrided } from '../../numeric/dense'
 
 export interface LayerShape {
   inDim: number
@@ -51,7 +51,12 @@ export class Mlp {
   readonly L: number
   readonly classes: number
   private readonly maxRows: number
-  /** z_l and a_l = relu(z_l) for l = 1..L (index l − 1); a_L is the softmax P */
+  /**
+   * z_l and a_l = relu(z_l) for l = 1..L (index l − 1); a_L is the softmax P. A hidden layer's
+   * relu is taken in place (A[l] is Z[l]): its z is needed afterwards only through z > 0, which
+   * a = relu(z) > 0 answers alike. One buffer instead of two also keeps the relu pass off the
+   * cache conflicts between two 48 KB buffers (measured: 18 µs → 10 µs for the two passes).
+   */
   private readonly Z: Float64Array[]
   private readonly A: Float64Array[]
   /** δ_l = ∂(loss)/∂z_l, kept from the last gradient pass for the R-backward */
@@ -77,7 +82,8 @@ export class Mlp {
     this.maxRows = maxRows
     const buf = () => layers.map((s) => new Float64Array(maxRows * s.outDim))
     this.Z = buf()
-    this.A = buf()
+    const Z = this.Z
+    this.A = layers.map((s, l) => (l < layers.length - 1 ? Z[l] : new Float64Array(maxRows * s.outDim)))
     this.D = buf()
     this.RZ = buf()
     this.RD = buf()
@@ -107,35 +113,15 @@ export class Mlp {
       gemmStrided(n, outDim, inDim, 1, this.input(l), 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim)
       if (l < L - 1) {
         // relu as z·[z > 0], without a branch on the sign (faster here than Math.max); a negative z
-        // gives −0, which no sum it enters can tell from +0
-        const out = this.A[l]
+        // gives −0, which no sum it enters can tell from +0. In place: this.A[l] is z
         for (let t = 0, end = n * outDim; t < end; t++) {
           const v = z[t]
-          out[t] = v * +(v > 0)
+          z[t] = v * +(v > 0)
         }
       }
     }
     // log-softmax cross-entropy; A[L-1] holds the probabilities
-    const k = this.classes
-    const z = this.Z[L - 1]
-    const prob = this.A[L - 1]
-    let loss = 0
-    for (let i = 0; i < n; i++) {
-      const o = i * k
-      let m = -Infinity
-      for (let c = 0; c < k; c++) if (z[o + c] > m) m = z[o + c]
-      // one exp per logit: P = e^{z − m} / Σ e^{z − m} (the log-sum only enters the loss)
-      let s = 0
-      for (let c = 0; c < k; c++) {
-        const e = Math.exp(z[o + c] - m)
-        prob[o + c] = e
-        s += e
-      }
-      const logS = Math.log(s)
-      for (let c = 0; c < k; c++) prob[o + c] /= s
-      loss -= z[o + labels[i]] - m - logS
-    }
-    return loss / n
+    return softmaxCrossEntropy(this.Z[L - 1], this.A[L - 1], labels, n, this.classes)
   }
 
   /** Fraction of the last forward pass's rows whose largest logit is the label. */
@@ -161,26 +147,35 @@ export class Mlp {
     const k = this.classes
     const dL = this.D[L - 1]
     const prob = this.A[L - 1]
+    const labels = this.labels
     const inv = 1 / n
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) dL[i * k + c] = prob[i * k + c] * inv
-      dL[i * k + this.labels[i]] -= inv
+    // δ_L = (P − Y)/n column by column, each column's sum (gb_L) taken in the same pass, rows in
+    // order from 0 (the sums addColumnSums would form, to the bit)
+    const bL = this.layers[L - 1].b
+    const end = n * k
+    for (let c = 0; c < k; c++) {
+      let s = 0
+      for (let i = 0, o = c; o < end; i++, o += k) {
+        let v = prob[o] * inv
+        if (labels[i] === c) v -= inv
+        dL[o] = v
+        s += v
+      }
+      g[bL + c] = s
     }
     for (let l = L - 1; l >= 0; l--) {
-      const { inDim, outDim, w, b } = this.layers[l]
+      const { inDim, outDim, w } = this.layers[l]
       const d = this.D[l]
-      // gW_l written over g's block (overwrite: no zero fill, no copy of g into the kernel)
+      // gW_l written over g's block (overwrite: no zero fill, no copy of g into the kernel);
+      // gb_l was summed when δ_l was formed
       gemmStrided(inDim, outDim, n, 1, this.input(l), 0, 1, inDim, d, 0, outDim, 1, g, w, outDim, true)
-      g.fill(0, b, b + outDim)
-      addColumnSums(d, n, outDim, g, b)
       if (l > 0) {
         // δ_{l−1} = (δ_l·W_lᵀ) ⊙ relu'(z_{l−1}), the mask as a product with 0 or 1: a branch on
         // the sign mispredicts half the time on a ReLU pattern (a masked entry is ±0, which the
         // sums it enters cannot tell from +0)
         const dPrev = this.D[l - 1]
-        const aPrev = this.A[l - 1]
         gemmStrided(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
-        for (let t = 0, end = n * inDim; t < end; t++) dPrev[t] *= +(aPrev[t] > 0)
+        maskAndColumnSums(dPrev, this.A[l - 1], n, inDim, g, this.layers[l - 1].b)
       }
     }
     return g
@@ -348,6 +343,46 @@ export class Mlp {
       if (dv > scale) scale = dv
     }
     return { H, asymmetry: scale > 0 ? asym / scale : asym }
+  }
+}
+
+/**
+ * P = softmax(z) row by row (z, P: n × k) and the mean cross-entropy −(1/n) Σ_i log P[i, y_i], by
+ * log-softmax: P = e^{z − m} / Σ e^{z − m} with m the row's largest logit (one exp per logit, the
+ * log-sum only enters the loss).
+ */
+function softmaxCrossEntropy(z: Float64Array, prob: Float64Array, labels: ArrayLike<number>, n: number, k: number): number {
+  let loss = 0
+  for (let i = 0, o = 0; i < n; i++, o += k) {
+    let m = -Infinity
+    for (let c = 0; c < k; c++) if (z[o + c] > m) m = z[o + c]
+    let s = 0
+    for (let c = 0; c < k; c++) {
+      const e = Math.exp(z[o + c] - m)
+      prob[o + c] = e
+      s += e
+    }
+    const logS = Math.log(s)
+    for (let c = 0; c < k; c++) prob[o + c] /= s
+    loss -= z[o + labels[i]] - m - logS
+  }
+  return loss / n
+}
+
+/**
+ * D ⊙= [A > 0] (D, A: rows × n, row-major) and out[off + j] = Σ_i D[i, j] (the masked values, rows
+ * in order from 0: addColumnSums' sums to the bit) in one pass, column by column (D stays in L1).
+ */
+function maskAndColumnSums(D: Float64Array, A: Float64Array, rows: number, n: number, out: Float64Array, off: number): void {
+  const end = rows * n
+  for (let j = 0; j < n; j++) {
+    let s = 0
+    for (let o = j; o < end; o += n) {
+      const v = D[o] * +(A[o] > 0)
+      D[o] = v
+      s += v
+    }
+    out[off + j] = s
   }
 }
 
