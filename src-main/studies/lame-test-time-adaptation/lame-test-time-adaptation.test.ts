@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { runLocal } from '../../kit/harness'
 import { Rng } from '../../numeric/rng'
-import { buildAffinity, EXP2_J32, expNonPositive, lameSolve, lameWorkspace } from './lame'
+import { buildAffinity, EXP2_J32, expNear, expNonPositive, lameSolve, lameWorkspace } from './lame'
 import { entropyGradient, initialState, rowEntropy, softmaxRows, updateRunningStats } from './solver'
 import study from './study'
 import { classMeans, fitSourceClassifier, streamLabels, zipfClassCounts, zipfDraw, type WorldSpec } from './world'
@@ -140,6 +140,21 @@ describe('expNonPositive (the softmax exponential of the CCCP loop)', () => {
     expect(expNonPositive(-Infinity)).toBe(0)
     expect(expNonPositive(NaN)).toBeNaN()
     for (const v of [-700.5, -745, -746, 1e-3, 2]) expect(expNonPositive(v)).toBe(Math.exp(v))
+  })
+
+  it('expNear (the softmax rows of span ≤ 44) is expNonPositive bit for bit on [−44, 0]', () => {
+    const differ: number[] = []
+    for (let i = 0; i <= 200000; i++) {
+      // an irregular grid of [−44, 0] with both ends, and the midpoints of the reduction where k changes
+      const x = i === 200000 ? -44 : -(i / 200000) * 44 * (1 - 1e-9 * (i % 7))
+      if (!Object.is(expNear(x), expNonPositive(x))) differ.push(x)
+      const h = -((i % 2032) + 0.5) * (Math.LN2 / 32)
+      if (!Object.is(expNear(h), expNonPositive(h))) differ.push(h)
+    }
+    expect(differ).toEqual([])
+    expect(expNear(0)).toBe(1)
+    expect(expNear(-0)).toBe(1)
+    expect(expNear(NaN)).toBeNaN()
   })
 })
 

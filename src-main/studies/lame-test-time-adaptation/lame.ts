@@ -225,27 +225,62 @@ export function expNonPositive(x: number): number {
   return (t + t * p) * POW2_NEG[(j - k) >> 5]
 }
 
+/** 2^{−n/32} for n = 0 … 2047: EXP2_J32[j]·2^−m with n = 32m − j (exact products). */
+const POW2_NEG_N32 = new Float64Array(2048)
+for (let n = 0; n < 2048; n++) POW2_NEG_N32[n] = EXP2_J32[-n & 31] * POW2_NEG[(n + 31) >> 5]
+
+/**
+ * expNonPositive for x in [−44, 0], bit for bit, with the range test and the two-table scaling
+ * folded away: with k = j − 32m, (t + t·p)·2^−m = t′ + t′·p for t′ = t·2^−m = 2^{k/32} (the
+ * scaling by a power of two commutes with rounding while nothing is subnormal, and e^−44 is far
+ * from it); −k ≤ round(44·32/ln 2) = 2031 indexes POW2_NEG_N32. The caller checks the range.
+ */
+export function expNear(x: number): number {
+  const kf = x * INV_LN2_32 + ROUND - ROUND
+  const r = x - kf * LN2_32_HI - kf * LN2_32_LO
+  const t = POW2_NEG_N32[-kf]
+  const p = r + r * r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720)))))
+  return t + t * p
+}
+
 /**
  * Row-wise softmax of −U + A into Y, with max-subtraction, and log Y = (a − m) − log Σe^{a − m}
  * into logY (clipped at log(1e-20) like the energy's log(max(y, 1e-20))): one log per row
- * instead of one per entry.
+ * instead of one per entry. A row whose logits span at most 44 (max − min; the usual case: U is
+ * at most −log 1e-10 ≈ 23) takes its exponentials by expNear, the others by expNonPositive: the
+ * same values either way.
  */
 function softmaxRows(U: Float64Array, A: Float64Array, N: number, K: number, Y: Float64Array, logY: Float64Array): void {
   for (let i = 0; i < N; i++) {
     const o = i * K
     let m = -Infinity
+    let lo = Infinity
     for (let k = 0; k < K; k++) {
       const e = -U[o + k] + A[o + k]
       logY[o + k] = e
       if (e > m) m = e
+      if (e < lo) lo = e
     }
     let s = 0
-    for (let k = 0; k < K; k++) {
-      const t = logY[o + k] - m
-      logY[o + k] = t
-      const e = expNonPositive(t)
-      Y[o + k] = e
-      s += e
+    // every finite t = e − m then lies in [−44, 0] (rounding is monotone); a NaN e is skipped by
+    // both tests above and gives t = NaN, for which expNear returns NaN (its table read is
+    // undefined) as Math.exp does; infinite logits make m − lo infinite or NaN: the checked path
+    if (m - lo <= 44) {
+      for (let k = 0; k < K; k++) {
+        const t = logY[o + k] - m
+        logY[o + k] = t
+        const e = expNear(t)
+        Y[o + k] = e
+        s += e
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
+        const t = logY[o + k] - m
+        logY[o + k] = t
+        const e = expNonPositive(t)
+        Y[o + k] = e
+        s += e
+      }
     }
     const logS = Math.log(s)
     for (let k = 0; k < K; k++) {
