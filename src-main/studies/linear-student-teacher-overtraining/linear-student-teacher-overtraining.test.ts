@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { runLocal } from '../../kit/harness'
+import { syrk } from '../../numeric/dense'
 import { Rng } from '../../numeric/rng'
 import { setWasmSimdEnabled } from '../../numeric/wasm-simd'
 import {
@@ -9,6 +10,7 @@ import {
   egInfinity,
   etInfinity,
   gram,
+  exampleGram,
   modesFromExampleGram,
   modesFromInputGram,
   spectrumAveragedErrors,
@@ -49,6 +51,32 @@ describe(`${ID}: spectrum of XXᵀ`, () => {
 })
 
 describe(`${ID}: modes from the P×P Gram matrix (P < N)`, () => {
+  it('exampleGram is the numeric core\'s syrk(true, …) bit for bit, with SIMD on and off', () => {
+    for (const simdOn of [true, false]) {
+      setWasmSimdEnabled(simdOn)
+      try {
+        for (const [N, P] of [
+          [100, 50],
+          [200, 100],
+          [60, 57],
+          [40, 10],
+          [30, 3],
+          [24, 23],
+          [1000, 5],
+        ]) {
+          const X = new Rng(N + P, 'data').fillNormal(new Float64Array(N * P), 0, 1 / Math.sqrt(N))
+          const a = exampleGram(X, N, P, new Float64Array(P * P).fill(NaN))
+          const b = syrk(true, P, N, 1, X, 0, new Float64Array(P * P))
+          let differ = 0
+          for (let i = 0; i < P * P; i++) if (!Object.is(a[i], b[i])) differ++
+          expect(differ, `N = ${N}, P = ${P}, SIMD ${simdOn}`).toBe(0)
+        }
+      } finally {
+        setWasmSimdEnabled(true)
+      }
+    }
+  })
+
   it('agree with the N×N eigendecomposition: λ, z(0) and ε̃ per mode (up to sign), the frozen energy, the errors', () => {
     for (const [N, P, s02] of [
       [100, 50, 0],
