@@ -72,7 +72,7 @@ export function steps(): StepCase[] {
             X.set(X0)
             s = 1
           }
-          net.forward(beta, X, null, 0, K)
+          net.forward(beta, X, null, 0, K, true)
           net.backward(beta, X, null, 0, K, ones, null, dX)
           for (let i = 0; i < K * d; i++) X[i] += alpha * dX[i]
         }

@@ -120,6 +120,24 @@ describe('surrogate MLP', () => {
     }
   })
 
+  it('a forward pass for ∇_x alone (inputGradientOnly) gives the same outputs and ∇_x bit for bit, and refuses ∇_β', () => {
+    const { net, beta, X, w } = setup()
+    // batch sizes below, at and past a group of four rows
+    for (const Bt of [1, 3, 4]) {
+      const dXFull = new Float64Array(Bt * D)
+      const outFull = Float64Array.from(net.forward(beta, X, null, 0, Bt).subarray(0, Bt))
+      net.backward(beta, X, null, 0, Bt, w, null, dXFull)
+      const dX = new Float64Array(Bt * D)
+      const out = Float64Array.from(net.forward(beta, X, null, 0, Bt, true).subarray(0, Bt))
+      net.backward(beta, X, null, 0, Bt, w, null, dX)
+      expect(Array.from(out)).toEqual(Array.from(outFull))
+      expect(Array.from(dX)).toEqual(Array.from(dXFull))
+    }
+    expect(() => net.backward(beta, X, null, 0, B, w, new Float64Array(net.P))).toThrow(/inputGradientOnly/)
+    const g = new Float64Array(net.P)
+    expect(() => net.backward2(beta, B, w, g, w, new Float64Array(net.P))).toThrow(/inputGradientOnly/)
+  })
+
   it('reads minibatch rows through an index permutation', () => {
     const { net, beta, X } = setup()
     const idx = Int32Array.from([3, 1])

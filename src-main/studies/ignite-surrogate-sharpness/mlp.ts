@@ -62,6 +62,8 @@ export class Mlp {
   private readonly sFactor: Float64Array
   /** the outputs of the last forward pass (length = its batch size) */
   readonly out: Float64Array
+  /** whether the last forward pass kept h2a (∇β needs it; ∇_x alone does not) */
+  private h2Kept = false
 
   constructor(
     readonly d: number,
@@ -102,8 +104,12 @@ export class Mlp {
     for (let i = 0; i < H; i++) beta[this.ow3 + i] = s2 * rng.normal()
   }
 
-  /** Forward pass on rows idx[from..from+B) of X (n×d), or rows 0..B of X when idx is null. */
-  forward(beta: Float64Array, X: Float64Array, idx: Int32Array | null, from: number, B: number): Float64Array {
+  /**
+   * Forward pass on rows idx[from..from+B) of X (n×d), or rows 0..B of X when idx is null. With
+   * `inputGradientOnly`, the output layer's inputs [h2 | 1] (which only ∇β reads) are not stored:
+   * the gradient ascent's passes, whose backward asks for ∇_x alone; `backward` then refuses ∇β.
+   */
+  forward(beta: Float64Array, X: Float64Array, idx: Int32Array | null, from: number, B: number, inputGradientOnly = false): Float64Array {
     const { d, H, xa, a, h1a, h2a, e2, s1, out, sFactor } = this
     const d1c = d + 1
     const H1c = H + 1
@@ -116,10 +122,31 @@ export class Mlp {
     // a1 = [x | 1]·[W1; b1] (into a contiguous buffer, so that gemm moves it with one copy each
     // way), then h1 = σ(a1) into h1a
     gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, beta, this.oW1, H, 1, a, 0, H, true)
+    // four units at a time (independent loads, lookups and stores: 1.6× faster than one at a time)
+    const H4 = H & ~3
     for (let i = 0; i < B; i++) {
       const ro = i * H
       const rh = i * H1c
-      for (let j = 0; j < H; j++) {
+      let j = 0
+      for (; j < H4; j += 4) {
+        const z0 = a[ro + j]
+        const z1 = a[ro + j + 1]
+        const z2 = a[ro + j + 2]
+        const z3 = a[ro + j + 3]
+        const t0 = sFactor[+(z0 > 0)]
+        const t1 = sFactor[+(z1 > 0)]
+        const t2 = sFactor[+(z2 > 0)]
+        const t3 = sFactor[+(z3 > 0)]
+        s1[ro + j] = t0
+        s1[ro + j + 1] = t1
+        s1[ro + j + 2] = t2
+        s1[ro + j + 3] = t3
+        h1a[rh + j] = z0 * t0
+        h1a[rh + j + 1] = z1 * t1
+        h1a[rh + j + 2] = z2 * t2
+        h1a[rh + j + 3] = z3 * t3
+      }
+      for (; j < H; j++) {
         const z = a[ro + j]
         const s = sFactor[+(z > 0)]
         s1[ro + j] = s
@@ -133,6 +160,11 @@ export class Mlp {
     // additions, and two independent chains run in the time of one
     const ow3 = this.ow3
     const b3 = beta[this.ob3]
+    this.h2Kept = !inputGradientOnly
+    if (inputGradientOnly) {
+      outputLayerNoH2(B, H, beta, ow3, b3, a, sFactor, e2, out)
+      return out
+    }
     for (let i = 0; i < B; i += 2) {
       const i1 = Math.min(i + 1, B - 1)
       const r0 = i * H
@@ -171,6 +203,7 @@ export class Mlp {
   backward(beta: Float64Array, _X: Float64Array, _idx: Int32Array | null, _from: number, B: number, dout: Float64Array, grad: Float64Array | null, dX: Float64Array | null = null): void {
     this.layer1(beta, B)
     if (grad) {
+      if (!this.h2Kept) throw new Error('Mlp.backward: ∇β after a forward pass with inputGradientOnly')
       this.outputLayerGrads(B, 1, dout, grad, dout, null)
       this.layerGrads(B, dout, grad)
     }
@@ -191,6 +224,7 @@ export class Mlp {
    * gives, sharing the product e2·W2ᵀ.
    */
   backward2(beta: Float64Array, B: number, doutA: Float64Array, gradA: Float64Array, doutB: Float64Array, gradB: Float64Array): void {
+    if (!this.h2Kept) throw new Error('Mlp.backward2: ∇β after a forward pass with inputGradientOnly')
     this.layer1(beta, B)
     this.outputLayerGrads(B, 2, doutA, gradA, doutB, gradB)
     this.layerGrads(B, doutA, gradA)
@@ -232,6 +266,51 @@ export class Mlp {
       for (let k = i * d1c, e = k + d1c; k < e; k++) xs[k] = g * xa[k]
     }
     gemmStrided(d1c, H, B, 1, xs, 0, 1, d1c, e1, 0, H, 1, grad, this.oW1, H, true)
+  }
+}
+
+/**
+ * `Mlp.forward`'s output layer without storing h2 = σ(a2): e2 = w3 ⊙ σ'(a2) and out = h2·w3 + b3,
+ * four rows at a time (four independent chains), each output the same chain of additions (bit for
+ * bit the full pass's).
+ */
+function outputLayerNoH2(B: number, H: number, beta: Float64Array, ow3: number, b3: number, a: Float64Array, sFactor: Float64Array, e2: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < B; i += 4) {
+    // the last group repeats row B − 1 where B is not a multiple of 4 (the same values, written twice)
+    const i1 = Math.min(i + 1, B - 1)
+    const i2 = Math.min(i + 2, B - 1)
+    const i3 = Math.min(i + 3, B - 1)
+    const r0 = i * H
+    const r1 = i1 * H
+    const r2 = i2 * H
+    const r3 = i3 * H
+    let o0 = 0
+    let o1 = 0
+    let o2 = 0
+    let o3 = 0
+    for (let j = 0; j < H; j++) {
+      const w = beta[ow3 + j]
+      const z0 = a[r0 + j]
+      const z1 = a[r1 + j]
+      const z2 = a[r2 + j]
+      const z3 = a[r3 + j]
+      const s0 = sFactor[+(z0 > 0)]
+      const s1 = sFactor[+(z1 > 0)]
+      const s2 = sFactor[+(z2 > 0)]
+      const s3 = sFactor[+(z3 > 0)]
+      e2[r0 + j] = w * s0
+      e2[r1 + j] = w * s1
+      e2[r2 + j] = w * s2
+      e2[r3 + j] = w * s3
+      o0 += z0 * s0 * w
+      o1 += z1 * s1 * w
+      o2 += z2 * s2 * w
+      o3 += z3 * s3 * w
+    }
+    out[i] = o0 + b3
+    out[i1] = o1 + b3
+    out[i2] = o2 + b3
+    out[i3] = o3 + b3
   }
 }
 

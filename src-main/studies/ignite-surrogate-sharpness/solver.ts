@@ -233,7 +233,8 @@ export function gradientAscent(
   const evaluate = (s: number, withPrediction: boolean) => {
     let mp = 0
     if (withPrediction) {
-      const out = net.forward(beta, X, null, 0, K)
+      // ∇_x alone follows (the next GA step reuses this pass): h2 need not be stored
+      const out = net.forward(beta, X, null, 0, K, true)
       forwardIsCurrent = true
       for (let i = 0; i < K; i++) mp += out[i] / K
     }
@@ -254,7 +255,7 @@ export function gradientAscent(
   }
   if (onStep) evaluate(0, true)
   for (let s = 1; s <= p.gaSteps; s++) {
-    if (!forwardIsCurrent) net.forward(beta, X, null, 0, K)
+    if (!forwardIsCurrent) net.forward(beta, X, null, 0, K, true)
     forwardIsCurrent = false
     net.backward(beta, X, null, 0, K, ones, null, dX)
     for (let i = 0; i < K * d; i++) X[i] += alpha * dX[i]
