@@ -114,10 +114,7 @@ export class Mlp {
       if (l < L - 1) {
         // relu as z·[z > 0], without a branch on the sign (faster here than Math.max); a negative z
         // gives −0, which no sum it enters can tell from +0. In place: this.A[l] is z
-        for (let t = 0, end = n * outDim; t < end; t++) {
-          const v = z[t]
-          z[t] = v * +(v > 0)
-        }
+        reluInPlace(z, n * outDim)
       }
     }
     // log-softmax cross-entropy; A[L-1] holds the probabilities
@@ -346,6 +343,25 @@ export class Mlp {
   }
 }
 
+/** z ← relu(z) = z·[z > 0] on z[0..len), four entries at a time (independent loads and stores). */
+function reluInPlace(z: Float64Array, len: number): void {
+  let t = 0
+  for (const end4 = len & ~3; t < end4; t += 4) {
+    const v0 = z[t]
+    const v1 = z[t + 1]
+    const v2 = z[t + 2]
+    const v3 = z[t + 3]
+    z[t] = v0 * +(v0 > 0)
+    z[t + 1] = v1 * +(v1 > 0)
+    z[t + 2] = v2 * +(v2 > 0)
+    z[t + 3] = v3 * +(v3 > 0)
+  }
+  for (; t < len; t++) {
+    const v = z[t]
+    z[t] = v * +(v > 0)
+  }
+}
+
 /**
  * P = softmax(z) row by row (z, P: n × k) and the mean cross-entropy −(1/n) Σ_i log P[i, y_i], by
  * log-softmax: P = e^{z − m} / Σ e^{z − m} with m the row's largest logit (one exp per logit, the
@@ -375,7 +391,33 @@ function softmaxCrossEntropy(z: Float64Array, prob: Float64Array, labels: ArrayL
  */
 function maskAndColumnSums(D: Float64Array, A: Float64Array, rows: number, n: number, out: Float64Array, off: number): void {
   const end = rows * n
-  for (let j = 0; j < n; j++) {
+  // four columns at a time: four independent chains of additions instead of one
+  const n4 = n & ~3
+  for (let j = 0; j < n4; j += 4) {
+    let s0 = 0
+    let s1 = 0
+    let s2 = 0
+    let s3 = 0
+    for (let o = j; o < end; o += n) {
+      const v0 = D[o] * +(A[o] > 0)
+      const v1 = D[o + 1] * +(A[o + 1] > 0)
+      const v2 = D[o + 2] * +(A[o + 2] > 0)
+      const v3 = D[o + 3] * +(A[o + 3] > 0)
+      D[o] = v0
+      D[o + 1] = v1
+      D[o + 2] = v2
+      D[o + 3] = v3
+      s0 += v0
+      s1 += v1
+      s2 += v2
+      s3 += v3
+    }
+    out[off + j] = s0
+    out[off + j + 1] = s1
+    out[off + j + 2] = s2
+    out[off + j + 3] = s3
+  }
+  for (let j = n4; j < n; j++) {
     let s = 0
     for (let o = j; o < end; o += n) {
       const v = D[o] * +(A[o] > 0)
