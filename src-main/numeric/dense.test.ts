@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addColumnSums, amax, axpy, broadcastRow, dot, eye, frobNorm, gemm, gemmStrided, gemmStridedScalar, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
+import { addColumnSums, amax, axpy, broadcastRow, dot, reluMaskAddColumnSums, eye, frobNorm, gemm, gemmStrided, gemmStridedScalar, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
 import { Rng } from './rng'
 import { gemmModuleBytes, gemmWasm, wasmSimdKernel, wasmSimdAvailable } from './wasm-simd'
 
@@ -376,6 +376,20 @@ describe('bias helpers', () => {
       for (let j = 0; j < n; j++) for (let i = 0; i < rows; i++) want[1 + j] += D[i * n + j]
       addColumnSums(D, rows, n, out, 1)
       expect(Buffer.from(out.buffer).equals(Buffer.from(want.buffer))).toBe(true)
+    }
+  })
+  it('reluMaskAddColumnSums is the ReLU mask then addColumnSums, bit for bit', () => {
+    const rng = new Rng(5, 'relumask')
+    for (const [rows, n] of [[1, 1], [3, 4], [7, 5], [50, 64], [13, 11]]) {
+      const D = rng.gaussianMatrix(rows, n)
+      const A = rng.gaussianMatrix(rows, n)
+      const out = rng.gaussianMatrix(1, n + 2)
+      const wantD = D.map((v, i) => v * +(A[i] > 0))
+      const wantOut = out.slice()
+      addColumnSums(wantD, rows, n, wantOut, 1)
+      reluMaskAddColumnSums(D, A, rows, n, out, 1)
+      expect(Buffer.from(D.buffer).equals(Buffer.from(wantD.buffer))).toBe(true)
+      expect(Buffer.from(out.buffer).equals(Buffer.from(wantOut.buffer))).toBe(true)
     }
   })
 })

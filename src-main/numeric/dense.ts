@@ -678,3 +678,47 @@ function addColumnSums4(D: Float64Array, rows: number, n: number, n4: number, ou
     out[off + j + 3] = s3
   }
 }
+
+/**
+ * The ReLU backward of a dense layer fused with its bias gradient: D ⊙= [A > 0] (D, A: rows × n,
+ * row-major; the mask as a product with 0 or 1, no branch on the sign) and out[off + j] += Σ_i of
+ * the masked D[i, j], rows ascending: `addColumnSums` of the masked D, to the bit, in one pass
+ * (D stays in L1). Four columns at a time: four independent chains of additions.
+ */
+export function reluMaskAddColumnSums(D: Float64Array, A: Float64Array, rows: number, n: number, out: Float64Array, off = 0): void {
+  const n4 = n & ~3
+  const end = rows * n
+  for (let j = 0; j < n4; j += 4) {
+    let s0 = out[off + j]
+    let s1 = out[off + j + 1]
+    let s2 = out[off + j + 2]
+    let s3 = out[off + j + 3]
+    for (let o = j; o < end; o += n) {
+      const x0 = D[o] * +(A[o] > 0)
+      const x1 = D[o + 1] * +(A[o + 1] > 0)
+      const x2 = D[o + 2] * +(A[o + 2] > 0)
+      const x3 = D[o + 3] * +(A[o + 3] > 0)
+      D[o] = x0
+      D[o + 1] = x1
+      D[o + 2] = x2
+      D[o + 3] = x3
+      s0 += x0
+      s1 += x1
+      s2 += x2
+      s3 += x3
+    }
+    out[off + j] = s0
+    out[off + j + 1] = s1
+    out[off + j + 2] = s2
+    out[off + j + 3] = s3
+  }
+  for (let j = n4; j < n; j++) {
+    let s = out[off + j]
+    for (let o = j; o < end; o += n) {
+      const x = D[o] * +(A[o] > 0)
+      D[o] = x
+      s += x
+    }
+    out[off + j] = s
+  }
+}

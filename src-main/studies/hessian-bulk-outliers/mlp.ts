@@ -14,7 +14,7 @@
  * kernel is faster than any scalar loop here, even one that skips the ReLU zeros. `hvp` keeps
  * its own loops, which skip the rows of V that are zero (a basis direction touches one row).
  */
-import { broadcastRow, gemmStrided } from '../../numeric/dense'
+import { broadcastRow, gemmStrided, reluMaskAddColumnSums } from '../../numeric/dense'
 
 export interface LayerShape {
   inDim: number
@@ -172,7 +172,9 @@ export class Mlp {
         // sums it enters cannot tell from +0)
         const dPrev = this.D[l - 1]
         gemmStrided(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
-        maskAndColumnSums(dPrev, this.A[l - 1], n, inDim, g, this.layers[l - 1].b)
+        const bPrev = this.layers[l - 1].b
+        g.fill(0, bPrev, bPrev + inDim)
+        reluMaskAddColumnSums(dPrev, this.A[l - 1], n, inDim, g, bPrev)
       }
     }
     return g
@@ -385,48 +387,6 @@ function softmaxCrossEntropy(z: Float64Array, prob: Float64Array, labels: ArrayL
   return loss / n
 }
 
-/**
- * D ⊙= [A > 0] (D, A: rows × n, row-major) and out[off + j] = Σ_i D[i, j] (the masked values, rows
- * in order from 0: addColumnSums' sums to the bit) in one pass, column by column (D stays in L1).
- */
-function maskAndColumnSums(D: Float64Array, A: Float64Array, rows: number, n: number, out: Float64Array, off: number): void {
-  const end = rows * n
-  // four columns at a time: four independent chains of additions instead of one
-  const n4 = n & ~3
-  for (let j = 0; j < n4; j += 4) {
-    let s0 = 0
-    let s1 = 0
-    let s2 = 0
-    let s3 = 0
-    for (let o = j; o < end; o += n) {
-      const v0 = D[o] * +(A[o] > 0)
-      const v1 = D[o + 1] * +(A[o + 1] > 0)
-      const v2 = D[o + 2] * +(A[o + 2] > 0)
-      const v3 = D[o + 3] * +(A[o + 3] > 0)
-      D[o] = v0
-      D[o + 1] = v1
-      D[o + 2] = v2
-      D[o + 3] = v3
-      s0 += v0
-      s1 += v1
-      s2 += v2
-      s3 += v3
-    }
-    out[off + j] = s0
-    out[off + j + 1] = s1
-    out[off + j + 2] = s2
-    out[off + j + 3] = s3
-  }
-  for (let j = n4; j < n; j++) {
-    let s = 0
-    for (let o = j; o < end; o += n) {
-      const v = D[o] * +(A[o] > 0)
-      D[o] = v
-      s += v
-    }
-    out[off + j] = s
-  }
-}
 
 /** G[off + p·out + q] += Σ_i A[i, p]·B[i, q] for A (n × inDim), B (n × outDim). */
 function accumulateAtB(A: Float64Array, B: Float64Array, n: number, inDim: number, outDim: number, G: Float64Array, off: number): void {

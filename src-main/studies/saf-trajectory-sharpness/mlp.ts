@@ -8,7 +8,7 @@
  * Layout of w: for each layer l = 1..L, W_l (in_l × out_l, row-major, z_l = a_{l−1}·W_l + b_l)
  * then b_l. Activations are sample-major (rows × width). relu'(0) = 0 throughout.
  */
-import { addColumnSums, broadcastRow, gemmStrided } from '../../numeric/dense'
+import { addColumnSums, broadcastRow, gemmStrided, reluMaskAddColumnSums } from '../../numeric/dense'
 
 export interface Layer {
   inDim: number
@@ -176,7 +176,7 @@ export class MlpWorkspace {
       gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, w, wo, 1, outDim, dPrev, 0, inDim, true)
       const bPrev = layers[l - 1].b
       grad.fill(0, bPrev, bPrev + inDim)
-      maskAndColumnSums(dPrev, this.A[l - 1], rows, inDim, grad, bPrev)
+      reluMaskAddColumnSums(dPrev, this.A[l - 1], rows, inDim, grad, bPrev)
     }
   }
 
@@ -246,7 +246,7 @@ export class MlpWorkspace {
       gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, v, wo, 1, outDim, rdPrev, 0, inDim)
       const bPrev = layers[l - 1].b
       out.fill(0, bPrev, bPrev + inDim)
-      maskAndColumnSums(rdPrev, this.A[l - 1], rows, inDim, out, bPrev)
+      reluMaskAddColumnSums(rdPrev, this.A[l - 1], rows, inDim, out, bPrev)
     }
   }
 }
@@ -286,46 +286,4 @@ function relu(z: Float64Array, a: Float64Array, n: number): void {
  */
 function maskBy(X: Float64Array, a: Float64Array, n: number): void {
   for (let t = 0; t < n; t++) X[t] *= +(a[t] > 0)
-}
-
-/**
- * `maskBy` on D (rows × n, row-major) fused with `addColumnSums` of the masked D into out[off ..
- * off + n): one pass, four columns at a time in locals, rows ascending (the same sums, bit for bit).
- */
-function maskAndColumnSums(D: Float64Array, a: Float64Array, rows: number, n: number, out: Float64Array, off: number): void {
-  const n4 = n & ~3
-  const end = rows * n
-  for (let j = 0; j < n4; j += 4) {
-    let s0 = out[off + j]
-    let s1 = out[off + j + 1]
-    let s2 = out[off + j + 2]
-    let s3 = out[off + j + 3]
-    for (let o = j; o < end; o += n) {
-      const x0 = D[o] * +(a[o] > 0)
-      const x1 = D[o + 1] * +(a[o + 1] > 0)
-      const x2 = D[o + 2] * +(a[o + 2] > 0)
-      const x3 = D[o + 3] * +(a[o + 3] > 0)
-      D[o] = x0
-      D[o + 1] = x1
-      D[o + 2] = x2
-      D[o + 3] = x3
-      s0 += x0
-      s1 += x1
-      s2 += x2
-      s3 += x3
-    }
-    out[off + j] = s0
-    out[off + j + 1] = s1
-    out[off + j + 2] = s2
-    out[off + j + 3] = s3
-  }
-  for (let j = n4; j < n; j++) {
-    let s = out[off + j]
-    for (let o = j; o < end; o += n) {
-      const x = D[o] * +(a[o] > 0)
-      D[o] = x
-      s += x
-    }
-    out[off + j] = s
-  }
 }
