@@ -98,6 +98,7 @@ export function f64Const(v: number): number[] {
 
 // memory (each followed by a memarg)
 export const I32_LOAD = 0x28
+export const I32_STORE = 0x36
 export const F64_LOAD = 0x2b
 export const F64_STORE = 0x39
 /**
