@@ -4,7 +4,9 @@
  * distances, each row's k nearest, W) and lameSolve (the CCCP bound updates
  * Y ← softmax(−U + WY) with the energy after each). The CCCP loop stops on a relative tolerance, so its iteration count depends
  * on the batch; here both sides run exactly 10 iterations (tol = 0, cap 10), so the work matches.
- * Uses the study's own lame.ts; features and probabilities are random of the right shapes.
+ * Uses the study's own lame.ts (the softmax rows by its WebAssembly SIMD kernel, softmaxWasm.ts,
+ * and W·Y by the numeric core's gemmSkipZeros over W's 5 nonzeros per row, as the solver runs
+ * them); features and probabilities are random of the right shapes.
  */
 import { Rng } from '../../src-main/numeric/rng'
 import { buildAffinity, lameSolve, lameWorkspace } from '../../src-main/studies/lame-test-time-adaptation/lame'

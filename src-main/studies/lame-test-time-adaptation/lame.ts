@@ -5,6 +5,8 @@
  * Stateless across batches; the model is untouched.
  */
 import { gemm } from '../../numeric/dense'
+import { gemmSkipZeros } from '../../numeric/gemm-skip-zeros'
+import { softmaxKernel, type SoftmaxKernel } from './softmaxWasm'
 
 export type Affinity = 'knn' | 'rbf'
 
@@ -17,17 +19,25 @@ export interface LameWorkspace {
   /** log Y, clipped at log(1e-20), from the softmax that formed Y (for the energy) */
   logY: Float64Array
   order: Int32Array
+  /** the softmax rows' WebAssembly kernel, whose memory U, WY, Y and logY are views of; null: the JavaScript rows */
+  kernel: SoftmaxKernel | null
 }
 
 export function lameWorkspace(maxN: number, K: number): LameWorkspace {
+  const len = maxN * K
+  const kernel = softmaxKernel(POW2_NEG_N32, 4 * len)
+  // with the kernel, U, WY, Y and logY lie one after another in its memory, after its table
+  const base = kernel ? POW2_NEG_N32_LEN : 0
+  const mem = kernel ? kernel.f64 : new Float64Array(4 * len)
   return {
     W: new Float64Array(maxN * maxN),
     dist: new Float64Array(maxN * maxN),
-    Y: new Float64Array(maxN * K),
-    U: new Float64Array(maxN * K),
-    WY: new Float64Array(maxN * K),
-    logY: new Float64Array(maxN * K),
+    U: mem.subarray(base, base + len),
+    WY: mem.subarray(base + len, base + 2 * len),
+    Y: mem.subarray(base + 2 * len, base + 3 * len),
+    logY: mem.subarray(base + 3 * len, base + 4 * len),
     order: new Int32Array(maxN),
+    kernel,
   }
 }
 
@@ -166,6 +176,13 @@ export function buildAffinity(ws: LameWorkspace, X: Float64Array, N: number, d: 
   }
 }
 
+/** The number of nonzero entries of W (N×N; a NaN counts). */
+function countNonzeros(W: Float64Array, N: number): number {
+  let q = 0
+  for (let i = 0; i < N * N; i++) if (W[i] !== 0) q++
+  return q
+}
+
 /**
  * E = Σ[U ⊙ Y − (WY) ⊙ Y + Y ⊙ log Y] (`entropy_energy` of lame.py, log clipped at 1e-20), with
  * ws.WY = W·Y and ws.logY already formed for the current Y.
@@ -226,8 +243,9 @@ export function expNonPositive(x: number): number {
 }
 
 /** 2^{−n/32} for n = 0 … 2047: EXP2_J32[j]·2^−m with n = 32m − j (exact products). */
-const POW2_NEG_N32 = new Float64Array(2048)
-for (let n = 0; n < 2048; n++) POW2_NEG_N32[n] = EXP2_J32[-n & 31] * POW2_NEG[(n + 31) >> 5]
+const POW2_NEG_N32_LEN = 2048
+const POW2_NEG_N32 = new Float64Array(POW2_NEG_N32_LEN)
+for (let n = 0; n < POW2_NEG_N32_LEN; n++) POW2_NEG_N32[n] = EXP2_J32[-n & 31] * POW2_NEG[(n + 31) >> 5]
 
 /**
  * expNonPositive for x in [−44, 0], bit for bit, with the range test and the two-table scaling
@@ -244,15 +262,29 @@ export function expNear(x: number): number {
 }
 
 /**
- * Row-wise softmax of −U + A into Y, with max-subtraction, and log Y = (a − m) − log Σe^{a − m}
- * into logY (clipped at log(1e-20) like the energy's log(max(y, 1e-20))): one log per row
- * instead of one per entry. A row whose logits span at most 44 (max − min; the usual case: U is
- * at most −log 1e-10 ≈ 23) takes its exponentials by expNear, the others by expNonPositive: the
- * same values either way.
+ * Row-wise softmax of −U + A (A = ws.WY) into ws.Y, with max-subtraction, and log Y = (a − m) −
+ * log Σe^{a − m} into ws.logY (clipped at log(1e-20) like the energy's log(max(y, 1e-20))): one
+ * log per row instead of one per entry. A row whose logits span at most 44 (max − min; the usual
+ * case: U is at most −log 1e-10 ≈ 23) takes its exponentials by expNear, the others by
+ * expNonPositive: the same values either way. With WebAssembly SIMD a row goes to the
+ * workspace's kernel (softmaxWasm.ts), the same operations two entries at a time; the rows it
+ * declines (a NaN, a zero max, a span over 44) run the loops here. Returns false when some row
+ * of Y holds a NaN. Exported for the tests.
  */
-function softmaxRows(U: Float64Array, A: Float64Array, N: number, K: number, Y: Float64Array, logY: Float64Array): void {
+export function lameSoftmaxRows(ws: LameWorkspace, N: number, K: number): boolean {
+  const { U, WY: A, Y, logY, kernel } = ws
+  let finite = true
   for (let i = 0; i < N; i++) {
     const o = i * K
+    // the kernel's row (softmaxWasm.ts: these loops two entries per f64x2, the same bits), or −1
+    // for a row with a NaN or a span over 44, which the loops below then take from the start
+    if (kernel) {
+      const s = kernel.rowExp(U.byteOffset + 8 * o, A.byteOffset + 8 * o, Y.byteOffset + 8 * o, logY.byteOffset + 8 * o, K)
+      if (s >= 0) {
+        kernel.rowFinish(Y.byteOffset + 8 * o, logY.byteOffset + 8 * o, K, s, Math.log(s))
+        continue
+      }
+    }
     let m = -Infinity
     let lo = Infinity
     for (let k = 0; k < K; k++) {
@@ -282,6 +314,8 @@ function softmaxRows(U: Float64Array, A: Float64Array, N: number, K: number, Y: 
         s += e
       }
     }
+    // each e is in [0, 1] or NaN and the max's is 1: s ≥ 1 unless NaN, and Y's row is finite iff s is
+    if (s !== s) finite = false
     const logS = Math.log(s)
     for (let k = 0; k < K; k++) {
       Y[o + k] /= s
@@ -289,6 +323,7 @@ function softmaxRows(U: Float64Array, A: Float64Array, N: number, K: number, Y: 
       logY[o + k] = l > LOG_CLIP ? l : LOG_CLIP
     }
   }
+  return finite
 }
 
 export interface LameResult {
@@ -306,14 +341,22 @@ export interface LameResult {
  * `P` is the batch's probabilities (N×K); the solution is left in ws.Y. W must already be built.
  */
 export function lameSolve(ws: LameWorkspace, P: Float64Array, N: number, K: number, maxIter: number, tol: number, keepTrace = false): LameResult {
-  const { W, Y, U, WY, logY } = ws
+  const { W, Y, U, WY } = ws
   for (let i = 0; i < N * K; i++) U[i] = -Math.log(P[i] + 1e-10)
   // Y = softmax(−U): the bound update with W·Y = 0
   WY.fill(0, 0, N * K)
-  softmaxRows(U, WY, N, K, Y, logY)
-  // W·Y by the numeric core's gemm (the packed SIMD kernel at 16×16·16×100): each entry sums
-  // W_ij·Y_jk over j in order, as row-by-row axpys would.
-  gemm(false, false, N, K, N, 1, W, Y, 0, WY)
+  let finite = lameSoftmaxRows(ws, N, K)
+  // W·Y: each entry Σ_j W_ij·Y_jk summed from +0 over j ascending, by the numeric core's gemm (the
+  // packed SIMD kernel at 16×16·16×100) or, when W is at most half full (kNN: k of N per row), by
+  // its gemmSkipZeros, which drops the terms with W_ij = 0: the same bits while Y is finite (a
+  // term 0·Y_jk is then ±0, which leaves a sum started from +0 unchanged; see that file's
+  // header). A row of Y with a NaN (0·NaN = NaN) takes the gemm, as before.
+  const sparse = 2 * countNonzeros(W, N) <= N * N
+  const product = (): void => {
+    if (sparse && finite) gemmSkipZeros(N, K, N, 1, W, 0, N, 1, Y, 0, K, 1, WY, 0, K, true)
+    else gemm(false, false, N, K, N, 1, W, Y, 0, WY)
+  }
+  product()
   let oldE = Infinity
   let first = NaN
   let E = NaN
@@ -321,9 +364,9 @@ export function lameSolve(ws: LameWorkspace, P: Float64Array, N: number, K: numb
   const trace: number[] | undefined = keepTrace ? [] : undefined
   let it = 0
   for (let i = 0; i < maxIter; i++) {
-    softmaxRows(U, WY, N, K, Y, logY)
+    finite = lameSoftmaxRows(ws, N, K)
     // W·Y of the new Y: the energy's, and the next bound update's
-    gemm(false, false, N, K, N, 1, W, Y, 0, WY)
+    product()
     E = lameEnergy(ws, N, K)
     trace?.push(E)
     if (i === 0) first = E
