@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { gemmStrided } from './dense'
-import { gemmSkipZeros } from './gemm-skip-zeros'
+import { gemmStrided, reluMaskAddColumnSums } from './dense'
+import { gemmSkipZeros, WasmArena } from './gemm-skip-zeros'
 import { Rng } from './rng'
 import { setWasmSimdEnabled } from './wasm-simd'
 
@@ -14,9 +14,13 @@ function sparse(rng: Rng, len: number, zeros: number): Float64Array {
   return x
 }
 
-/** the bits of every entry, so that −0 ≠ +0 and NaN payloads count */
+/**
+ * The bits of every entry, so that −0 ≠ +0; every NaN as one (which NaN an operation on two
+ * NaNs returns is the engine's and the CPU's choice, not part of the result).
+ */
 function bits(x: Float64Array): string {
-  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex')
+  const c = Float64Array.from(x, (v) => (Number.isNaN(v) ? NaN : v))
+  return Buffer.from(c.buffer).toString('hex')
 }
 
 interface Case {
@@ -117,5 +121,121 @@ describe('gemmSkipZeros', () => {
     gemmStrided(8, 6, 10, 1, A, 0, 12, 1, B, 0, 6, 1, want, 0, 6)
     gemmSkipZeros(8, 6, 10, 1, A, 0, 12, 1, B, 0, 6, 1, got, 0, 6)
     expect(bits(got)).toBe(bits(want))
+  })
+})
+
+describe('WasmArena', () => {
+  afterEach(() => setWasmSimdEnabled(true))
+
+  it('runs products on its views in place with gemmStrided\'s bits', () => {
+    const rng = new Rng(10, 'gemm-skip-zeros arena')
+    let cases = 0
+    for (const [m, n, k] of [[50, 64, 64], [64, 64, 50], [50, 64, 10], [300, 20, 20], [17, 32, 300], [6, 18, 9], [40, 16, 3]]) {
+      for (const transB of [false, true]) {
+        for (const cTransposed of [false, true]) {
+          for (const overwrite of [false, true]) {
+            const arena = WasmArena.create(m * k + k * n + m * n + 8, m * n + k * n + 600)
+            expect(arena.resident).toBe(true)
+            const A = arena.alloc(m * k)
+            A.set(sparse(rng, m * k, 0.6))
+            const B = arena.alloc(k * n + 3)
+            B.set(sparse(rng, k * n + 3, 0.1))
+            const C = arena.alloc(m * n)
+            C.set(sparse(rng, m * n, 0.2))
+            const want = C.slice()
+            const [brs, bcs] = transB ? [1, k] : [n, 1]
+            const alpha = cases % 3 === 0 ? 1.5 : 1
+            if (!cTransposed) gemmStrided(m, n, k, alpha, A.slice(), 0, k, 1, B.slice(), 3, brs, bcs, want, 0, n, overwrite)
+            else {
+              const T = new Float64Array(m * n)
+              for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) T[i * n + j] = want[j * m + i]
+              gemmStrided(m, n, k, alpha, A.slice(), 0, k, 1, B.slice(), 3, brs, bcs, T, 0, n, overwrite)
+              for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) want[j * m + i] = T[i * n + j]
+            }
+            gemmSkipZeros(m, n, k, alpha, A, 0, k, 1, B, 3, brs, bcs, C, 0, cTransposed ? m : n, overwrite, cTransposed)
+            expect(bits(C), JSON.stringify({ m, n, k, transB, cTransposed, overwrite })).toBe(bits(want))
+            cases++
+          }
+        }
+      }
+    }
+    expect(cases).toBe(56)
+  })
+
+  it('takes the dense product for a non-finite op(B), refuses to overfill, and gives plain arrays without SIMD', () => {
+    const rng = new Rng(11, 'gemm-skip-zeros arena 2')
+    const arena = WasmArena.create(3 * 400, 2000)
+    const A = arena.alloc(400)
+    A.set(sparse(rng, 400, 0.5))
+    const B = arena.alloc(400)
+    B.set(sparse(rng, 400, 0))
+    B[17] = Infinity
+    const C = arena.alloc(400)
+    const want = new Float64Array(400)
+    gemmStrided(20, 20, 20, 1, A.slice(), 0, 20, 1, B.slice(), 0, 20, 1, want, 0, 20, true)
+    gemmSkipZeros(20, 20, 20, 1, A, 0, 20, 1, B, 0, 20, 1, C, 0, 20, true)
+    expect(bits(C)).toBe(bits(want))
+    // the memory is whole 64 KiB pages: at least the 1,200 doubles asked for
+    expect(() => arena.alloc(1e6)).toThrow(/WasmArena: 1000000 doubles do not fit/)
+    setWasmSimdEnabled(false)
+    const plain = WasmArena.create(10, 10)
+    expect(plain.resident).toBe(false)
+    expect(plain.alloc(5)).toEqual(new Float64Array(5))
+  })
+})
+
+describe('WasmArena elementwise ops', () => {
+  afterEach(() => setWasmSimdEnabled(true))
+
+  /** the awkward values: ±0, ±∞, NaN, tiny and huge, between ordinary normals */
+  function awkward(rng: Rng, len: number): Float64Array {
+    const special = [0, -0, Infinity, -Infinity, NaN, 5e-324, -1e308]
+    const x = new Float64Array(len)
+    for (let i = 0; i < len; i++) x[i] = rng.uniform() < 0.15 ? special[Math.floor(rng.uniform() * special.length)] : rng.normal()
+    return x
+  }
+
+  it('biasRelu, reluMaskAddColumnSums, momentumStep and addScaled give their JavaScript twins\' bits', () => {
+    const rng = new Rng(12, 'arena ops')
+    for (const [rows, n] of [[50, 64], [7, 4], [3, 6], [5, 5], [1, 2]]) {
+      const arena = WasmArena.create(12 * rows * n + 64, 64)
+      const views = (len: number) => {
+        const src = awkward(rng, len)
+        const v = arena.copyOf(src)
+        return [v, src.slice()] as const
+      }
+      // biasRelu: arena (wasm where n is even) against a plain-array arena call (JavaScript)
+      const [z, zRef] = views(rows * n)
+      const [b, bRef] = views(n + 2)
+      const a = arena.alloc(rows * n)
+      const aRef = new Float64Array(rows * n)
+      arena.biasRelu(z, a, rows, n, b, 2)
+      arena.biasRelu(zRef, aRef, rows, n, bRef, 2)
+      expect(bits(z)).toBe(bits(zRef))
+      expect(bits(a)).toBe(bits(aRef))
+      // reluMaskAddColumnSums against dense.ts's
+      const [D, DRef] = views(rows * n)
+      const [G, GRef] = views(rows * n)
+      const [out, outRef] = views(n + 1)
+      arena.reluMaskAddColumnSums(D, G, rows, n, out, 1)
+      reluMaskAddColumnSums(DRef, GRef, rows, n, outRef, 1)
+      expect(bits(D)).toBe(bits(DRef))
+      expect(bits(out)).toBe(bits(outRef))
+      // momentumStep and addScaled against their formulas, entry by entry
+      const [w, wRef] = views(rows * n)
+      const [v, vRef] = views(rows * n)
+      const [g] = views(rows * n)
+      arena.momentumStep(w, v, g, 0.9, 5e-3, 0.05)
+      for (let i = 0; i < wRef.length; i++) {
+        const vi = 0.9 * vRef[i] + g[i] + 5e-3 * wRef[i]
+        vRef[i] = vi
+        wRef[i] = wRef[i] - 0.05 * vi
+      }
+      expect(bits(w)).toBe(bits(wRef))
+      expect(bits(v)).toBe(bits(vRef))
+      const o = arena.alloc(rows * n)
+      arena.addScaled(o, w, -0.37, g)
+      expect(bits(o)).toBe(bits(w.map((x, i) => x + -0.37 * g[i])))
+    }
   })
 })

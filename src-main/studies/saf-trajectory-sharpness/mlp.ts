@@ -8,8 +8,8 @@
  * Layout of w: for each layer l = 1..L, W_l (in_l × out_l, row-major, z_l = a_{l−1}·W_l + b_l)
  * then b_l. Activations are sample-major (rows × width). relu'(0) = 0 throughout.
  */
-import { addColumnSums, broadcastRow, gemmStrided, reluMaskAddColumnSums } from '../../numeric/dense'
-import { gemmSkipZeros } from '../../numeric/gemm-skip-zeros'
+import { addColumnSums, broadcastRow, gemmStrided } from '../../numeric/dense'
+import { gemmSkipZeros, WasmArena } from '../../numeric/gemm-skip-zeros'
 import { GEMM_PANEL_DEPTH } from '../../numeric/wasm-simd'
 
 export interface Layer {
@@ -118,16 +118,27 @@ export class MlpWorkspace {
   private X: Float64Array = new Float64Array(0)
   private rows = 0
 
-  constructor(shape: MlpShape, maxRows: number) {
+  /**
+   * The WebAssembly memory the buffers live in, with room for `extraDoubles` more (a trainer's
+   * parameter vectors): products among its views run in place (gemmSkipZeros), others copy.
+   */
+  readonly arena: WasmArena
+
+  constructor(shape: MlpShape, maxRows: number, extraDoubles = 0) {
     this.shape = shape
     this.maxRows = maxRows
-    const buf = () => shape.layers.map((L) => new Float64Array(maxRows * L.outDim))
+    const widths = shape.layers.reduce((sum, L) => sum + L.outDim, 0)
+    const K = shape.sizes[shape.sizes.length - 1]
+    const maxWidth = Math.max(...shape.sizes)
+    // scratch: a transposed Wᵀ and a staged ∇Wᵀ (width² each) and a product's list
+    this.arena = WasmArena.create(5 * maxRows * widths + maxRows * K + extraDoubles, 2 * maxWidth * maxWidth + 1024)
+    const buf = () => shape.layers.map((L) => this.arena.alloc(maxRows * L.outDim))
     this.Z = buf()
     this.A = buf()
     this.delta = buf()
     this.RZ = buf()
     this.RD = buf()
-    this.probs = new Float64Array(maxRows * shape.sizes[shape.sizes.length - 1])
+    this.probs = this.arena.alloc(maxRows * K)
   }
 
   get logits(): Float64Array {
@@ -152,7 +163,7 @@ export class MlpWorkspace {
       // a hidden layer's input is ReLU output, half of it zeros: skip them (same bits)
       if (l === 0) gemmStrided(rows, outDim, inDim, 1, ain, 0, inDim, 1, w, wo, outDim, 1, z, 0, outDim, onePanel)
       else gemmSkipZeros(rows, outDim, inDim, 1, ain, 0, inDim, 1, w, wo, outDim, 1, z, 0, outDim, onePanel)
-      if (onePanel) addBias(z, hidden ? this.A[l] : null, rows, outDim, w, bo)
+      if (onePanel) this.arena.biasRelu(z, hidden ? this.A[l] : null, rows, outDim, w, bo)
       else if (hidden) relu(z, this.A[l], rows * outDim)
     }
   }
@@ -192,7 +203,7 @@ export class MlpWorkspace {
       }
       const bPrev = layers[l - 1].b
       grad.fill(0, bPrev, bPrev + inDim)
-      reluMaskAddColumnSums(dPrev, this.A[l - 1], rows, inDim, grad, bPrev)
+      this.arena.reluMaskAddColumnSums(dPrev, this.A[l - 1], rows, inDim, grad, bPrev)
     }
   }
 
@@ -262,53 +273,13 @@ export class MlpWorkspace {
       gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, v, wo, 1, outDim, rdPrev, 0, inDim)
       const bPrev = layers[l - 1].b
       out.fill(0, bPrev, bPrev + inDim)
-      reluMaskAddColumnSums(rdPrev, this.A[l - 1], rows, inDim, out, bPrev)
+      this.arena.reluMaskAddColumnSums(rdPrev, this.A[l - 1], rows, inDim, out, bPrev)
     }
   }
 }
 
 
 
-
-/**
- * z[i·n + j] += b[bo + j] over rows × n, and with `a` also a = relu(z) as in `relu` (the same
- * branch-free z·[z > 0]), in one pass. Four columns at a time when n is a multiple of 4.
- */
-function addBias(z: Float64Array, a: Float64Array | null, rows: number, n: number, b: Float64Array, bo: number): void {
-  if (n % 4 !== 0) {
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < n; j++) {
-        const t = i * n + j
-        const v = z[t] + b[bo + j]
-        z[t] = v
-        if (a) a[t] = v * +(v > 0)
-      }
-    }
-    return
-  }
-  for (let j = 0; j < n; j += 4) {
-    const b0 = b[bo + j]
-    const b1 = b[bo + j + 1]
-    const b2 = b[bo + j + 2]
-    const b3 = b[bo + j + 3]
-    for (let t = j; t < rows * n; t += n) {
-      const v0 = z[t] + b0
-      const v1 = z[t + 1] + b1
-      const v2 = z[t + 2] + b2
-      const v3 = z[t + 3] + b3
-      z[t] = v0
-      z[t + 1] = v1
-      z[t + 2] = v2
-      z[t + 3] = v3
-      if (a) {
-        a[t] = v0 * +(v0 > 0)
-        a[t + 1] = v1 * +(v1 > 0)
-        a[t + 2] = v2 * +(v2 > 0)
-        a[t + 3] = v3 * +(v3 > 0)
-      }
-    }
-  }
-}
 
 /**
  * a[t] = relu(z[t]) for t < n as z·[z > 0], without a branch on the sign (one mispredicts half

@@ -204,6 +204,7 @@ export type TrainerParams = Pick<SafParams, 'method' | 'lr' | 'momentum' | 'weig
  *   One gradient evaluation per step.
  */
 export class Trainer {
+  /** the parameters: a copy of the constructor's w0 (in the workspace's WebAssembly memory), updated in place by `step` */
   readonly w: Float64Array
   readonly velocity: Float64Array
   /**
@@ -236,12 +237,15 @@ export class Trainer {
     this.K = data.K
     this.B = Math.min(p.batch, N)
     this.stepsPerEpoch = Math.ceil(N / this.B)
-    this.w = w0
-    this.velocity = new Float64Array(shape.P)
-    this.grad = new Float64Array(shape.P)
-    this.wAscent = new Float64Array(shape.P)
-    this.ws = new MlpWorkspace(shape, this.B)
-    this.Xb = new Float64Array(this.B * this.d)
+    // the parameter vectors and the minibatch live in the workspace's WebAssembly memory, so the
+    // layer products read and write them in place
+    this.ws = new MlpWorkspace(shape, this.B, 4 * shape.P + this.B * this.d)
+    const arena = this.ws.arena
+    this.w = arena.copyOf(w0)
+    this.velocity = arena.alloc(shape.P)
+    this.grad = arena.alloc(shape.P)
+    this.wAscent = arena.alloc(shape.P)
+    this.Xb = arena.alloc(this.B * this.d)
     this.yb = new Int32Array(this.B)
     this.ids = new Int32Array(this.B)
     this.probs = new Float64Array(this.B * this.K)
@@ -300,58 +304,17 @@ export class Trainer {
     if (p.method === 'sam') {
       const c = p.samRho / (gradientNorm(grad) + 1e-12)
       const wa = this.wAscent
-      const n4 = w.length & ~3
-      let i = 0
-      for (; i < n4; i += 4) {
-        wa[i] = w[i] + c * grad[i]
-        wa[i + 1] = w[i + 1] + c * grad[i + 1]
-        wa[i + 2] = w[i + 2] + c * grad[i + 2]
-        wa[i + 3] = w[i + 3] + c * grad[i + 3]
-      }
-      for (; i < w.length; i++) wa[i] = w[i] + c * grad[i]
+      ws.arena.addScaled(wa, w, c, grad)
       ws.forward(wa, xb, nb)
       this.ceGradient(nb)
       ws.backward(wa, grad)
       this.gradEvals += 2
     } else this.gradEvals += 1
-    momentumStep(w, this.velocity, grad, p.momentum, p.weightDecay, p.lr)
+    ws.arena.momentumStep(w, this.velocity, grad, p.momentum, p.weightDecay, p.lr)
     return batchLoss
   }
 }
 
-/**
- * Heavy-ball SGD with coupled weight decay, entry by entry: v ← μ·v + g + wd·w, w ← w − lr·v.
- * Four entries per iteration (independent; measured about 1.5× faster than one per iteration).
- */
-function momentumStep(w: Float64Array, v: Float64Array, g: Float64Array, mu: number, wd: number, lr: number): void {
-  const n = w.length
-  const n4 = n & ~3
-  let i = 0
-  for (; i < n4; i += 4) {
-    const w0 = w[i]
-    const w1 = w[i + 1]
-    const w2 = w[i + 2]
-    const w3 = w[i + 3]
-    const v0 = mu * v[i] + g[i] + wd * w0
-    const v1 = mu * v[i + 1] + g[i + 1] + wd * w1
-    const v2 = mu * v[i + 2] + g[i + 2] + wd * w2
-    const v3 = mu * v[i + 3] + g[i + 3] + wd * w3
-    v[i] = v0
-    v[i + 1] = v1
-    v[i + 2] = v2
-    v[i + 3] = v3
-    w[i] = w0 - lr * v0
-    w[i + 1] = w1 - lr * v1
-    w[i + 2] = w2 - lr * v2
-    w[i + 3] = w3 - lr * v3
-  }
-  for (; i < n; i++) {
-    const wi = w[i]
-    const vi = mu * v[i] + g[i] + wd * wi
-    v[i] = vi
-    w[i] = wi - lr * vi
-  }
-}
 
 /**
  * ‖g‖₂ as √(Σ g²) in four interleaved partial sums, (s0 + s1) + (s2 + s3): SAM's ascent norm,
@@ -390,10 +353,12 @@ export function solveSaf(p: SafParams, ctx: SolveContext): void {
     centreScale: p.centreScale, labelNoise: p.labelNoise, noiseKind: p.noiseKind,
   })
   const shape = mlpShape([d, p.hidden, p.hidden, K])
-  const w = initParams(shape, p.initGain === 'sqrt6' ? Math.sqrt(6) : Math.sqrt(3), ctx.stream('init'))
+  const w0 = initParams(shape, p.initGain === 'sqrt6' ? Math.sqrt(6) : Math.sqrt(3), ctx.stream('init'))
   const shuffleRng = ctx.rng
   const N = p.nTrain
-  const trainer = new Trainer(p, data, shape, w)
+  const trainer = new Trainer(p, data, shape, w0)
+  /** the live parameters (the trainer's copy of w0, updated in place) */
+  const w = trainer.w
   const stepsPerEpoch = trainer.stepsPerEpoch
   const totalSteps = stepsPerEpoch * p.epochs
   const track = new Set(parseEpochList(p.trackEpochs).filter((e) => e < p.epochs))
