@@ -14,7 +14,9 @@
  * kernel is faster than any scalar loop here, even one that skips the ReLU zeros. `hvp` keeps
  * its own loops, which skip the rows of V that are zero (a basis direction touches one row).
  */
-import { broadcastRow, gemmStrided, reluMaskAddColumnSums } from '../../numeric/dense'
+import { broadcastRow, gemmStrided } from '../../numeric/dense'
+import { gemmSkipZeros, WasmArena } from '../../numeric/gemm-skip-zeros'
+import { GEMM_PANEL_DEPTH } from '../../numeric/wasm-simd'
 
 export interface LayerShape {
   inDim: number
@@ -70,9 +72,16 @@ export class Mlp {
   private readonly rowsNonzero: Int32Array[]
   private readonly rowsCount: Int32Array
 
+  /**
+   * The WebAssembly memory the buffers live in, with room for `extraDoubles` more (θ and ∇L, see
+   * setUp): the hidden layers' products among its views run in place (gemmSkipZeros).
+   */
+  readonly arena: WasmArena
+
   constructor(
     readonly sizes: readonly number[],
     maxRows: number,
+    extraDoubles = 0,
   ) {
     const { layers, P } = layerShapes(sizes)
     this.layers = layers
@@ -80,10 +89,15 @@ export class Mlp {
     this.L = layers.length
     this.classes = sizes[sizes.length - 1]
     this.maxRows = maxRows
-    const buf = () => layers.map((s) => new Float64Array(maxRows * s.outDim))
+    const widths = layers.reduce((sum, s) => sum + s.outDim, 0)
+    const maxWidth = Math.max(...sizes)
+    // Z, the output layer's A, D, RZ, RD; scratch: a transposed Wᵀ, a staged ∇Wᵀ and a list
+    this.arena = WasmArena.create(5 * maxRows * widths + extraDoubles, 2 * maxWidth * maxWidth + 1024)
+    const arena = this.arena
+    const buf = () => layers.map((s) => arena.alloc(maxRows * s.outDim))
     this.Z = buf()
     const Z = this.Z
-    this.A = layers.map((s, l) => (l < layers.length - 1 ? Z[l] : new Float64Array(maxRows * s.outDim)))
+    this.A = layers.map((s, l) => (l < layers.length - 1 ? Z[l] : arena.alloc(maxRows * s.outDim)))
     this.D = buf()
     this.RZ = buf()
     this.RD = buf()
@@ -109,12 +123,20 @@ export class Mlp {
     for (let l = 0; l < L; l++) {
       const { inDim, outDim, w, b } = this.layers[l]
       const z = this.Z[l]
-      broadcastRow(z, n, outDim, theta, b)
-      gemmStrided(n, outDim, inDim, 1, this.input(l), 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim)
-      if (l < L - 1) {
-        // relu as z·[z > 0], without a branch on the sign (faster here than Math.max); a negative z
-        // gives −0, which no sum it enters can tell from +0. In place: this.A[l] is z
-        reluInPlace(z, n * outDim)
+      const hidden = l < L - 1
+      if (inDim <= GEMM_PANEL_DEPTH) {
+        // one panel: the product is acc, and acc + b = b + acc is the entry gemm gives on top of
+        // a broadcast bias, so write acc and add b in the relu pass. A hidden layer's input is
+        // relu output (zeros where a unit is off): gemmSkipZeros skips them, with the same bits.
+        // relu as z·[z > 0], branch-free; a negative z gives −0, which no sum it enters can tell
+        // from +0. In place: this.A[l] is z.
+        if (l === 0) gemmStrided(n, outDim, inDim, 1, this.X, 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim, true)
+        else gemmSkipZeros(n, outDim, inDim, 1, this.A[l - 1], 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim, true)
+        this.arena.biasRelu(z, hidden ? z : null, n, outDim, theta, b)
+      } else {
+        broadcastRow(z, n, outDim, theta, b)
+        gemmStrided(n, outDim, inDim, 1, this.input(l), 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim)
+        if (hidden) reluInPlace(z, n * outDim)
       }
     }
     // log-softmax cross-entropy; A[L-1] holds the probabilities
@@ -164,17 +186,22 @@ export class Mlp {
       const { inDim, outDim, w } = this.layers[l]
       const d = this.D[l]
       // gW_l written over g's block (overwrite: no zero fill, no copy of g into the kernel);
-      // gb_l was summed when δ_l was formed
-      gemmStrided(inDim, outDim, n, 1, this.input(l), 0, 1, inDim, d, 0, outDim, 1, g, w, outDim, true)
+      // gb_l was summed when δ_l was formed. A hidden δ_l is relu-masked (zeros where its unit
+      // was off): ∇W_lᵀ = δ_lᵀ·a_{l−1} lists its nonzeros (the same products, in the same order,
+      // as a_{l−1}ᵀ·δ_l), and so does δ_{l−1} = δ_l·W_lᵀ
+      const masked = l < L - 1
+      if (masked) gemmSkipZeros(outDim, inDim, n, 1, d, 0, 1, outDim, this.input(l), 0, inDim, 1, g, w, outDim, true, true)
+      else gemmStrided(inDim, outDim, n, 1, this.input(l), 0, 1, inDim, d, 0, outDim, 1, g, w, outDim, true)
       if (l > 0) {
         // δ_{l−1} = (δ_l·W_lᵀ) ⊙ relu'(z_{l−1}), the mask as a product with 0 or 1: a branch on
         // the sign mispredicts half the time on a ReLU pattern (a masked entry is ±0, which the
         // sums it enters cannot tell from +0)
         const dPrev = this.D[l - 1]
-        gemmStrided(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
+        if (masked) gemmSkipZeros(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
+        else gemmStrided(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
         const bPrev = this.layers[l - 1].b
         g.fill(0, bPrev, bPrev + inDim)
-        reluMaskAddColumnSums(dPrev, this.A[l - 1], n, inDim, g, bPrev)
+        this.arena.reluMaskAddColumnSums(dPrev, this.A[l - 1], n, inDim, g, bPrev)
       }
     }
     return g

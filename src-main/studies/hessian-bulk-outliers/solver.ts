@@ -9,7 +9,7 @@ import type { SolveContext } from '../../kit'
 import { symEigvalues } from '../../numeric/linalg'
 import { lanczosExtremes } from '../../numeric/spectra'
 import { makeBlobs, type Blobs } from './blobs'
-import { initParams, Mlp } from './mlp'
+import { initParams, layerShapes, Mlp } from './mlp'
 import { logAbsHistogram, summariseSpectrum } from './spectrum'
 
 export interface HessianParams {
@@ -45,9 +45,11 @@ interface Problem {
 /** Blobs from the "data" stream, the 10-w-w-k network and its init from the "init" stream. */
 export function setUp(p: HessianParams, ctx: Pick<SolveContext, 'stream'>): Problem {
   const data = makeBlobs(p.N, p.d, p.k, p.cov, ctx.stream('data'))
-  const mlp = new Mlp([p.d, p.width, p.width, p.k], p.N)
-  const theta = initParams(mlp.P, p.initScale, ctx.stream('init'))
-  return { data, mlp, theta, grad: new Float64Array(mlp.P) }
+  const sizes = [p.d, p.width, p.width, p.k]
+  // θ and ∇L live in the network's WebAssembly memory: its layer products read them in place
+  const mlp = new Mlp(sizes, p.N, 2 * layerShapes(sizes).P)
+  const theta = mlp.arena.copyOf(initParams(mlp.P, p.initScale, ctx.stream('init')))
+  return { data, mlp, theta, grad: mlp.arena.alloc(mlp.P) }
 }
 
 function norm(x: Float64Array): number {
