@@ -12,3 +12,4 @@ export { mean, median, variance, std, quantile, quantiles, bootstrapCI, lineFit,
 export * as ad from './autodiff'
 export { Tape, Tensor, valueAndGrad, hessianVectorProduct, hessianOperator, directionalDerivative, parameterCount, type Parameter, type ScalarFunction } from './autodiff'
 export { setWasmSimdEnabled, wasmSimdAvailable } from './wasm-simd'
+export { gemmSkipZeros, WasmArena } from './wasm-arena'

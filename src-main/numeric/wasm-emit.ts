@@ -4,6 +4,7 @@
  * artefact (.wasm, .wat, a C toolchain) to keep in sync with the code. Used by
  * - numeric/wasm-simd.ts (the gemm/gemv/tred2/QL kernels; it assembles its own module with the
  *   primitives here);
+ * - numeric/wasm-arena.ts (gemmSkipZeros and the WasmArena's layer kernels);
  * - gns-approx-newton (wasmKernels.ts);
  * - overparam-sensing-symmetry-curse (senseWasm.ts, factorWasm.ts);
  * - vr-halpern-finite-sum (lsqPass.ts);

@@ -15,7 +15,7 @@
  * its own loops, which skip the rows of V that are zero (a basis direction touches one row).
  */
 import { broadcastRow, gemmStrided } from '../../numeric/dense'
-import { gemmSkipZeros, WasmArena } from '../../numeric/gemm-skip-zeros'
+import { gemmSkipZeros, WasmArena } from '../../numeric/wasm-arena'
 import { GEMM_PANEL_DEPTH } from '../../numeric/wasm-simd'
 
 export interface LayerShape {

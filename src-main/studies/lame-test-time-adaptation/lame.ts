@@ -5,7 +5,7 @@
  * Stateless across batches; the model is untouched.
  */
 import { gemm } from '../../numeric/dense'
-import { gemmSkipZeros } from '../../numeric/gemm-skip-zeros'
+import { gemmSkipZeros } from '../../numeric/wasm-arena'
 import { softmaxKernel, type SoftmaxKernel } from './softmaxWasm'
 
 export type Affinity = 'knn' | 'rbf'

@@ -9,7 +9,7 @@
  * then b_l. Activations are sample-major (rows × width). relu'(0) = 0 throughout.
  */
 import { addColumnSums, broadcastRow, gemmStrided } from '../../numeric/dense'
-import { gemmSkipZeros, WasmArena } from '../../numeric/gemm-skip-zeros'
+import { gemmSkipZeros, WasmArena } from '../../numeric/wasm-arena'
 import { GEMM_PANEL_DEPTH } from '../../numeric/wasm-simd'
 
 export interface Layer {

@@ -1,4 +1,13 @@
 /**
+ * Dense-layer kernels for ReLU networks in WebAssembly SIMD128, written through the shared
+ * emitter (wasm-emit.ts) as one module:
+ * - `gemmSkipZeros`, gemm without the multiplies by zero (below);
+ * - `WasmArena`, matrices living in a fixed-size wasm memory so that products among them copy
+ *   nothing, with a layer's elementwise passes (bias + ReLU, ReLU mask + bias gradient, the
+ *   momentum update, w + c·g) in SIMD on its views. Every op has a JavaScript twin with the same
+ *   bits (dense.ts's or here), used without WebAssembly SIMD or on arrays outside the arena.
+ * Users: saf-trajectory-sharpness and hessian-bulk-outliers (their MLPs), lame (W·Y).
+ *
  * `gemmSkipZeros`: the product of `gemmStrided` (C (+)= alpha·op(A)·op(B)) with the same bits,
  * faster when op(A) has many zero entries — a ReLU layer's activations (half of them 0) or a
  * ReLU-masked δ (80–95 % zeros in saf's second hidden layer).
@@ -358,7 +367,7 @@ let kernel: SkipKernel | null = null
 let failedAt = Infinity
 
 function newKernel(doubles: number): SkipKernel | null {
-  const inst = instantiate('numeric/gemm-skip-zeros', () => [rowsFunc(), transposeFunc(), finiteFunc(), biasReluFunc(), maskColSumsFunc(), momentumFunc(), addScaledFunc()], doubles)
+  const inst = instantiate('numeric/wasm-arena', () => [rowsFunc(), transposeFunc(), finiteFunc(), biasReluFunc(), maskColSumsFunc(), momentumFunc(), addScaledFunc()], doubles)
   if (!inst) return null
   const ex = inst.exports
   return {

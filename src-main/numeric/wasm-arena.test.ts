@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { gemmStrided, reluMaskAddColumnSums } from './dense'
-import { gemmSkipZeros, WasmArena } from './gemm-skip-zeros'
+import { gemmSkipZeros, WasmArena } from './wasm-arena'
 import { Rng } from './rng'
 import { setWasmSimdEnabled } from './wasm-simd'
 
