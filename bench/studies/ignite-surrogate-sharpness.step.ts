@@ -24,7 +24,8 @@ const P: IgniteParams = {
 function build() {
   const data = makeOfflineData(P.task, P.dim, P.nFull, P.keepFraction, new Rng(0, 'data'))
   const net = new Mlp(P.dim, P.width, P.leakySlope, Math.max(P.batch, P.topK))
-  const beta = new Float64Array(net.P)
+  // as the solver does: β in the network's wasm memory
+  const beta = net.arena.alloc(net.P)
   net.init(beta, new Rng(0, 'init'))
   return { data, net, beta }
 }
@@ -63,7 +64,7 @@ export function steps(): StepCase[] {
         const X0 = new Float64Array(K * d)
         for (let i = 0; i < K; i++) for (let k = 0; k < d; k++) X0[i * d + k] = data.Xz[starts[i] * d + k]
         const X = Float64Array.from(X0)
-        const dX = new Float64Array(K * d)
+        const dX = net.inputGradient.subarray(0, K * d)
         const ones = new Float64Array(K).fill(1)
         const alpha = P.stepMultiplier * P.gaLr * Math.sqrt(d)
         let s = 0

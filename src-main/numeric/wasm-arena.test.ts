@@ -239,3 +239,31 @@ describe('WasmArena elementwise ops', () => {
     }
   })
 })
+
+describe('WasmArena.gemm', () => {
+  it('gives gemmStrided\'s bits, in place on its views and through gemmStrided otherwise', () => {
+    const rng = new Rng(13, 'arena gemm')
+    let cases = 0
+    for (const [m, n, k] of [[128, 64, 65], [128, 64, 9], [128, 8, 64], [4, 4, 1], [8, 12, 300], [50, 64, 10], [12, 7, 5]]) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          for (const [overwrite, ldcExtra, alpha] of [[true, 0, 1], [false, 4, 1], [false, 0, 0.5]] as const) {
+            const ldc = n + ldcExtra
+            const arena = WasmArena.create(m * k + k * n + m * ldc + 16, k * n + 64)
+            const A = arena.copyOf(sparse(rng, m * k + 2, 0.2))
+            const B = arena.copyOf(sparse(rng, k * n + 1, 0))
+            const C = arena.copyOf(sparse(rng, m * ldc, 0.1))
+            const want = C.slice()
+            const [ars, acs] = transA ? [1, m] : [k, 1]
+            const [brs, bcs] = transB ? [1, k] : [n, 1]
+            gemmStrided(m, n, k, alpha, A.slice(), 2, ars, acs, B.slice(), 1, brs, bcs, want, 0, ldc, overwrite)
+            arena.gemm(m, n, k, alpha, A, 2, ars, acs, B, 1, brs, bcs, C, 0, ldc, overwrite)
+            expect(bits(C), JSON.stringify({ m, n, k, transA, transB, overwrite, ldcExtra, alpha })).toBe(bits(want))
+            cases++
+          }
+        }
+      }
+    }
+    expect(cases).toBe(84)
+  })
+})

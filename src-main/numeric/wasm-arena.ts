@@ -76,7 +76,7 @@ import {
   extractLane,
   type FuncSpec,
 } from './wasm-emit'
-import { GEMM_PANEL_DEPTH } from './wasm-simd'
+import { GEMM_PANEL_DEPTH, panelStridedSpec } from './wasm-simd'
 
 const KC = GEMM_PANEL_DEPTH
 /** opcodes the shared table lacks */
@@ -361,13 +361,18 @@ interface SkipKernel {
   maskColSums: (d: number, a: number, rows: number, n: number, out: number) => void
   momentum: (w: number, v: number, g: number, count: number, mu: number, wd: number, lr: number) => void
   addScaled: (out: number, x: number, alpha: number, y: number, count: number) => void
+  /** wasm-simd.ts's in-place panel kernels: (a, b, c, mb, nb, kc, ldc, aRow, aStep, aStrip, bStep, bStrip, store) */
+  panelR: PanelKernel
+  panelS: PanelKernel
 }
+
+type PanelKernel = (a: number, b: number, c: number, mb: number, nb: number, kc: number, ldc: number, aRow: number, aStep: number, aStrip: number, bStep: number, bStrip: number, store: number) => void
 
 let kernel: SkipKernel | null = null
 let failedAt = Infinity
 
 function newKernel(doubles: number): SkipKernel | null {
-  const inst = instantiate('numeric/wasm-arena', () => [rowsFunc(), transposeFunc(), finiteFunc(), biasReluFunc(), maskColSumsFunc(), momentumFunc(), addScaledFunc()], doubles)
+  const inst = instantiate('numeric/wasm-arena', () => [rowsFunc(), transposeFunc(), finiteFunc(), biasReluFunc(), maskColSumsFunc(), momentumFunc(), addScaledFunc(), panelStridedSpec(true), panelStridedSpec(false)], doubles)
   if (!inst) return null
   const ex = inst.exports
   return {
@@ -381,6 +386,8 @@ function newKernel(doubles: number): SkipKernel | null {
     maskColSums: ex.maskColSums as SkipKernel['maskColSums'],
     momentum: ex.momentum as SkipKernel['momentum'],
     addScaled: ex.addScaled as SkipKernel['addScaled'],
+    panelR: ex.panelR as PanelKernel,
+    panelS: ex.panelS as PanelKernel,
   }
 }
 
@@ -442,6 +449,41 @@ export class WasmArena {
     const kern = n % 2 === 0 ? this.inPlace(z, b, ...(a ? [a] : [])) : null
     if (kern) kern.biasRelu(z.byteOffset, a ? a.byteOffset : 0, rows, n, b.byteOffset + bo * 8, a ? 1 : 0)
     else biasReluJs(z, a, rows, n, b, bo)
+  }
+
+  /**
+   * `gemmStrided` (same arguments, same bits) for a dense op(A): on views of this arena with m
+   * and n multiples of 4 (the kernel writes whole 4×4 blocks) and alpha = 1, the numeric core's
+   * in-place panel kernel reads A, B and C where they lie (a transposed op(B) is transposed into
+   * scratch first), panel by panel of depth 256 as gemm does; otherwise `gemmStrided` itself.
+   */
+  gemm(m: number, n: number, k: number, alpha: number, A: Float64Array, aOff: number, ars: number, acs: number, B: Float64Array, bOff: number, brs: number, bcs: number, C: Float64Array, cOff: number, ldc: number, overwrite = false): void {
+    const kern = this.inPlace(A, B, C)
+    const r = kern ? residents.get(kern.f64.buffer) : undefined
+    const aRows = acs === 1
+    const aCols = !aRows && ars === 1
+    const bRows = bcs === 1
+    const bCols = !bRows && brs === 1
+    if (!kern || !r || m === 0 || n === 0 || k === 0 || m % 4 !== 0 || n % 4 !== 0 || alpha !== 1 || !(aRows || aCols) || !(bRows || bCols) || (bCols && r.scratch + k * n > r.scratchEnd)) {
+      gemmStrided(m, n, k, alpha, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, overwrite)
+      return
+    }
+    let b = B.byteOffset + bOff * 8
+    let bStep = brs * 8
+    if (bCols) {
+      kern.transpose(b, bcs * 8, n, k, r.scratch * 8, n * 8)
+      b = r.scratch * 8
+      bStep = n * 8
+    }
+    const a = A.byteOffset + aOff * 8
+    const c = C.byteOffset + cOff * 8
+    // panelR: op(A)'s rows at stride ars (entries adjacent); panelS: Aᵀ stored, op(A)'s entries at stride acs
+    const panel = aRows ? kern.panelR : kern.panelS
+    const aStep = aRows ? 8 : acs * 8
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = Math.min(KC, k - p0)
+      panel(a + p0 * aStep, b + p0 * bStep, c, m / 4, n / 4, kc, ldc, ars * 8, aStep, aRows ? 32 * ars : 32, bStep, 32, overwrite && p0 === 0 ? 1 : 0)
+    }
   }
 
   /** dense.ts's `reluMaskAddColumnSums` (the same bits): in wasm on views of this arena with n even. */

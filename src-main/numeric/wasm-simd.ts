@@ -77,6 +77,7 @@ import {
   V128_STORE,
   vec,
   wasmSimdEnabled,
+  type FuncSpec,
   type WasmApi,
   type WasmMemory,
 } from './wasm-emit'
@@ -845,6 +846,19 @@ function panelStridedBody(rows: boolean): number[] {
     [...uleb(11), V128],
   ])
   return [...locals, ...code]
+}
+
+/**
+ * The operand-in-place panel kernel (`panelR` for rows = true, else `panelS`) as a function of
+ * another module: wasm-arena.ts runs it on matrices that already live in its memory. The same
+ * body as this module's, so the same bits.
+ */
+export function panelStridedSpec(rows: boolean): FuncSpec {
+  const body = panelStridedBody(rows)
+  const localDecls: [number, number][] = [[9, I32], [11, V128]]
+  const declBytes = vec(localDecls.map(([count, t]) => [...uleb(count), t])).length
+  if (body[body.length - 1] !== END) throw new Error('panelStridedSpec: body does not end with end')
+  return { name: rows ? 'panelR' : 'panelS', params: new Array<number>(13).fill(I32), results: [], locals: localDecls, code: body.slice(declBytes, -1) }
 }
 
 /** Body of scale(p, count, alpha): x ← alpha·x for the count doubles at p (elementwise f64x2). */

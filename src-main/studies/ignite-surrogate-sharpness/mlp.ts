@@ -1,4 +1,5 @@
 import { gemmStrided } from '../../numeric/dense'
+import { WasmArena } from '../../numeric/wasm-arena'
 
 /**
  * The surrogate ĝ(x; β): an MLP d → H → H → 1 with leaky-ReLU hidden layers, all parameters in
@@ -19,7 +20,9 @@ import { gemmStrided } from '../../numeric/dense'
  *   ∇_x = g ⊙ (e1·W1ᵀ)
  * (layer 1 scales its d + 1 inputs per row rather than e1's H columns).
  *
- * The layer products go through numeric/dense.ts's packed gemm (WebAssembly SIMD), which sums
+ * The layer products go through numeric/dense.ts's packed gemm (WebAssembly SIMD) — those on
+ * B rows with B a multiple of 4 through the arena's `gemm`, the same kernel on the buffers where
+ * they lie in wasm memory, with gemmStrided's bits — which sums
  * each output in ascending order of the summed index starting from the output's prior value, and
  * every product here writes over its output (gemm's overwrite: the same as accumulating into
  * zeros, without zero fills or the kernel copying the old contents in): a pre-activation is
@@ -65,6 +68,17 @@ export class Mlp {
   /** whether the last forward pass kept h2a (∇β needs it; ∇_x alone does not) */
   private h2Kept = false
 
+  /**
+   * The WebAssembly memory the buffers live in (numeric/wasm-arena.ts), with room for one
+   * parameter vector of the caller's (`arena.alloc(net.P)`: β), `perturbed` and `inputGradient`:
+   * the layer products among its views (m and n multiples of 4) read and write them in place.
+   */
+  readonly arena: WasmArena
+  /** a parameter-sized scratch vector in the arena (IGNITE's β̂) */
+  readonly perturbed: Float64Array
+  /** maxBatch × d in the arena, for ∇_x (the gradient ascent's) */
+  readonly inputGradient: Float64Array
+
   constructor(
     readonly d: number,
     readonly H: number,
@@ -78,15 +92,22 @@ export class Mlp {
     this.ow3 = this.ob2 + H
     this.ob3 = this.ow3 + H
     this.P = this.ob3 + 1
-    this.xa = new Float64Array(maxBatch * (d + 1))
-    this.a = new Float64Array(maxBatch * H)
-    this.h1a = new Float64Array(maxBatch * (H + 1))
-    this.h2a = new Float64Array(maxBatch * (H + 1))
-    this.e2 = new Float64Array(maxBatch * H)
-    this.s1 = new Float64Array(maxBatch * H)
-    this.e1 = new Float64Array(maxBatch * H)
-    this.d2 = new Float64Array(maxBatch * H)
-    this.xs = new Float64Array(maxBatch * (d + 1))
+    const rowsTimes = (cols: number) => maxBatch * cols
+    const buffers = 2 * rowsTimes(d + 1) + 2 * rowsTimes(H + 1) + 5 * rowsTimes(H) + rowsTimes(d)
+    // scratch: a transposed Wᵀ (H² at most)
+    this.arena = WasmArena.create(buffers + 2 * this.P, H * Math.max(H, d) + 64)
+    const arena = this.arena
+    this.xa = arena.alloc(rowsTimes(d + 1))
+    this.a = arena.alloc(rowsTimes(H))
+    this.h1a = arena.alloc(rowsTimes(H + 1))
+    this.h2a = arena.alloc(rowsTimes(H + 1))
+    this.e2 = arena.alloc(rowsTimes(H))
+    this.s1 = arena.alloc(rowsTimes(H))
+    this.e1 = arena.alloc(rowsTimes(H))
+    this.d2 = arena.alloc(rowsTimes(H))
+    this.xs = arena.alloc(rowsTimes(d + 1))
+    this.perturbed = arena.alloc(this.P)
+    this.inputGradient = arena.alloc(rowsTimes(d))
     this.gw3 = new Float64Array(2 * (H + 1))
     this.gs = new Float64Array(2 * maxBatch)
     this.sFactor = Float64Array.from([slope, 1])
@@ -121,7 +142,7 @@ export class Mlp {
     }
     // a1 = [x | 1]·[W1; b1] (into a contiguous buffer, so that gemm moves it with one copy each
     // way), then h1 = σ(a1) into h1a
-    gemmStrided(B, H, d1c, 1, xa, 0, d1c, 1, beta, this.oW1, H, 1, a, 0, H, true)
+    this.arena.gemm(B, H, d1c, 1, xa, 0, d1c, 1, beta, this.oW1, H, 1, a, 0, H, true)
     // four units at a time (independent loads, lookups and stores: 1.6× faster than one at a time)
     const H4 = H & ~3
     for (let i = 0; i < B; i++) {
@@ -155,7 +176,7 @@ export class Mlp {
       h1a[rh + H] = 1
     }
     // a2 = [h1 | 1]·[W2; b2], then h2 = σ(a2) into h2a, e2 = w3 ⊙ σ'(a2) and the output layer
-    gemmStrided(B, H, H1c, 1, h1a, 0, H1c, 1, beta, this.oW2, H, 1, a, 0, H, true)
+    this.arena.gemm(B, H, H1c, 1, h1a, 0, H1c, 1, beta, this.oW2, H, 1, a, 0, H, true)
     // two rows at a time: each output's sum (h_0w_0 + h_1w_1 + … + b3) is a chain of dependent
     // additions, and two independent chains run in the time of one
     const ow3 = this.ow3
@@ -210,7 +231,7 @@ export class Mlp {
     if (dX) {
       // ∇_x = g ⊙ (e1·W1ᵀ), the row scaling after the product
       const { d, H } = this
-      gemmStrided(B, d, H, 1, this.e1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d, true)
+      this.arena.gemm(B, d, H, 1, this.e1, 0, H, 1, beta, this.oW1, 1, H, dX, 0, d, true)
       for (let i = 0; i < B; i++) {
         const g = dout[i]
         for (let k = 0; k < d; k++) dX[i * d + k] *= g
@@ -235,7 +256,7 @@ export class Mlp {
   private layer1(beta: Float64Array, B: number): void {
     const { H, e2, s1, e1 } = this
     const BH = B * H
-    gemmStrided(B, H, H, 1, e2, 0, H, 1, beta, this.oW2, 1, H, e1, 0, H, true)
+    this.arena.gemm(B, H, H, 1, e2, 0, H, 1, beta, this.oW2, 1, H, e1, 0, H, true)
     for (let t = 0; t < BH; t++) e1[t] *= s1[t]
   }
 

@@ -136,7 +136,8 @@ export function trainSurrogate(p: IgniteParams, data: OfflineData, net: Mlp, bet
   const u = new Float64Array(P)
   const uHat = new Float64Array(P)
   /** β̂ = β + r·u/‖u‖ (β itself is never perturbed: no save and restore) */
-  const betaHat = new Float64Array(P)
+  // in the network's wasm memory, so that the forward pass at β̂ reads it in place
+  const betaHat = net.perturbed
   const dout = new Float64Array(p.batch)
   const ones = new Float64Array(p.batch)
   const isIgnite = p.method === 'ignite'
@@ -222,7 +223,8 @@ export function gradientAscent(
   const X0 = new Float64Array(K * d)
   for (let i = 0; i < K; i++) for (let k = 0; k < d; k++) X0[i * d + k] = data.Xz[starts[i] * d + k]
   X.set(X0)
-  const dX = new Float64Array(K * d)
+  // in the network's wasm memory, so that the ∇_x product writes it in place
+  const dX = net.inputGradient.subarray(0, K * d)
   const ones = new Float64Array(K).fill(1)
   const raw = new Float64Array(d)
   const alpha = m * p.gaLr * Math.sqrt(d)
@@ -279,7 +281,8 @@ export function solveIgnite(p: IgniteParams, ctx: SolveContext): void {
   const extras = parseMultipliers(p.extraMultipliers)
   const data = makeOfflineData(p.task, p.dim, p.nFull, p.keepFraction, ctx.stream(`data/${p.trial}`))
   const net = new Mlp(p.dim, p.width, p.leakySlope, Math.max(p.batch, p.topK))
-  const beta = new Float64Array(net.P)
+  // β in the network's wasm memory: its layer products read it in place
+  const beta = net.arena.alloc(net.P)
   net.init(beta, ctx.stream(`init/${p.trial}`))
   const totalSteps = p.epochs * Math.ceil(data.n / p.batch)
   const gradPerStep = p.method === 'plain' ? 2 : 3
