@@ -130,7 +130,7 @@ export class Mlp {
         // relu output (zeros where a unit is off): gemmSkipZeros skips them, with the same bits.
         // relu as z·[z > 0], branch-free; a negative z gives −0, which no sum it enters can tell
         // from +0. In place: this.A[l] is z.
-        if (l === 0) gemmStrided(n, outDim, inDim, 1, this.X, 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim, true)
+        if (l === 0) this.arena.gemm(n, outDim, inDim, 1, this.X, 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim, true)
         else gemmSkipZeros(n, outDim, inDim, 1, this.A[l - 1], 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim, true)
         this.arena.biasRelu(z, hidden ? z : null, n, outDim, theta, b)
       } else {
@@ -191,14 +191,14 @@ export class Mlp {
       // as a_{l−1}ᵀ·δ_l), and so does δ_{l−1} = δ_l·W_lᵀ
       const masked = l < L - 1
       if (masked) gemmSkipZeros(outDim, inDim, n, 1, d, 0, 1, outDim, this.input(l), 0, inDim, 1, g, w, outDim, true, true)
-      else gemmStrided(inDim, outDim, n, 1, this.input(l), 0, 1, inDim, d, 0, outDim, 1, g, w, outDim, true)
+      else this.arena.gemm(inDim, outDim, n, 1, this.input(l), 0, 1, inDim, d, 0, outDim, 1, g, w, outDim, true)
       if (l > 0) {
         // δ_{l−1} = (δ_l·W_lᵀ) ⊙ relu'(z_{l−1}), the mask as a product with 0 or 1: a branch on
         // the sign mispredicts half the time on a ReLU pattern (a masked entry is ±0, which the
         // sums it enters cannot tell from +0)
         const dPrev = this.D[l - 1]
         if (masked) gemmSkipZeros(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
-        else gemmStrided(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
+        else this.arena.gemm(n, inDim, outDim, 1, d, 0, outDim, 1, theta, w, 1, outDim, dPrev, 0, inDim, true)
         const bPrev = this.layers[l - 1].b
         g.fill(0, bPrev, bPrev + inDim)
         this.arena.reluMaskAddColumnSums(dPrev, this.A[l - 1], n, inDim, g, bPrev)

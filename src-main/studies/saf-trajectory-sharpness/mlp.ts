@@ -161,7 +161,7 @@ export class MlpWorkspace {
       const onePanel = inDim <= GEMM_PANEL_DEPTH
       if (!onePanel) broadcastRow(z, rows, outDim, w, bo)
       // a hidden layer's input is ReLU output, half of it zeros: skip them (same bits)
-      if (l === 0) gemmStrided(rows, outDim, inDim, 1, ain, 0, inDim, 1, w, wo, outDim, 1, z, 0, outDim, onePanel)
+      if (l === 0) this.arena.gemm(rows, outDim, inDim, 1, ain, 0, inDim, 1, w, wo, outDim, 1, z, 0, outDim, onePanel)
       else gemmSkipZeros(rows, outDim, inDim, 1, ain, 0, inDim, 1, w, wo, outDim, 1, z, 0, outDim, onePanel)
       if (onePanel) this.arena.biasRelu(z, hidden ? this.A[l] : null, rows, outDim, w, bo)
       else if (hidden) relu(z, this.A[l], rows * outDim)
@@ -187,7 +187,7 @@ export class MlpWorkspace {
       const ain = l === 0 ? this.X : this.A[l - 1]
       const d = this.delta[l]
       if (l === 0) {
-        gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, d, 0, outDim, 1, grad, wo, outDim, true)
+        this.arena.gemm(inDim, outDim, rows, 1, ain, 0, 1, inDim, d, 0, outDim, 1, grad, wo, outDim, true)
         break
       }
       const dPrev = this.delta[l - 1]
@@ -198,8 +198,8 @@ export class MlpWorkspace {
         gemmSkipZeros(outDim, inDim, rows, 1, d, 0, 1, outDim, ain, 0, inDim, 1, grad, wo, outDim, true, true)
         gemmSkipZeros(rows, inDim, outDim, 1, d, 0, outDim, 1, w, wo, 1, outDim, dPrev, 0, inDim, true)
       } else {
-        gemmStrided(inDim, outDim, rows, 1, ain, 0, 1, inDim, d, 0, outDim, 1, grad, wo, outDim, true)
-        gemmStrided(rows, inDim, outDim, 1, d, 0, outDim, 1, w, wo, 1, outDim, dPrev, 0, inDim, true)
+        this.arena.gemm(inDim, outDim, rows, 1, ain, 0, 1, inDim, d, 0, outDim, 1, grad, wo, outDim, true)
+        this.arena.gemm(rows, inDim, outDim, 1, d, 0, outDim, 1, w, wo, 1, outDim, dPrev, 0, inDim, true)
       }
       const bPrev = layers[l - 1].b
       grad.fill(0, bPrev, bPrev + inDim)
