@@ -4,9 +4,10 @@
  *  - "time point": the solver's per-time-point work over the 20 realisations, errorsAtTime
  *    (closedFormErrors and spectrumAveragedErrors in one pass; the N = ∞ MP theory evaluated at
  *    the same t is left out);
- *  - "realisation setup": drawRealisation + toModes, done once per realisation before the time
- *    loop (P < N here, so the P×P Gram XᵀX, its symmetric eigendecomposition, z(0), ε̃ and the
- *    frozen energy: modesFromExampleGram);
+ *  - "realisation setup": realisationModes (the draw into the solver's reused realisation, then
+ *    toModes), done once per realisation before the time loop (P < N here, so the P×P Gram XᵀX,
+ *    its symmetric eigendecomposition with the projections read off its working matrix, z(0),
+ *    ε̃ and the frozen energy: modesFromExampleGram);
  *  - "direct GD step": DirectGd.step (gd-crosscheck mode), w ← w + ηX(y − Xᵀw).
  */
 import { Rng } from '../../src-main/numeric/rng'
@@ -14,7 +15,7 @@ import {
   DirectGd,
   drawRealisation,
   errorsAtTime,
-  toModes,
+  realisationModes,
   trainingCoefficients,
 } from '../../src-main/studies/linear-student-teacher-overtraining/solver'
 import { teacherVariances } from '../../src-main/studies/linear-student-teacher-overtraining/theory'
@@ -37,7 +38,7 @@ export function steps(): StepCase[] {
       setup: () => {
         const data = new Rng(0, 'data')
         const init = new Rng(0, 'init')
-        const modes = Array.from({ length: R }, () => toModes(drawRealisation(N, P, v, data, init)))
+        const modes = Array.from({ length: R }, () => realisationModes(N, P, v, data, init))
         const tcs = modes.map(trainingCoefficients)
         const scratch = new Float64Array(2)
         const out = new Float64Array(4)
@@ -54,12 +55,12 @@ export function steps(): StepCase[] {
       name: `${id} N=${N} P=${P} realisation setup (eigendecomposition)`,
       py,
       pyCase: 'setup',
-      note: 'drawRealisation + toModes (symEig of the P×P Gram XᵀX)',
+      note: 'realisationModes: draw + toModes (symEig of the P×P Gram XᵀX)',
       setup: () => {
         const data = new Rng(0, 'data')
         const init = new Rng(0, 'init')
         return () => {
-          toModes(drawRealisation(N, P, v, data, init))
+          realisationModes(N, P, v, data, init)
         }
       },
     },

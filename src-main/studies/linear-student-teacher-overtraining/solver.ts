@@ -19,6 +19,7 @@
 import { gemm, gemv, syrk } from '../../numeric/dense'
 import { symEig } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
+import { wasmScratch, wasmSimdKernel } from '../../numeric/wasm-simd'
 import type { TeacherVariances } from './theory'
 
 /** One draw of (X, w̄, ε, w0). X is N×P row-major: column μ is example x^μ. */
@@ -49,6 +50,32 @@ export function drawRealisation(N: number, P: number, v: TeacherVariances, data:
   gemv(true, N, P, 1, X, wbar, 0, y)
   for (let mu = 0; mu < P; mu++) y[mu] += eps[mu]
   return { N, P, X, wbar, eps, y, w0 }
+}
+
+/**
+ * toModes(drawRealisation(N, P, v, data, init)) when the draw itself is not kept (the dynamics
+ * solvers read only the modes): the same draws from the same streams into one reused
+ * realisation (a fresh 40 KB X per realisation cost ≈ 7 µs of allocation and collection at the
+ * default), y not formed (toModes never reads it), and with σ0² = 0 w0 = +0 written without its
+ * draw (fillNormal gives 0 + 0·x = +0 for every draw, and nothing else reads the init stream).
+ * Bit-identical modes (a unit test compares). Nothing returned points into the scratch.
+ */
+export function realisationModes(N: number, P: number, v: TeacherVariances, data: Rng, init: Rng): Modes {
+  const r = realisationScratch(N, P)
+  data.fillNormal(r.X, 0, 1 / Math.sqrt(N))
+  data.fillNormal(r.wbar, 0, Math.sqrt(v.sw2))
+  data.fillNormal(r.eps, 0, Math.sqrt(v.se2))
+  if (v.s02 === 0) r.w0.fill(0)
+  else init.fillNormal(r.w0, 0, Math.sqrt(v.s02))
+  return toModes(r)
+}
+
+let scratchRealisation: Realisation | null = null
+function realisationScratch(N: number, P: number): Realisation {
+  const r = scratchRealisation
+  if (r && r.N === N && r.P === P) return r
+  const f = (n: number): Float64Array => new Float64Array(n)
+  return (scratchRealisation = { N, P, X: f(N * P), wbar: f(N), eps: f(P), y: f(P).fill(NaN), w0: f(N) })
 }
 
 /** A realisation in the eigenbasis of XXᵀ. */
@@ -139,42 +166,158 @@ export function exampleGram(X: Float64Array, N: number, P: number, H: Float64Arr
  */
 export function modesFromExampleGram(r: Realisation): Modes | null {
   const { N, P, X, wbar, eps, w0 } = r
-  // H = XᵀX and the temporaries in one reused buffer (symEig copies H; every piece is fully
-  // written before it is read: syrk and gemv with β = 0 zero their outputs first)
+  // H = XᵀX and the temporaries in one reused buffer (every piece is fully written before it is
+  // read: gemm and gemv with β = 0 zero their outputs first)
   const buf = exampleGramScratch(P * P + N + 5 * P)
   const H = exampleGram(X, N, P, buf.subarray(0, P * P))
-  const { values: mu, vectors: U } = symEig(H, P)
-  if (!(mu[0] > 1e-10 * mu[P - 1])) return null
   let at = P * P
   const take = (len: number): Float64Array => buf.subarray(at, (at += len))
   const d0 = take(N)
   for (let i = 0; i < N; i++) d0[i] = w0[i] - wbar[i]
   const b = take(P)
   gemv(true, N, P, 1, X, d0, 0, b) // Xᵀd0
-  const c = take(P)
-  gemv(true, P, P, 1, U, b, 0, c) // Uᵀ(Xᵀd0)
-  const e = take(P)
-  gemv(true, P, P, 1, U, eps, 0, e) // Uᵀε
+  const mu = take(P)
+  const c = take(P) // Uᵀ(Xᵀd0)
+  const e = take(P) // Uᵀε
+  const Ug = take(P) // U·diag(1/μ)·Uᵀ·Xᵀd0
+  exampleEigenProjections(H, P, b, eps, mu, c, e, Ug)
+  if (!(mu[0] > 1e-10 * mu[P - 1])) return null
   const frozen = N - P
   const lambda = new Float64Array(N)
   const z0 = new Float64Array(N)
   const epsTilde = new Float64Array(N)
-  const g = take(P)
   for (let j = 0; j < P; j++) {
     const s = Math.sqrt(mu[j])
     lambda[frozen + j] = mu[j]
     z0[frozen + j] = c[j] / s
     epsTilde[frozen + j] = s * e[j]
-    g[j] = c[j] / mu[j]
   }
   // d⊥ = d0 − X·U·diag(1/μ)·Uᵀ·Xᵀd0 (the projection onto the row space of Xᵀ removed)
-  const Ug = take(P)
-  gemv(false, P, P, 1, U, g, 0, Ug)
   gemv(false, N, P, -1, X, Ug, 1, d0)
   let perp = 0
   for (let i = 0; i < N; i++) perp += d0[i] * d0[i]
   z0[0] = Math.sqrt(perp)
   return { N, P, lambda, frozen, z0, epsTilde, epsPerp2: 0 }
+}
+
+/**
+ * What modesFromExampleGram reads of H = U·diag(μ)·Uᵀ = symEig(H, P): μ ascending, c = Uᵀb,
+ * e = Uᵀε and Ug = U·g with g_j = c_j/μ_j, each bit for bit what symEig and the numeric core's
+ * gemv give (gemv(true, P, P, 1, U, ·, 0, ·) and gemv(false, P, P, 1, U, g, 0, ·); a unit test
+ * keeps that code and compares). For even P ≥ 16 with WebAssembly SIMD (the default P = 50)
+ * symEig's own kernels run here — the numeric core's wasm `tred2` and `ql` on its working matrix
+ * W in wasm memory, the steps of linalg.ts symEig verbatim — but its eigenvector matrix U is
+ * never formed: column j of U is row order[j] of W, and the three products read those rows in
+ * place (c_j and e_j as dot products in gemv's order, U·g as the two interleaved sums of gemv's
+ * rows). That skips symEig's transposed, sorted copy of the 50×50 vectors, its two result
+ * arrays and the three copies of U into wasm memory by gemv. Anything else (SIMD off, odd or
+ * small P, a QL that hands its last eigenvalues back to the JavaScript loop, NaN) takes
+ * symEig and gemv themselves.
+ */
+export function exampleEigenProjections(
+  H: Float64Array,
+  n: number,
+  b: Float64Array,
+  eps: Float64Array,
+  mu: Float64Array,
+  c: Float64Array,
+  e: Float64Array,
+  Ug: Float64Array,
+): void {
+  if (projectInWasm(H, n, b, eps, mu, c, e, Ug)) return
+  const { values, vectors: U } = symEig(H, n)
+  mu.set(values)
+  gemv(true, n, n, 1, U, b, 0, c)
+  gemv(true, n, n, 1, U, eps, 0, e)
+  const g = exampleGramScratchG(n)
+  for (let j = 0; j < n; j++) g[j] = c[j] / mu[j]
+  gemv(false, n, n, 1, U, g, 0, Ug)
+}
+
+/** symEig's ε (linalg.ts EPS): its QL deflates below EPS²·max(|d| + |e|). */
+const EPS = 2 ** -52
+
+/** exampleEigenProjections' fast path (see there); false, with nothing written, where it does not apply. */
+function projectInWasm(
+  H: Float64Array,
+  n: number,
+  b: Float64Array,
+  eps: Float64Array,
+  mu: Float64Array,
+  c: Float64Array,
+  e: Float64Array,
+  Ug: Float64Array,
+): boolean {
+  if (n < 16 || n % 2 !== 0) return false
+  const kern = wasmSimdKernel()
+  const M = kern ? wasmScratch(kern, n * n + 2 * n + 2) : null
+  if (!kern || !M) return false
+  // symEig: W, d, e and QL's two running scalars in wasm memory, one copy of H in, tred2, then
+  // tridiagonalQL's set-up and its wasm loop. Nothing else touches wasm memory until the
+  // products below have read W and d.
+  M.set(H.subarray(0, n * n))
+  const d = M.subarray(n * n, n * n + n).fill(0)
+  const off = M.subarray(n * n + n, n * n + 2 * n).fill(0)
+  const [dByte, eByte, stByte] = [n * n * 8, (n * n + n) * 8, (n * n + 2 * n) * 8]
+  kern.tred2(0, n * 8, n, dByte, eByte)
+  for (let i = 1; i < n; i++) off[i - 1] = off[i]
+  off[n - 1] = 0
+  let tnorm = 0
+  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(off[i]))
+  if (kern.ql(0, n * 8, n, dByte, eByte, stByte, EPS * EPS * tnorm) !== n) return false
+  // symEig's ascendingOrder for n ≤ 256 without NaN: insertion sort, ties in index order
+  const order = exampleGramOrder(n)
+  for (let i = 0; i < n; i++) {
+    const x = d[i]
+    if (Number.isNaN(x)) return false
+    let j = i
+    while (j > 0 && d[order[j - 1]] > x) {
+      order[j] = order[j - 1]
+      j--
+    }
+    order[j] = i
+  }
+  // U[i][j] = W[order[j]·n + i]. c_j = Σ_i b_i·U[i][j] and e_j = Σ_i ε_i·U[i][j], summed in i
+  // order from +0 as gemv's Aᵀx does (its skip of a zero x_i adds nothing: a sum started at +0
+  // is never −0). (U·g)_i = 0 + (Σ_{j even} U[i][j]·g_j + Σ_{j odd} U[i][j]·g_j), each sum in
+  // j order as gemv's Ax keeps it: two running rows acc0, acc1 fed row order[j] of W at a time.
+  // Two rows (j even, j + 1) per pass: four independent sums, b_i and ε_i loaded once.
+  const acc = exampleGramScratchG(2 * n)
+  acc.fill(0, 0, 2 * n)
+  for (let j = 0; j < n; j += 2) {
+    const ra = order[j] * n
+    const rb = order[j + 1] * n
+    let ca = 0
+    let ea = 0
+    let cb = 0
+    let eb = 0
+    for (let i = 0; i < n; i++) {
+      const bi = b[i]
+      const ei = eps[i]
+      const ua = M[ra + i]
+      const ub = M[rb + i]
+      ca += bi * ua
+      ea += ei * ua
+      cb += bi * ub
+      eb += ei * ub
+    }
+    const ma = d[order[j]]
+    const mb = d[order[j + 1]]
+    mu[j] = ma
+    mu[j + 1] = mb
+    c[j] = ca
+    c[j + 1] = cb
+    e[j] = ea
+    e[j + 1] = eb
+    const ga = ca / ma
+    const gb = cb / mb
+    for (let i = 0; i < n; i++) {
+      acc[i] += M[ra + i] * ga
+      acc[n + i] += M[rb + i] * gb
+    }
+  }
+  for (let i = 0; i < n; i++) Ug[i] = 0 + (acc[i] + acc[n + i])
+  return true
 }
 
 /**
@@ -186,6 +329,17 @@ let exampleGramBuffer = new Float64Array(0)
 function exampleGramScratch(len: number): Float64Array {
   if (exampleGramBuffer.length < len) exampleGramBuffer = new Float64Array(len)
   return exampleGramBuffer
+}
+/** exampleEigenProjections' g or its two running rows, and its sort permutation (kept, as above). */
+let exampleGramG = new Float64Array(0)
+function exampleGramScratchG(len: number): Float64Array {
+  if (exampleGramG.length < len) exampleGramG = new Float64Array(len)
+  return exampleGramG
+}
+let exampleGramPerm = new Int32Array(0)
+function exampleGramOrder(len: number): Int32Array {
+  if (exampleGramPerm.length < len) exampleGramPerm = new Int32Array(len)
+  return exampleGramPerm
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   errorsAtTime,
   DirectGd,
   drawRealisation,
+  realisationModes,
   egInfinity,
   type Engine,
   etInfinity,
@@ -133,7 +134,11 @@ function pct(x: number): string {
 
 // ------------------------------------------------------------------ solvers
 
-function drawModes(p: P, count: number, ctx: SolveContext, progressShare: number): { modes: Modes[]; reals: ReturnType<typeof drawRealisation>[] } | null {
+/**
+ * `count` realisations in their eigenbasis; with `keepDraws` (direct GD needs X, y, w0) the draws
+ * too, otherwise realisationModes: the same modes, drawn into one reused realisation.
+ */
+function drawModes(p: P, count: number, ctx: SolveContext, progressShare: number, keepDraws = false): { modes: Modes[]; reals: ReturnType<typeof drawRealisation>[] } | null {
   const v = teacherVariances(p.snr, p.sigma0sq)
   const P_ = Math.round(p.alpha * p.N)
   const data = ctx.stream('data')
@@ -142,9 +147,11 @@ function drawModes(p: P, count: number, ctx: SolveContext, progressShare: number
   const reals: ReturnType<typeof drawRealisation>[] = []
   for (let r = 0; r < count; r++) {
     if (ctx.cancelled) return null
-    const real = drawRealisation(p.N, P_, v, data, init)
-    reals.push(real)
-    modes.push(toModes(real))
+    if (keepDraws) {
+      const real = drawRealisation(p.N, P_, v, data, init)
+      reals.push(real)
+      modes.push(toModes(real))
+    } else modes.push(realisationModes(p.N, P_, v, data, init))
     ctx.progress((progressShare * (r + 1)) / count)
   }
   return { modes, reals }
@@ -297,7 +304,7 @@ function solveSpectrum(p: P, ctx: SolveContext): void {
 function solveGdCrosscheck(p: P, ctx: SolveContext): void {
   const v = teacherVariances(p.snr, p.sigma0sq)
   const R = p.gdRealisations
-  const drawn = drawModes(p, R, ctx, 0.05)
+  const drawn = drawModes(p, R, ctx, 0.05, true)
   if (!drawn) return
   const { modes, reals } = drawn
   const tcs = modes.map(trainingCoefficients)

@@ -1,0 +1,134 @@
+/**
+ * modesFromExampleGram reads μ, Uᵀ(Xᵀd0), Uᵀε and U·diag(1/μ)·Uᵀ(Xᵀd0) off symEig's working
+ * matrix (exampleEigenProjections), and the dynamics solvers draw through realisationModes:
+ * both must give the modes of the code they replaced bit for bit. The previous
+ * modesFromExampleGram is kept here verbatim (symEig + four gemv) as the reference.
+ */
+import { describe, expect, it } from 'vitest'
+import { gemv } from '../../numeric/dense'
+import { symEig } from '../../numeric/linalg'
+import { Rng } from '../../numeric/rng'
+import { setWasmSimdEnabled } from '../../numeric/wasm-simd'
+import { drawRealisation, exampleGram, type Modes, modesFromExampleGram, modesFromInputGram, type Realisation, realisationModes, toModes } from './solver'
+import { teacherVariances } from './theory'
+
+/** modesFromExampleGram before exampleEigenProjections, verbatim (its scratch buffer aside). */
+function oldModesFromExampleGram(r: Realisation): Modes | null {
+  const { N, P, X, wbar, eps, w0 } = r
+  const buf = new Float64Array(P * P + N + 5 * P)
+  const H = exampleGram(X, N, P, buf.subarray(0, P * P))
+  const { values: mu, vectors: U } = symEig(H, P)
+  if (!(mu[0] > 1e-10 * mu[P - 1])) return null
+  let at = P * P
+  const take = (len: number): Float64Array => buf.subarray(at, (at += len))
+  const d0 = take(N)
+  for (let i = 0; i < N; i++) d0[i] = w0[i] - wbar[i]
+  const b = take(P)
+  gemv(true, N, P, 1, X, d0, 0, b) // Xᵀd0
+  const c = take(P)
+  gemv(true, P, P, 1, U, b, 0, c) // Uᵀ(Xᵀd0)
+  const e = take(P)
+  gemv(true, P, P, 1, U, eps, 0, e) // Uᵀε
+  const frozen = N - P
+  const lambda = new Float64Array(N)
+  const z0 = new Float64Array(N)
+  const epsTilde = new Float64Array(N)
+  const g = take(P)
+  for (let j = 0; j < P; j++) {
+    const s = Math.sqrt(mu[j])
+    lambda[frozen + j] = mu[j]
+    z0[frozen + j] = c[j] / s
+    epsTilde[frozen + j] = s * e[j]
+    g[j] = c[j] / mu[j]
+  }
+  const Ug = take(P)
+  gemv(false, P, P, 1, U, g, 0, Ug)
+  gemv(false, N, P, -1, X, Ug, 1, d0)
+  let perp = 0
+  for (let i = 0; i < N; i++) perp += d0[i] * d0[i]
+  z0[0] = Math.sqrt(perp)
+  return { N, P, lambda, frozen, z0, epsTilde, epsPerp2: 0 }
+}
+
+function oldToModes(r: Realisation): Modes {
+  return r.P < r.N ? (oldModesFromExampleGram(r) ?? modesFromInputGram(r)) : modesFromInputGram(r)
+}
+
+function differences(a: Modes | null, b: Modes | null): number {
+  if (a === null || b === null) return a === b ? 0 : 1
+  let n = 0
+  if (a.frozen !== b.frozen || a.N !== b.N || a.P !== b.P || !Object.is(a.epsPerp2, b.epsPerp2)) n++
+  for (const k of ['lambda', 'z0', 'epsTilde'] as const) for (let i = 0; i < a.N; i++) if (!Object.is(a[k][i], b[k][i])) n++
+  return n
+}
+
+const SIZES = [
+  [100, 50],
+  [200, 100],
+  [64, 16],
+  [60, 32],
+  [40, 18],
+  [41, 17],
+  [60, 57],
+  [40, 10],
+  [30, 3],
+  [30, 1],
+]
+
+describe('linear-student-teacher-overtraining: modes bit for bit', () => {
+  it('modesFromExampleGram equals the symEig + gemv code, SIMD on and off', () => {
+    for (const simdOn of [true, false]) {
+      setWasmSimdEnabled(simdOn)
+      try {
+        for (const [N, P] of SIZES) {
+          for (const [snr, s02] of [
+            [4, 0],
+            [0.5, 1],
+          ]) {
+            const v = teacherVariances(snr, s02)
+            const data = new Rng(N * 7 + P, 'data')
+            const init = new Rng(N * 7 + P, 'init')
+            for (let k = 0; k < 6; k++) {
+              const r = drawRealisation(N, P, v, data, init)
+              expect(differences(modesFromExampleGram(r), oldModesFromExampleGram(r)), `N ${N} P ${P} SIMD ${simdOn} k ${k}`).toBe(0)
+            }
+          }
+        }
+      } finally {
+        setWasmSimdEnabled(true)
+      }
+    }
+  })
+
+  it('a rank-deficient X still returns null (toModes then decomposes XXᵀ)', () => {
+    const N = 40
+    const P = 20
+    const r = drawRealisation(N, P, teacherVariances(4, 0), new Rng(5, 'data'), new Rng(5, 'init'))
+    for (let i = 0; i < N; i++) r.X[i * P + 1] = r.X[i * P] // two equal examples
+    expect(modesFromExampleGram(r)).toBeNull()
+    expect(oldModesFromExampleGram(r)).toBeNull()
+    expect(differences(toModes(r), oldToModes(r))).toBe(0)
+  })
+
+  it('realisationModes equals toModes(drawRealisation(…)) in sequence, streams included', () => {
+    for (const [N, P] of [
+      [100, 50],
+      [40, 10],
+      [30, 45],
+    ]) {
+      for (const s02 of [0, 0.3]) {
+        const v = teacherVariances(4, s02)
+        const [d1, i1, d2, i2] = [new Rng(3, 'data'), new Rng(3, 'init'), new Rng(3, 'data'), new Rng(3, 'init')]
+        const kept: Modes[] = []
+        for (let k = 0; k < 5; k++) {
+          const a = realisationModes(N, P, v, d1, i1)
+          kept.push(a)
+          expect(differences(a, oldToModes(drawRealisation(N, P, v, d2, i2))), `N ${N} P ${P} σ0² ${s02} k ${k}`).toBe(0)
+        }
+        // nothing returned points into the reused realisation
+        expect(new Set(kept.map((m) => m.lambda)).size).toBe(5)
+        expect(d1.uniform()).toBe(d2.uniform())
+      }
+    }
+  })
+})
