@@ -9,6 +9,7 @@ import { gemv } from '../../numeric/dense'
 import { symEig } from '../../numeric/linalg'
 import { Rng } from '../../numeric/rng'
 import { setWasmSimdEnabled } from '../../numeric/wasm-simd'
+import { gramWasm } from './gramWasm'
 import { drawRealisation, exampleGram, type Modes, modesFromExampleGram, modesFromInputGram, type Realisation, realisationModes, toModes } from './solver'
 import { teacherVariances } from './theory'
 
@@ -76,6 +77,41 @@ const SIZES = [
 ]
 
 describe('linear-student-teacher-overtraining: modes bit for bit', () => {
+  it('gramWasm is exampleGram bit for bit (and declines where exampleGram takes other routes)', () => {
+    for (const [N, P] of [
+      [100, 50],
+      [200, 100],
+      [256, 60],
+      [64, 16],
+      [60, 32],
+      [50, 18],
+      [41, 22],
+      [24, 24],
+      [256, 8],
+      [256, 10],
+    ]) {
+      for (const scale of [1, 1e-3]) {
+        const X = new Rng(N + P, 'data').fillNormal(new Float64Array(N * P), 0, scale / Math.sqrt(N))
+        X[3] = 0
+        X[P + 1] = -0
+        const ref = exampleGram(X, N, P, new Float64Array(P * P).fill(NaN))
+        const H = gramWasm(X, N, P)
+        expect(H, `N ${N} P ${P}`).not.toBeNull()
+        let differ = 0
+        for (let i = 0; i < P * P; i++) if (!Object.is(H![i], ref[i])) differ++
+        expect(differ, `N ${N} P ${P}`).toBe(0)
+      }
+    }
+    const X = new Float64Array(300 * 50)
+    for (const [N, P] of [[300, 50], [40, 17], [10, 2], [20, 20]]) expect(gramWasm(X, N, P), `N ${N} P ${P}`).toBeNull()
+    setWasmSimdEnabled(false)
+    try {
+      expect(gramWasm(X, 100, 50)).toBeNull()
+    } finally {
+      setWasmSimdEnabled(true)
+    }
+  })
+
   it('modesFromExampleGram equals the symEig + gemv code, SIMD on and off', () => {
     for (const simdOn of [true, false]) {
       setWasmSimdEnabled(simdOn)

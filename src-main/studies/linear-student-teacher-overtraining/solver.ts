@@ -20,6 +20,7 @@ import { gemm, gemv, syrk } from '../../numeric/dense'
 import { symEig } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
 import { wasmScratch, wasmSimdKernel } from '../../numeric/wasm-simd'
+import { gramWasm } from './gramWasm'
 import type { TeacherVariances } from './theory'
 
 /** One draw of (X, w̄, ε, w0). X is N×P row-major: column μ is example x^μ. */
@@ -142,7 +143,8 @@ export function modesFromInputGram(r: Realisation): Modes {
  * From syrk's packed-gemm size on (P²N ≥ 24³, P ≥ 4; the default P = 50, N = 100 among them) it
  * is the same packed product with the same strides and the upper triangle mirrored, called
  * through gemm with β = 0, whose wasm path then skips staging H in: ≈ 28 instead of ≈ 36 µs at
- * the default (a unit test checks the bits). Smaller Grams go through syrk itself.
+ * the default (a unit test checks the bits). Smaller Grams go through syrk itself. The JavaScript
+ * twin of gramWasm.ts, which modesFromExampleGram tries first (the same bits in about half).
  */
 export function exampleGram(X: Float64Array, N: number, P: number, H: Float64Array): Float64Array {
   if (P * P * N < 24 * 24 * 24 || P < 4) return syrk(true, P, N, 1, X, 0, H)
@@ -169,7 +171,8 @@ export function modesFromExampleGram(r: Realisation): Modes | null {
   // H = XᵀX and the temporaries in one reused buffer (every piece is fully written before it is
   // read: gemm and gemv with β = 0 zero their outputs first)
   const buf = exampleGramScratch(P * P + N + 5 * P)
-  const H = exampleGram(X, N, P, buf.subarray(0, P * P))
+  // XᵀX: the upper blocks in wasm SIMD (gramWasm, a view of its memory), else exampleGram
+  const H = gramWasm(X, N, P) ?? exampleGram(X, N, P, buf.subarray(0, P * P))
   let at = P * P
   const take = (len: number): Float64Array => buf.subarray(at, (at += len))
   const d0 = take(N)
