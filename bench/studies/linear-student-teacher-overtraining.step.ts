@@ -8,7 +8,8 @@
  *    toModes), done once per realisation before the time loop (P < N here, so the P×P Gram XᵀX,
  *    its symmetric eigendecomposition with the projections read off its working matrix, z(0),
  *    ε̃ and the frozen energy: modesFromExampleGram);
- *  - "direct GD step": DirectGd.step (gd-crosscheck mode), w ← w + ηX(y − Xᵀw).
+ *  - "direct GD step": DirectGd.step (gd-crosscheck mode), w ← w + ηX(y − Xᵀw) (the numeric
+ *    core's gemvT and gemvN in DirectGd's private instance, X resident).
  */
 import { Rng } from '../../src-main/numeric/rng'
 import {
@@ -68,7 +69,7 @@ export function steps(): StepCase[] {
       name: `${id} N=${N} P=${P} direct GD step`,
       py,
       pyCase: 'gd',
-      note: 'DirectGd.step: two gemv and an axpy',
+      note: 'DirectGd.step: two gemv (the core kernel on X resident in wasm memory)',
       setup: () => {
         const gd = new DirectGd(drawRealisation(N, P, v, new Rng(0, 'data'), new Rng(0, 'init')), 1e-3)
         return () => gd.step()

@@ -10,7 +10,7 @@ import { symEig } from '../../numeric/linalg'
 import { Rng } from '../../numeric/rng'
 import { setWasmSimdEnabled } from '../../numeric/wasm-simd'
 import { gramWasm } from './gramWasm'
-import { drawRealisation, exampleGram, type Modes, modesFromExampleGram, modesFromInputGram, type Realisation, realisationModes, toModes } from './solver'
+import { DirectGd, drawRealisation, exampleGram, type Modes, modesFromExampleGram, modesFromInputGram, type Realisation, realisationModes, toModes } from './solver'
 import { teacherVariances } from './theory'
 
 /** modesFromExampleGram before exampleEigenProjections, verbatim (its scratch buffer aside). */
@@ -164,6 +164,78 @@ describe('linear-student-teacher-overtraining: modes bit for bit', () => {
         // nothing returned points into the reused realisation
         expect(new Set(kept.map((m) => m.lambda)).size).toBe(5)
         expect(d1.uniform()).toBe(d2.uniform())
+      }
+    }
+  })
+})
+
+/** DirectGd before its resident kernel, verbatim: two gemv of the numeric core per step. */
+class OldDirectGd {
+  readonly w: Float64Array
+  private readonly r: Float64Array
+  constructor(
+    private readonly real: Realisation,
+    private readonly eta: number,
+  ) {
+    this.w = Float64Array.from(real.w0)
+    this.r = new Float64Array(real.P)
+  }
+  private residual(): void {
+    const { N, P, X, y } = this.real
+    this.r.set(y)
+    gemv(true, N, P, -1, X, this.w, 1, this.r)
+  }
+  step(): void {
+    const { N, P, X } = this.real
+    this.residual()
+    gemv(false, N, P, this.eta, X, this.r, 1, this.w)
+  }
+  errors(se2: number, out: Float64Array): void {
+    const { N, P, wbar } = this.real
+    this.residual()
+    let e = 0
+    for (let i = 0; i < N; i++) {
+      const d = this.w[i] - wbar[i]
+      e += d * d
+    }
+    let t = 0
+    for (let mu = 0; mu < P; mu++) t += this.r[mu] * this.r[mu]
+    out[0] = e / N + se2
+    out[1] = t / P
+  }
+}
+
+describe('linear-student-teacher-overtraining: DirectGd bit for bit', () => {
+  it('the resident kernel gives the gemv steps and errors, SIMD on and off', () => {
+    for (const simdOn of [true, false]) {
+      setWasmSimdEnabled(simdOn)
+      try {
+        for (const [N, P, s02, eta] of [
+          [100, 50, 0, 1e-3],
+          [100, 50, 1, 0.05],
+          [40, 100, 0.5, 0.01],
+          [37, 13, 0, 0.02],
+          [10, 5, 0, 0.1],
+          [64, 32, 0, 0],
+        ]) {
+          const real = drawRealisation(N, P, teacherVariances(4, s02), new Rng(N + P, 'data'), new Rng(N + P, 'init'))
+          const a = new DirectGd(real, eta)
+          const b = new OldDirectGd(real, eta)
+          const oa = new Float64Array(2)
+          const ob = new Float64Array(2)
+          for (let k = 0; k < 40; k++) {
+            a.errors(0.2, oa)
+            b.errors(0.2, ob)
+            expect([Object.is(oa[0], ob[0]), Object.is(oa[1], ob[1])], `N ${N} P ${P} k ${k}`).toEqual([true, true])
+            a.step()
+            b.step()
+          }
+          let differ = 0
+          for (let i = 0; i < N; i++) if (!Object.is(a.w[i], b.w[i])) differ++
+          expect(differ, `N ${N} P ${P} SIMD ${simdOn}`).toBe(0)
+        }
+      } finally {
+        setWasmSimdEnabled(true)
       }
     }
   })

@@ -19,7 +19,8 @@
 import { gemm, gemv, syrk } from '../../numeric/dense'
 import { symEig } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
-import { wasmScratch, wasmSimdKernel } from '../../numeric/wasm-simd'
+import type { WasmApi, WasmMemory } from '../../numeric/wasm-emit'
+import { gemmModuleBytes, wasmScratch, wasmSimdKernel } from '../../numeric/wasm-simd'
 import { gramWasm } from './gramWasm'
 import type { TeacherVariances } from './theory'
 
@@ -508,26 +509,49 @@ export function etInfinity(m: Modes): number {
 export class DirectGd {
   readonly w: Float64Array
   private readonly r: Float64Array
+  /** X, w, r and y resident in a private instance of the numeric core's kernel module (see gdKernel), or null */
+  private readonly k: GdKernel | null
 
   constructor(
     private readonly real: Realisation,
     private readonly eta: number,
   ) {
-    this.w = Float64Array.from(real.w0)
-    this.r = new Float64Array(real.P)
+    this.k = gdKernel(real)
+    if (this.k) {
+      this.w = this.k.w
+      this.r = this.k.r
+    } else {
+      this.w = Float64Array.from(real.w0)
+      this.r = new Float64Array(real.P)
+    }
   }
 
-  /** r = y − Xᵀw (the numeric core's gemv: wasm SIMD at these sizes, bit-identical to its scalar loops). */
+  /**
+   * r = y − Xᵀw: gemv(true, N, P, −1, X, w, 1, r) after r = y (the numeric core's gemv: wasm SIMD
+   * at these sizes, bit-identical to its scalar loops; with the resident kernel its very `gemvT`
+   * on the very arguments gemv's wasm path passes, without copying X in).
+   */
   private residual(): void {
     const { N, P, X, y } = this.real
+    const k = this.k
+    if (k) {
+      this.r.set(k.y)
+      k.gemvT(k.xB, k.wB, k.rB, N, P, -1)
+      return
+    }
     this.r.set(y)
     gemv(true, N, P, -1, X, this.w, 1, this.r)
   }
 
-  /** w ← w + η·X(y − Xᵀw): the residual, then w += η·X·r, two gemv. */
+  /** w ← w + η·X(y − Xᵀw): the residual, then w += η·X·r, two gemv (gemvN resident, as above; gemv does nothing at η = 0). */
   step(): void {
     const { N, P, X } = this.real
     this.residual()
+    const k = this.k
+    if (k) {
+      if (this.eta !== 0) k.gemvN(k.xB, k.rB, k.wB, N, P, this.eta)
+      return
+    }
     gemv(false, N, P, this.eta, X, this.r, 1, this.w)
   }
 
@@ -543,6 +567,68 @@ export class DirectGd {
     for (let mu = 0; mu < P; mu++) t += this.r[mu] * this.r[mu]
     out[0] = e / N + se2
     out[1] = t / P
+  }
+}
+
+interface GdKernel {
+  w: Float64Array
+  r: Float64Array
+  y: Float64Array
+  xB: number
+  wB: number
+  rB: number
+  gemvT: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
+  gemvN: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
+}
+
+let gdModule: object | null | undefined
+
+/**
+ * DirectGd's two matrix–vector products on X held in wasm memory: a private instance (its own
+ * memory, sized once, never grown, so the views stay valid) of the numeric core's kernel module
+ * (wasm-simd.ts gemmModuleBytes), whose `gemvT` and `gemvN` gemv's wasm path runs after copying
+ * X, x and y into the shared instance's memory on every call (two 40 KB copies per step at the
+ * default). The same functions on the same values: bit-identical to gemv, which is bit-identical
+ * to its scalar loops (a unit test checks DirectGd with SIMD on and off). Null where gemv would not
+ * take its wasm path (SIMD off or unavailable, fewer than 256 entries): DirectGd then calls gemv.
+ */
+function gdKernel(real: Realisation): GdKernel | null {
+  const { N, P, X, y, w0 } = real
+  if (N * P < 256 || !wasmSimdKernel()) return null
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+  if (!api) return null
+  if (gdModule === undefined) {
+    try {
+      gdModule = new api.Module(gemmModuleBytes())
+    } catch {
+      gdModule = null
+    }
+  }
+  if (gdModule === null) return null
+  const doubles = N * P + N + 2 * P
+  try {
+    const inst = new api.Instance(gdModule, {})
+    const memory = inst.exports.memory as WasmMemory
+    if (memory.buffer.byteLength < doubles * 8) memory.grow(Math.ceil((doubles * 8 - memory.buffer.byteLength) / 65536))
+    const f64 = new Float64Array(memory.buffer)
+    const [xOff, wOff, rOff, yOff] = [0, N * P, N * P + N, N * P + N + P]
+    f64.set(X.subarray(0, N * P), xOff)
+    const w = f64.subarray(wOff, wOff + N)
+    w.set(w0.subarray(0, N))
+    const yv = f64.subarray(yOff, yOff + P)
+    yv.set(y.subarray(0, P))
+    return {
+      w,
+      r: f64.subarray(rOff, rOff + P),
+      y: yv,
+      xB: xOff * 8,
+      wB: wOff * 8,
+      rB: rOff * 8,
+      gemvT: inst.exports.gemvT as GdKernel['gemvT'],
+      gemvN: inst.exports.gemvN as GdKernel['gemvN'],
+    }
+  } catch {
+    return null
   }
 }
 
