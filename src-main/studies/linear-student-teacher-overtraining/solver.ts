@@ -21,7 +21,7 @@ import { symEig } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
 import type { WasmApi, WasmMemory } from '../../numeric/wasm-emit'
 import { gemmModuleBytes, wasmScratch, wasmSimdKernel } from '../../numeric/wasm-simd'
-import { gramWasm } from './gramWasm'
+import { gramWasm, projKernel } from './gramWasm'
 import type { TeacherVariances } from './theory'
 
 /** One draw of (X, w̄, ε, w0). X is N×P row-major: column μ is example x^μ. */
@@ -211,12 +211,12 @@ export function modesFromExampleGram(r: Realisation): Modes | null {
  * keeps that code and compares). For even P ≥ 16 with WebAssembly SIMD (the default P = 50)
  * symEig's own kernels run here — the numeric core's wasm `tred2` and `ql` on its working matrix
  * W in wasm memory, the steps of linalg.ts symEig verbatim — but its eigenvector matrix U is
- * never formed: column j of U is row order[j] of W, and the three products read those rows in
- * place (c_j and e_j as dot products in gemv's order, U·g as the two interleaved sums of gemv's
- * rows). That skips symEig's transposed, sorted copy of the 50×50 vectors, its two result
- * arrays and the three copies of U into wasm memory by gemv. Anything else (SIMD off, odd or
- * small P, a QL that hands its last eigenvalues back to the JavaScript loop, NaN) takes
- * symEig and gemv themselves.
+ * never formed: column j of U is row order[j] of W, and the study's projection kernel
+ * (gramWasm.ts projKernel, on a copy of W) reads those rows (c_j and e_j as dot products in gemv's
+ * order, U·g as the two interleaved sums of gemv's rows). That skips symEig's transposed, sorted
+ * copy of the 50×50 vectors, its two result arrays and the three copies of U into wasm memory by
+ * gemv. Anything else (SIMD off, odd or small P, a QL that hands its last eigenvalues back to
+ * the JavaScript loop, NaN) takes symEig and gemv themselves, the JavaScript twin.
  */
 export function exampleEigenProjections(
   H: Float64Array,
@@ -269,8 +269,10 @@ function projectInWasm(
   let tnorm = 0
   for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(off[i]))
   if (kern.ql(0, n * 8, n, dByte, eByte, stByte, EPS * EPS * tnorm) !== n) return false
+  const pk = projKernel(n)
+  if (!pk) return false
   // symEig's ascendingOrder for n ≤ 256 without NaN: insertion sort, ties in index order
-  const order = exampleGramOrder(n)
+  const order = pk.order
   for (let i = 0; i < n; i++) {
     const x = d[i]
     if (Number.isNaN(x)) return false
@@ -281,46 +283,17 @@ function projectInWasm(
     }
     order[j] = i
   }
-  // U[i][j] = W[order[j]·n + i]. c_j = Σ_i b_i·U[i][j] and e_j = Σ_i ε_i·U[i][j], summed in i
-  // order from +0 as gemv's Aᵀx does (its skip of a zero x_i adds nothing: a sum started at +0
-  // is never −0). (U·g)_i = 0 + (Σ_{j even} U[i][j]·g_j + Σ_{j odd} U[i][j]·g_j), each sum in
-  // j order as gemv's Ax keeps it: two running rows acc0, acc1 fed row order[j] of W at a time.
-  // Two rows (j even, j + 1) per pass: four independent sums, b_i and ε_i loaded once.
-  const acc = exampleGramScratchG(2 * n)
-  acc.fill(0, 0, 2 * n)
-  for (let j = 0; j < n; j += 2) {
-    const ra = order[j] * n
-    const rb = order[j + 1] * n
-    let ca = 0
-    let ea = 0
-    let cb = 0
-    let eb = 0
-    for (let i = 0; i < n; i++) {
-      const bi = b[i]
-      const ei = eps[i]
-      const ua = M[ra + i]
-      const ub = M[rb + i]
-      ca += bi * ua
-      ea += ei * ua
-      cb += bi * ub
-      eb += ei * ub
-    }
-    const ma = d[order[j]]
-    const mb = d[order[j + 1]]
-    mu[j] = ma
-    mu[j + 1] = mb
-    c[j] = ca
-    c[j + 1] = cb
-    e[j] = ea
-    e[j + 1] = eb
-    const ga = ca / ma
-    const gb = cb / mb
-    for (let i = 0; i < n; i++) {
-      acc[i] += M[ra + i] * ga
-      acc[n + i] += M[rb + i] * gb
-    }
-  }
-  for (let i = 0; i < n; i++) Ug[i] = 0 + (acc[i] + acc[n + i])
+  // U[i][j] = W[order[j]·n + i]: the products in the study's kernel (gramWasm.ts projKernel) on a
+  // copy of W, before anything else touches the core's wasm memory
+  pk.W.set(M.subarray(0, n * n))
+  for (let j = 0; j < n; j++) mu[j] = d[order[j]]
+  pk.mu.set(mu.subarray(0, n))
+  pk.b.set(b.subarray(0, n))
+  pk.eps.set(eps.subarray(0, n))
+  pk.run()
+  c.set(pk.c)
+  e.set(pk.e)
+  Ug.set(pk.Ug)
   return true
 }
 
@@ -334,16 +307,11 @@ function exampleGramScratch(len: number): Float64Array {
   if (exampleGramBuffer.length < len) exampleGramBuffer = new Float64Array(len)
   return exampleGramBuffer
 }
-/** exampleEigenProjections' g or its two running rows, and its sort permutation (kept, as above). */
+/** exampleEigenProjections' g in its symEig + gemv route (kept, as above). */
 let exampleGramG = new Float64Array(0)
 function exampleGramScratchG(len: number): Float64Array {
   if (exampleGramG.length < len) exampleGramG = new Float64Array(len)
   return exampleGramG
-}
-let exampleGramPerm = new Int32Array(0)
-function exampleGramOrder(len: number): Int32Array {
-  if (exampleGramPerm.length < len) exampleGramPerm = new Int32Array(len)
-  return exampleGramPerm
 }
 
 /**
