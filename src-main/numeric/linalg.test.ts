@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { dotAt, eye, frobNorm, gemm, matmul, transpose } from './dense'
 import {
   cholesky,
@@ -11,11 +11,13 @@ import {
   spectralNorm,
   svd,
   symEig,
+  symEigRows,
   symEigvalues,
   symInvSqrt,
   symSqrt,
 } from './linalg'
 import { Rng } from './rng'
+import { setWasmSimdEnabled } from './wasm-simd'
 
 const EPS = 2 ** -52
 const rng = Rng.stream(2, 'linalg.test')
@@ -835,3 +837,25 @@ function refAscendingOrder(v: Float64Array): Int32Array {
   idx.sort((a, b) => v[a] - v[b] || a - b)
   return Int32Array.from(idx)
 }
+
+describe('symEigRows', () => {
+  afterEach(() => setWasmSimdEnabled(true))
+
+  it('holds symEig\'s eigenvalues and eigenvectors, bit for bit, as rows in `order`', () => {
+    const rng = new Rng(21, 'symEigRows')
+    for (const simd of [true, false]) {
+      setWasmSimdEnabled(simd)
+      for (const n of [1, 2, 5, 16, 17, 50, 64]) {
+        const G = rng.gaussianMatrix(n, n)
+        const A = new Float64Array(n * n)
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = G[i * n + j] + G[j * n + i]
+        const { values, vectors } = symEig(A, n)
+        const r = symEigRows(A, n)
+        expect(Array.from(r.values).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(values).map((v) => Object.is(v, -0) ? '-0' : v))
+        for (let j = 0; j < n; j++) {
+          for (let i = 0; i < n; i++) expect(Object.is(r.rows[r.order[j] * n + i], vectors[i * n + j]), `n=${n} simd=${simd} (${i}, ${j})`).toBe(true)
+        }
+      }
+    }
+  })
+})

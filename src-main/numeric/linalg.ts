@@ -319,11 +319,43 @@ function tridiagonalQL(W: Float64Array, n: number, d: Float64Array, e: Float64Ar
  */
 export function symEig(A: Float64Array, n: number): SymEig {
   checkSquare('symEig', A, n)
-  // A = Aᵀ, so A's storage is already the transposed working matrix tred2 expects. For even
-  // n ≥ 16 the working matrix lives in wasm memory and both tridiagonalise (wasm-simd.ts
-  // `tred2`, its rank-2 updates and back-accumulation as f64x2 SIMD) and the whole QL loop (`ql`,
-  // each rotation applied to the eigenvector rows as f64x2 pairs) run there: same operations,
-  // same order, bit-identical to the JavaScript below (linalg.test.ts checks every bit).
+  const { W, d, order } = eigenWorking(A, n)
+  const values = new Float64Array(n)
+  const vectors = new Float64Array(n * n)
+  for (let j = 0; j < n; j++) values[j] = d[order[j]]
+  // vectors[i][j] = W[order[j]][i]: contiguous writes, row i of the result at a time
+  for (let i = 0; i < n; i++) {
+    const vi = i * n
+    for (let j = 0; j < n; j++) vectors[vi + j] = W[order[j] * n + i]
+  }
+  return { values, vectors }
+}
+
+/**
+ * `symEig` without its sorted, transposed copy of the eigenvectors, for callers that need a few
+ * projections Uᵀb rather than U: `values` ascending and the eigenvectors as rows of `rows`, the
+ * unit eigenvector of values[j] being row order[j] (rows[order[j]·n + i] is symEig's
+ * vectors[i][j], to the bit).
+ */
+export function symEigRows(A: Float64Array, n: number): { values: Float64Array; rows: Float64Array; order: Int32Array } {
+  checkSquare('symEigRows', A, n)
+  const { W, d, order, scratch } = eigenWorking(A, n)
+  const values = new Float64Array(n)
+  for (let j = 0; j < n; j++) values[j] = d[order[j]]
+  return { values, rows: scratch ? W.slice() : W, order }
+}
+
+/**
+ * symEig's work: tridiagonalise and QL on the working matrix W (A's storage is already the
+ * transposed working matrix tred2 expects, since A = Aᵀ), returning W (row r an eigenvector),
+ * the eigenvalues d in W's row order and the permutation sorting them. For even n ≥ 16 W lives
+ * in wasm memory (`scratch`: a view valid until the core's next wasm call) and both
+ * tridiagonalise (wasm-simd.ts `tred2`, its rank-2 updates and back-accumulation as f64x2 SIMD)
+ * and the whole QL loop (`ql`, each rotation applied to the eigenvector rows as f64x2 pairs) run
+ * there: same operations, same order, bit-identical to the JavaScript below (linalg.test.ts
+ * checks every bit).
+ */
+function eigenWorking(A: Float64Array, n: number): { W: Float64Array; d: Float64Array; order: Int32Array; scratch: boolean } {
   const kern = n >= 16 && n % 2 === 0 ? wasmSimdKernel() : null
   const M = kern ? wasmScratch(kern, n * n + 2 * n + 2) : null
   let W: Float64Array
@@ -346,16 +378,7 @@ export function symEig(A: Float64Array, n: number): SymEig {
     tridiagonalise(W, n, d, e, true)
     tridiagonalQL(W, n, d, e, true)
   }
-  const order = ascendingOrder(d)
-  const values = new Float64Array(n)
-  const vectors = new Float64Array(n * n)
-  for (let j = 0; j < n; j++) values[j] = d[order[j]]
-  // vectors[i][j] = W[order[j]][i]: contiguous writes, row i of the result at a time
-  for (let i = 0; i < n; i++) {
-    const vi = i * n
-    for (let j = 0; j < n; j++) vectors[vi + j] = W[order[j] * n + i]
-  }
-  return { values, vectors }
+  return { W, d, order: ascendingOrder(d), scratch: kern !== null && M !== null }
 }
 
 /** Eigenvalues of the symmetric n×n matrix A, ascending (no eigenvectors: about 3× cheaper). */

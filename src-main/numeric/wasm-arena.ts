@@ -31,7 +31,7 @@
  * numpy has no such product: its matmul does every multiply. The saving is what a sparse
  * operand allows, not a different algorithm: the same sums, minus the additions of zero.
  */
-import { gemmStrided, reluMaskAddColumnSums } from './dense'
+import { gemmStrided, gemv, reluMaskAddColumnSums } from './dense'
 import {
   BLOCK,
   br,
@@ -76,7 +76,7 @@ import {
   extractLane,
   type FuncSpec,
 } from './wasm-emit'
-import { GEMM_PANEL_DEPTH, panelStridedSpec } from './wasm-simd'
+import { GEMM_PANEL_DEPTH, gemvSpecs, panelStridedSpec } from './wasm-simd'
 
 const KC = GEMM_PANEL_DEPTH
 /** opcodes the shared table lacks */
@@ -364,7 +364,12 @@ interface SkipKernel {
   /** wasm-simd.ts's in-place panel kernels: (a, b, c, mb, nb, kc, ldc, aRow, aStep, aStrip, bStep, bStrip, store) */
   panelR: PanelKernel
   panelS: PanelKernel
+  /** wasm-simd.ts's gemv kernels: (a, x, y, m, n, alpha), y += alpha·A·x or alpha·Aᵀx */
+  gemvN: GemvKernel
+  gemvT: GemvKernel
 }
+
+type GemvKernel = (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
 
 type PanelKernel = (a: number, b: number, c: number, mb: number, nb: number, kc: number, ldc: number, aRow: number, aStep: number, aStrip: number, bStep: number, bStrip: number, store: number) => void
 
@@ -372,7 +377,7 @@ let kernel: SkipKernel | null = null
 let failedAt = Infinity
 
 function newKernel(doubles: number): SkipKernel | null {
-  const inst = instantiate('numeric/wasm-arena', () => [rowsFunc(), transposeFunc(), finiteFunc(), biasReluFunc(), maskColSumsFunc(), momentumFunc(), addScaledFunc(), panelStridedSpec(true), panelStridedSpec(false)], doubles)
+  const inst = instantiate('numeric/wasm-arena', () => [rowsFunc(), transposeFunc(), finiteFunc(), biasReluFunc(), maskColSumsFunc(), momentumFunc(), addScaledFunc(), panelStridedSpec(true), panelStridedSpec(false), ...gemvSpecs()], doubles)
   if (!inst) return null
   const ex = inst.exports
   return {
@@ -388,6 +393,8 @@ function newKernel(doubles: number): SkipKernel | null {
     addScaled: ex.addScaled as SkipKernel['addScaled'],
     panelR: ex.panelR as PanelKernel,
     panelS: ex.panelS as PanelKernel,
+    gemvN: ex.gemvN as GemvKernel,
+    gemvT: ex.gemvT as GemvKernel,
   }
 }
 
@@ -484,6 +491,23 @@ export class WasmArena {
       const kc = Math.min(KC, k - p0)
       panel(a + p0 * aStep, b + p0 * bStep, c, m / 4, n / 4, kc, ldc, ars * 8, aStep, aRows ? 32 * ars : 32, bStep, 32, overwrite && p0 === 0 ? 1 : 0)
     }
+  }
+
+  /**
+   * dense.ts's `gemv` (same arguments, same bits): y ← beta·y + alpha·op(A)·x, A m×n row-major.
+   * On views of this arena the core's SIMD gemv kernels read A, x and y where they lie (`gemv`
+   * itself copies A into wasm memory on every call); otherwise `gemv`.
+   */
+  gemv(trans: boolean, m: number, n: number, alpha: number, A: Float64Array, x: Float64Array, beta: number, y: Float64Array): Float64Array {
+    const kern = this.inPlace(A, x, y)
+    // (the wasm kernels give the scalar loops' bits at every size; `gemv` skips them below 256
+    // entries only because its copies would cost more than they save)
+    if (!kern || m === 0 || n === 0 || alpha === 0) return gemv(trans, m, n, alpha, A, x, beta, y)
+    const ylen = trans ? n : m
+    if (beta === 0) y.fill(0, 0, ylen)
+    else if (beta !== 1) for (let i = 0; i < ylen; i++) y[i] *= beta
+    ;(trans ? kern.gemvT : kern.gemvN)(A.byteOffset, x.byteOffset, y.byteOffset, m, n, alpha)
+    return y
   }
 
   /** dense.ts's `reluMaskAddColumnSums` (the same bits): in wasm on views of this arena with n even. */

@@ -849,16 +849,28 @@ function panelStridedBody(rows: boolean): number[] {
 }
 
 /**
- * The operand-in-place panel kernel (`panelR` for rows = true, else `panelS`) as a function of
- * another module: wasm-arena.ts runs it on matrices that already live in its memory. The same
- * body as this module's, so the same bits.
+ * A body of this module (its local declarations, code and final `end`) as a function of another
+ * module: wasm-arena.ts runs these kernels on matrices that already live in its memory. The same
+ * bodies, so the same bits.
  */
-export function panelStridedSpec(rows: boolean): FuncSpec {
-  const body = panelStridedBody(rows)
-  const localDecls: [number, number][] = [[9, I32], [11, V128]]
+function specFromBody(name: string, params: number[], body: number[], localDecls: [number, number][]): FuncSpec {
   const declBytes = vec(localDecls.map(([count, t]) => [...uleb(count), t])).length
-  if (body[body.length - 1] !== END) throw new Error('panelStridedSpec: body does not end with end')
-  return { name: rows ? 'panelR' : 'panelS', params: new Array<number>(13).fill(I32), results: [], locals: localDecls, code: body.slice(declBytes, -1) }
+  if (body[body.length - 1] !== END) throw new Error(`specFromBody: ${name}'s body does not end with end`)
+  return { name, params, results: [], locals: localDecls, code: body.slice(declBytes, -1) }
+}
+
+/** The operand-in-place panel kernel, `panelR` (rows = true) or `panelS`, for another module. */
+export function panelStridedSpec(rows: boolean): FuncSpec {
+  return specFromBody(rows ? 'panelR' : 'panelS', new Array<number>(13).fill(I32), panelStridedBody(rows), [[9, I32], [11, V128]])
+}
+
+/** `gemvN` and `gemvT` (a, x, y, m, n, alpha), for another module. */
+export function gemvSpecs(): FuncSpec[] {
+  const params = [I32, I32, I32, I32, I32, F64]
+  return [
+    specFromBody('gemvN', params, gemvNBody(), [[6, I32], [1, F64], [5, V128]]),
+    specFromBody('gemvT', params, gemvTBody(), [[6, I32], [4, F64], [5, V128]]),
+  ]
 }
 
 /** Body of scale(p, count, alpha): x ← alpha·x for the count doubles at p (elementwise f64x2). */

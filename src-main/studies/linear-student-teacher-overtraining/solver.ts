@@ -17,10 +17,9 @@
  * dividing round-off by round-off.
  */
 import { gemm, gemv, syrk } from '../../numeric/dense'
-import { symEig } from '../../numeric/linalg'
+import { symEig, symEigRows } from '../../numeric/linalg'
 import type { Rng } from '../../numeric/rng'
-import type { WasmApi, WasmMemory } from '../../numeric/wasm-emit'
-import { gemmModuleBytes, wasmScratch, wasmSimdKernel } from '../../numeric/wasm-simd'
+import { WasmArena } from '../../numeric/wasm-arena'
 import { gramWasm, projKernel } from './gramWasm'
 import type { TeacherVariances } from './theory'
 
@@ -208,15 +207,13 @@ export function modesFromExampleGram(r: Realisation): Modes | null {
  * What modesFromExampleGram reads of H = U·diag(μ)·Uᵀ = symEig(H, P): μ ascending, c = Uᵀb,
  * e = Uᵀε and Ug = U·g with g_j = c_j/μ_j, each bit for bit what symEig and the numeric core's
  * gemv give (gemv(true, P, P, 1, U, ·, 0, ·) and gemv(false, P, P, 1, U, g, 0, ·); a unit test
- * keeps that code and compares). For even P ≥ 16 with WebAssembly SIMD (the default P = 50)
- * symEig's own kernels run here — the numeric core's wasm `tred2` and `ql` on its working matrix
- * W in wasm memory, the steps of linalg.ts symEig verbatim — but its eigenvector matrix U is
- * never formed: column j of U is row order[j] of W, and the study's projection kernel
- * (gramWasm.ts projKernel, on a copy of W) reads those rows (c_j and e_j as dot products in gemv's
- * order, U·g as the two interleaved sums of gemv's rows). That skips symEig's transposed, sorted
- * copy of the 50×50 vectors, its two result arrays and the three copies of U into wasm memory by
- * gemv. Anything else (SIMD off, odd or small P, a QL that hands its last eigenvalues back to
- * the JavaScript loop, NaN) takes symEig and gemv themselves, the JavaScript twin.
+ * keeps that code and compares). With WebAssembly SIMD and even P (the default P = 50) the
+ * eigenvector matrix U is never formed: the numeric core's `symEigRows` (symEig without its
+ * sorted, transposed copy of U) gives the eigenvectors as rows, column j of U being row order[j],
+ * and the study's projection kernel (gramWasm.ts projKernel, on a copy of those rows) reads them
+ * (c_j and e_j as dot products in gemv's order, U·g as the two interleaved sums of gemv's rows).
+ * That skips the copy of the 50×50 vectors, and the three copies of U into wasm memory by gemv.
+ * Otherwise (SIMD off, odd P) symEig and gemv themselves, the JavaScript twin.
  */
 export function exampleEigenProjections(
   H: Float64Array,
@@ -238,9 +235,6 @@ export function exampleEigenProjections(
   gemv(false, n, n, 1, U, g, 0, Ug)
 }
 
-/** symEig's ε (linalg.ts EPS): its QL deflates below EPS²·max(|d| + |e|). */
-const EPS = 2 ** -52
-
 /** exampleEigenProjections' fast path (see there); false, with nothing written, where it does not apply. */
 function projectInWasm(
   H: Float64Array,
@@ -252,42 +246,14 @@ function projectInWasm(
   e: Float64Array,
   Ug: Float64Array,
 ): boolean {
-  if (n < 16 || n % 2 !== 0) return false
-  const kern = wasmSimdKernel()
-  const M = kern ? wasmScratch(kern, n * n + 2 * n + 2) : null
-  if (!kern || !M) return false
-  // symEig: W, d, e and QL's two running scalars in wasm memory, one copy of H in, tred2, then
-  // tridiagonalQL's set-up and its wasm loop. Nothing else touches wasm memory until the
-  // products below have read W and d.
-  M.set(H.subarray(0, n * n))
-  const d = M.subarray(n * n, n * n + n).fill(0)
-  const off = M.subarray(n * n + n, n * n + 2 * n).fill(0)
-  const [dByte, eByte, stByte] = [n * n * 8, (n * n + n) * 8, (n * n + 2 * n) * 8]
-  kern.tred2(0, n * 8, n, dByte, eByte)
-  for (let i = 1; i < n; i++) off[i - 1] = off[i]
-  off[n - 1] = 0
-  let tnorm = 0
-  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(off[i]))
-  if (kern.ql(0, n * 8, n, dByte, eByte, stByte, EPS * EPS * tnorm) !== n) return false
   const pk = projKernel(n)
   if (!pk) return false
-  // symEig's ascendingOrder for n ≤ 256 without NaN: insertion sort, ties in index order
-  const order = pk.order
-  for (let i = 0; i < n; i++) {
-    const x = d[i]
-    if (Number.isNaN(x)) return false
-    let j = i
-    while (j > 0 && d[order[j - 1]] > x) {
-      order[j] = order[j - 1]
-      j--
-    }
-    order[j] = i
-  }
-  // U[i][j] = W[order[j]·n + i]: the products in the study's kernel (gramWasm.ts projKernel) on a
-  // copy of W, before anything else touches the core's wasm memory
-  pk.W.set(M.subarray(0, n * n))
-  for (let j = 0; j < n; j++) mu[j] = d[order[j]]
-  pk.mu.set(mu.subarray(0, n))
+  // U[i][j] = rows[order[j]·n + i] (symEigRows: symEig without its sorted, transposed copy of U)
+  const { values, rows, order } = symEigRows(H, n)
+  pk.W.set(rows)
+  pk.order.set(order)
+  mu.set(values)
+  pk.mu.set(values)
   pk.b.set(b.subarray(0, n))
   pk.eps.set(eps.subarray(0, n))
   pk.run()
@@ -477,50 +443,39 @@ export function etInfinity(m: Modes): number {
 export class DirectGd {
   readonly w: Float64Array
   private readonly r: Float64Array
-  /** X, w, r and y resident in a private instance of the numeric core's kernel module (see gdKernel), or null */
-  private readonly k: GdKernel | null
+  /**
+   * X, w, r and y in one WasmArena (numeric/wasm-arena.ts): its gemv reads them where they lie,
+   * where the numeric core's gemv copies X into wasm memory on every call (two 40 KB copies per
+   * step at the default). The same kernels on the same values: gemv's bits.
+   */
+  private readonly arena: WasmArena
+  private readonly X: Float64Array
+  private readonly y: Float64Array
 
   constructor(
     private readonly real: Realisation,
     private readonly eta: number,
   ) {
-    this.k = gdKernel(real)
-    if (this.k) {
-      this.w = this.k.w
-      this.r = this.k.r
-    } else {
-      this.w = Float64Array.from(real.w0)
-      this.r = new Float64Array(real.P)
-    }
+    const { N, P } = real
+    this.arena = WasmArena.create(N * P + N + 2 * P, 0)
+    this.X = this.arena.copyOf(real.X.subarray(0, N * P))
+    this.w = this.arena.copyOf(real.w0.subarray(0, N))
+    this.y = this.arena.copyOf(real.y.subarray(0, P))
+    this.r = this.arena.alloc(P)
   }
 
-  /**
-   * r = y − Xᵀw: gemv(true, N, P, −1, X, w, 1, r) after r = y (the numeric core's gemv: wasm SIMD
-   * at these sizes, bit-identical to its scalar loops; with the resident kernel its very `gemvT`
-   * on the very arguments gemv's wasm path passes, without copying X in).
-   */
+  /** r = y − Xᵀw: gemv(true, N, P, −1, X, w, 1, r) after r = y. */
   private residual(): void {
-    const { N, P, X, y } = this.real
-    const k = this.k
-    if (k) {
-      this.r.set(k.y)
-      k.gemvT(k.xB, k.wB, k.rB, N, P, -1)
-      return
-    }
-    this.r.set(y)
-    gemv(true, N, P, -1, X, this.w, 1, this.r)
+    const { N, P } = this.real
+    this.r.set(this.y)
+    this.arena.gemv(true, N, P, -1, this.X, this.w, 1, this.r)
   }
 
-  /** w ← w + η·X(y − Xᵀw): the residual, then w += η·X·r, two gemv (gemvN resident, as above; gemv does nothing at η = 0). */
+  /** w ← w + η·X(y − Xᵀw): the residual, then w += η·X·r (gemv does nothing at η = 0). */
   step(): void {
-    const { N, P, X } = this.real
+    const { N, P } = this.real
     this.residual()
-    const k = this.k
-    if (k) {
-      if (this.eta !== 0) k.gemvN(k.xB, k.rB, k.wB, N, P, this.eta)
-      return
-    }
-    gemv(false, N, P, this.eta, X, this.r, 1, this.w)
+    this.arena.gemv(false, N, P, this.eta, this.X, this.r, 1, this.w)
   }
 
   errors(se2: number, out: Float64Array): void {
@@ -535,68 +490,6 @@ export class DirectGd {
     for (let mu = 0; mu < P; mu++) t += this.r[mu] * this.r[mu]
     out[0] = e / N + se2
     out[1] = t / P
-  }
-}
-
-interface GdKernel {
-  w: Float64Array
-  r: Float64Array
-  y: Float64Array
-  xB: number
-  wB: number
-  rB: number
-  gemvT: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
-  gemvN: (a: number, x: number, y: number, m: number, n: number, alpha: number) => void
-}
-
-let gdModule: object | null | undefined
-
-/**
- * DirectGd's two matrix–vector products on X held in wasm memory: a private instance (its own
- * memory, sized once, never grown, so the views stay valid) of the numeric core's kernel module
- * (wasm-simd.ts gemmModuleBytes), whose `gemvT` and `gemvN` gemv's wasm path runs after copying
- * X, x and y into the shared instance's memory on every call (two 40 KB copies per step at the
- * default). The same functions on the same values: bit-identical to gemv, which is bit-identical
- * to its scalar loops (a unit test checks DirectGd with SIMD on and off). Null where gemv would not
- * take its wasm path (SIMD off or unavailable, fewer than 256 entries): DirectGd then calls gemv.
- */
-function gdKernel(real: Realisation): GdKernel | null {
-  const { N, P, X, y, w0 } = real
-  if (N * P < 256 || !wasmSimdKernel()) return null
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
-  if (!api) return null
-  if (gdModule === undefined) {
-    try {
-      gdModule = new api.Module(gemmModuleBytes())
-    } catch {
-      gdModule = null
-    }
-  }
-  if (gdModule === null) return null
-  const doubles = N * P + N + 2 * P
-  try {
-    const inst = new api.Instance(gdModule, {})
-    const memory = inst.exports.memory as WasmMemory
-    if (memory.buffer.byteLength < doubles * 8) memory.grow(Math.ceil((doubles * 8 - memory.buffer.byteLength) / 65536))
-    const f64 = new Float64Array(memory.buffer)
-    const [xOff, wOff, rOff, yOff] = [0, N * P, N * P + N, N * P + N + P]
-    f64.set(X.subarray(0, N * P), xOff)
-    const w = f64.subarray(wOff, wOff + N)
-    w.set(w0.subarray(0, N))
-    const yv = f64.subarray(yOff, yOff + P)
-    yv.set(y.subarray(0, P))
-    return {
-      w,
-      r: f64.subarray(rOff, rOff + P),
-      y: yv,
-      xB: xOff * 8,
-      wB: wOff * 8,
-      rB: rOff * 8,
-      gemvT: inst.exports.gemvT as GdKernel['gemvT'],
-      gemvN: inst.exports.gemvN as GdKernel['gemvN'],
-    }
-  } catch {
-    return null
   }
 }
 
