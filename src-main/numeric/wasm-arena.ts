@@ -3,10 +3,13 @@
  * emitter (wasm-emit.ts) as one module:
  * - `gemmSkipZeros`, gemm without the multiplies by zero (below);
  * - `WasmArena`, matrices living in a fixed-size wasm memory so that products among them copy
- *   nothing, with a layer's elementwise passes (bias + ReLU, ReLU mask + bias gradient, the
- *   momentum update, w + c·g) in SIMD on its views. Every op has a JavaScript twin with the same
- *   bits (dense.ts's or here), used without WebAssembly SIMD or on arrays outside the arena.
- * Users: saf-trajectory-sharpness and hessian-bulk-outliers (their MLPs), lame (W·Y).
+ *   nothing (`gemmSkipZeros` on its views, and its `gemm` and `gemv`: the core's own panel and
+ *   gemv kernels, emitted into this module, on operands where they lie), with a layer's
+ *   elementwise passes (bias + ReLU, ReLU mask + bias gradient, the momentum update, w + c·g) in
+ *   SIMD on its views. Every op has a JavaScript twin or core function with the same bits
+ *   (dense.ts's or here), used without WebAssembly SIMD or on arrays outside the arena.
+ * Users: saf-trajectory-sharpness, hessian-bulk-outliers and ignite-surrogate-sharpness (their
+ * MLPs), linear-student-teacher-overtraining (its direct GD), lame (W·Y).
  *
  * `gemmSkipZeros`: the product of `gemmStrided` (C (+)= alpha·op(A)·op(B)) with the same bits,
  * faster when op(A) has many zero entries — a ReLU layer's activations (half of them 0) or a
