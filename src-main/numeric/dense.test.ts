@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addColumnSums, amax, axpy, broadcastRow, dot, reluMaskAddColumnSums, eye, frobNorm, gemm, gemmStrided, gemmStridedScalar, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
+import { addColumnSums, amax, axpy, broadcastRow, dot, reluInto, reluMaskAddColumnSums, eye, frobNorm, gemm, gemmStrided, gemmStridedScalar, gemv, hadamard, mapInto, matmul, nrm2, outer, scal, sum, syrk, transpose, waxpby, zipInto } from './dense'
 import { Rng } from './rng'
 import { gemmModuleBytes, gemmWasm, wasmSimdKernel, wasmSimdAvailable } from './wasm-simd'
 
@@ -421,6 +421,23 @@ describe('gemmStrided with overwrite', () => {
       }
     } finally {
       setWasmSimdEnabled(true)
+    }
+  })
+})
+
+describe('reluInto', () => {
+  it('writes z·[z > 0] entry by entry (−0 for negatives, NaN kept), also in place, for every length mod 4', () => {
+    const z = Float64Array.from([1.5, -2, 0, -0, NaN, Infinity, -Infinity, 3, -1e-300, 7, 5e-324])
+    for (let n = 0; n <= z.length; n++) {
+      const a = new Float64Array(z.length).fill(9)
+      reluInto(z, a, n)
+      const inPlace = z.slice()
+      reluInto(inPlace, inPlace, n)
+      for (let t = 0; t < z.length; t++) {
+        const want = t < n ? z[t] * +(z[t] > 0) : 9
+        expect(Object.is(a[t], want), `n=${n} t=${t}`).toBe(true)
+        expect(Object.is(inPlace[t], t < n ? want : z[t])).toBe(true)
+      }
     }
   })
 })

@@ -680,6 +680,31 @@ function addColumnSums4(D: Float64Array, rows: number, n: number, n4: number, ou
 }
 
 /**
+ * a[t] = relu(z[t]) = z·[z > 0] for t < n (a may be z), without a branch on the sign (one
+ * mispredicts half the time on a ReLU pattern; Math.max was slower too): a negative z gives −0,
+ * which no sum it later enters can tell from +0, and NaN stays NaN. Four entries per iteration
+ * (independent loads and stores).
+ */
+export function reluInto(z: Float64Array, a: Float64Array, n: number): void {
+  const n4 = n & ~3
+  let t = 0
+  for (; t < n4; t += 4) {
+    const v0 = z[t]
+    const v1 = z[t + 1]
+    const v2 = z[t + 2]
+    const v3 = z[t + 3]
+    a[t] = v0 * +(v0 > 0)
+    a[t + 1] = v1 * +(v1 > 0)
+    a[t + 2] = v2 * +(v2 > 0)
+    a[t + 3] = v3 * +(v3 > 0)
+  }
+  for (; t < n; t++) {
+    const v = z[t]
+    a[t] = v * +(v > 0)
+  }
+}
+
+/**
  * The ReLU backward of a dense layer fused with its bias gradient: D ⊙= [A > 0] (D, A: rows × n,
  * row-major; the mask as a product with 0 or 1, no branch on the sign) and out[off + j] += Σ_i of
  * the masked D[i, j], rows ascending: `addColumnSums` of the masked D, to the bit, in one pass

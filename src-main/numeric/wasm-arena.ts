@@ -355,7 +355,6 @@ function addScaledFunc(): FuncSpec {
 
 interface SkipKernel {
   f64: Float64Array
-  i32: Int32Array
   doubles: number
   rows: (a: number, ars: number, acs: number, b: number, ldb: number, nw: number, c: number, ldc: number, m: number, k: number, val: number, off: number, alpha: number, store: number) => void
   transpose: (src: number, lds: number, rows: number, cols: number, dst: number, ldd: number) => void
@@ -385,7 +384,6 @@ function newKernel(doubles: number): SkipKernel | null {
   const ex = inst.exports
   return {
     f64: inst.f64,
-    i32: new Int32Array(inst.f64.buffer),
     doubles: inst.f64.length,
     rows: ex.rows as SkipKernel['rows'],
     transpose: ex.transpose as SkipKernel['transpose'],
@@ -438,15 +436,15 @@ export class WasmArena {
   private constructor(
     private readonly f64: Float64Array | null,
     private readonly limit: number,
-    private readonly kern: SkipKernel | null = null,
+    private readonly res: Resident | null = null,
   ) {}
 
   /** the kernel when WebAssembly SIMD is on and every array is a view of this arena */
   private inPlace(...xs: Float64Array[]): SkipKernel | null {
-    if (!this.kern || !wasmSimdEnabled()) return null
-    const buf = this.kern.f64.buffer
+    if (!this.res || !wasmSimdEnabled()) return null
+    const buf = this.res.kern.f64.buffer
     for (const x of xs) if (x.buffer !== buf) return null
-    return this.kern
+    return this.res.kern
   }
 
   /**
@@ -469,7 +467,7 @@ export class WasmArena {
    */
   gemm(m: number, n: number, k: number, alpha: number, A: Float64Array, aOff: number, ars: number, acs: number, B: Float64Array, bOff: number, brs: number, bcs: number, C: Float64Array, cOff: number, ldc: number, overwrite = false): void {
     const kern = this.inPlace(A, B, C)
-    const r = kern ? residents.get(kern.f64.buffer) : undefined
+    const r = this.res
     const aRows = acs === 1
     const aCols = !aRows && ars === 1
     const bRows = bcs === 1
@@ -555,8 +553,9 @@ export class WasmArena {
     const kern = total * 8 <= 2 ** 31 ? newKernel(total) : null
     if (!kern) return new WasmArena(null, 0)
     const limit = kern.doubles - scratch
-    residents.set(kern.f64.buffer, { kern, scratch: limit, scratchEnd: kern.doubles })
-    return new WasmArena(kern.f64, limit, kern)
+    const res = { kern, scratch: limit, scratchEnd: kern.doubles }
+    residents.set(kern.f64.buffer, res)
+    return new WasmArena(kern.f64, limit, res)
   }
 
   /** A zeroed view of `len` doubles in the arena's memory. */

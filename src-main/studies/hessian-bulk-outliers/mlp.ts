@@ -14,7 +14,7 @@
  * kernel is faster than any scalar loop here, even one that skips the ReLU zeros. `hvp` keeps
  * its own loops, which skip the rows of V that are zero (a basis direction touches one row).
  */
-import { broadcastRow, gemmStrided } from '../../numeric/dense'
+import { broadcastRow, gemmStrided, reluInto } from '../../numeric/dense'
 import { gemmSkipZeros, WasmArena } from '../../numeric/wasm-arena'
 import { GEMM_PANEL_DEPTH } from '../../numeric/wasm-simd'
 
@@ -136,7 +136,7 @@ export class Mlp {
       } else {
         broadcastRow(z, n, outDim, theta, b)
         gemmStrided(n, outDim, inDim, 1, this.input(l), 0, inDim, 1, theta, w, outDim, 1, z, 0, outDim)
-        if (hidden) reluInPlace(z, n * outDim)
+        if (hidden) reluInto(z, z, n * outDim)
       }
     }
     // log-softmax cross-entropy; A[L-1] holds the probabilities
@@ -369,25 +369,6 @@ export class Mlp {
       if (dv > scale) scale = dv
     }
     return { H, asymmetry: scale > 0 ? asym / scale : asym }
-  }
-}
-
-/** z ← relu(z) = z·[z > 0] on z[0..len), four entries at a time (independent loads and stores). */
-function reluInPlace(z: Float64Array, len: number): void {
-  let t = 0
-  for (const end4 = len & ~3; t < end4; t += 4) {
-    const v0 = z[t]
-    const v1 = z[t + 1]
-    const v2 = z[t + 2]
-    const v3 = z[t + 3]
-    z[t] = v0 * +(v0 > 0)
-    z[t + 1] = v1 * +(v1 > 0)
-    z[t + 2] = v2 * +(v2 > 0)
-    z[t + 3] = v3 * +(v3 > 0)
-  }
-  for (; t < len; t++) {
-    const v = z[t]
-    z[t] = v * +(v > 0)
   }
 }
 

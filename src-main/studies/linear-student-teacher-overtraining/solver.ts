@@ -225,7 +225,22 @@ export function exampleEigenProjections(
   e: Float64Array,
   Ug: Float64Array,
 ): void {
-  if (projectInWasm(H, n, b, eps, mu, c, e, Ug)) return
+  const pk = projKernel(n)
+  if (pk) {
+    // U[i][j] = rows[order[j]·n + i] (symEigRows: symEig without its sorted, transposed copy of U)
+    const { values, rows, order } = symEigRows(H, n)
+    pk.W.set(rows)
+    pk.order.set(order)
+    mu.set(values)
+    pk.mu.set(values)
+    pk.b.set(b.subarray(0, n))
+    pk.eps.set(eps.subarray(0, n))
+    pk.run()
+    c.set(pk.c)
+    e.set(pk.e)
+    Ug.set(pk.Ug)
+    return
+  }
   const { values, vectors: U } = symEig(H, n)
   mu.set(values)
   gemv(true, n, n, 1, U, b, 0, c)
@@ -233,34 +248,6 @@ export function exampleEigenProjections(
   const g = exampleGramScratchG(n)
   for (let j = 0; j < n; j++) g[j] = c[j] / mu[j]
   gemv(false, n, n, 1, U, g, 0, Ug)
-}
-
-/** exampleEigenProjections' fast path (see there); false, with nothing written, where it does not apply. */
-function projectInWasm(
-  H: Float64Array,
-  n: number,
-  b: Float64Array,
-  eps: Float64Array,
-  mu: Float64Array,
-  c: Float64Array,
-  e: Float64Array,
-  Ug: Float64Array,
-): boolean {
-  const pk = projKernel(n)
-  if (!pk) return false
-  // U[i][j] = rows[order[j]·n + i] (symEigRows: symEig without its sorted, transposed copy of U)
-  const { values, rows, order } = symEigRows(H, n)
-  pk.W.set(rows)
-  pk.order.set(order)
-  mu.set(values)
-  pk.mu.set(values)
-  pk.b.set(b.subarray(0, n))
-  pk.eps.set(eps.subarray(0, n))
-  pk.run()
-  c.set(pk.c)
-  e.set(pk.e)
-  Ug.set(pk.Ug)
-  return true
 }
 
 /**
